@@ -1,0 +1,5 @@
+"""``python -m ktoanalysis``."""
+
+from .cli import main
+
+main()

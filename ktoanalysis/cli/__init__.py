@@ -1,0 +1,54 @@
+"""Command-line interface (typer). Thin: every command calls the library.
+
+Sub-commands live in sibling modules, each exposing ``register(app)``; heavy imports
+(numba, lmfit, matplotlib) happen inside the commands, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import KtoError
+
+app = typer.Typer(
+    name="ktoanalysis",
+    help="Superconductivity theory and transport analysis for KTaO3 interface 2DEGs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+theory_app = typer.Typer(help="Pairing theory: band structure, Fermi surfaces, lambda, Tc.",
+                         no_args_is_help=True)
+app.add_typer(theory_app, name="theory")
+
+#: exit code for an error in the user's input (bad file, bad option value)
+EXIT_INPUT_ERROR = 3
+#: exit code of ``batch`` when some rows failed (the others completed)
+EXIT_SOME_FAILED = 4
+
+from . import batch as _batch  # noqa: E402
+from . import fit as _fit  # noqa: E402
+from . import info as _info  # noqa: E402
+from . import theory_bands as _theory_bands  # noqa: E402
+from . import theory_pairing as _theory_pairing  # noqa: E402
+
+_info.register(app)
+_fit.register(app)
+_batch.register(app)
+_theory_bands.register(theory_app)
+_theory_pairing.register(theory_app)
+
+
+def main() -> None:
+    """Entry point of the ``ktoanalysis`` console script.
+
+    A :class:`~ktoanalysis.errors.KtoError` is printed as one clear line on stderr and
+    gives exit code 3, never a traceback.
+    """
+    try:
+        app()
+    except KtoError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT_ERROR)

@@ -1,0 +1,136 @@
+"""The measurement object every loader returns and every analysis takes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataFormatError
+
+__all__ = ["Measurement", "QUANTITIES"]
+
+# Canonical column names (SI, unit-suffixed). Multi-channel instruments add the channel:
+# ``R_ch1_ohm``, ``R_ch2_ohm``; a Hall channel is ``Rxy_ohm`` (or ``Rxy_ch2_ohm``).
+QUANTITIES: dict[str, str] = {
+    "T_K": "temperature",
+    "B_T": "magnetic field mu0*H",
+    "R_ohm": "longitudinal resistance",
+    "Rxy_ohm": "Hall (transverse) resistance",
+    "I_A": "current",
+    "V_V": "voltage",
+    "theta_rad": "field angle from the sample normal",
+    "t_s": "time",
+    "Vg_V": "gate voltage",
+    "n2d_m2": "sheet carrier density",
+}
+
+
+@dataclass
+class Measurement:
+    """A tidy table of one measurement file in SI units, with its metadata.
+
+    Attributes
+    ----------
+    data
+        One row per measured point; columns named ``<quantity>_<unit>`` in SI, e.g.
+        ``T_K``, ``B_T``, ``R_ohm``, ``R_ch1_ohm``, ``I_A``, ``V_V``, ``theta_rad``.
+        Missing values are NaN (e.g. the alternating channels of AC-transport files).
+    metadata
+        ``source`` (file path), ``format``, and where known ``sample``, ``orientation``,
+        ``n2d_m2``, ``Vg_V``, ``theta_rad``, ``channel``, plus instrument header entries.
+    units
+        Original lab unit of each column before conversion (for provenance).
+    original_names
+        Original header of each column.
+    """
+
+    data: pd.DataFrame
+    metadata: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    original_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str | None:
+        """Path of the file the measurement came from, if any."""
+        return self.metadata.get("source")
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names of the table."""
+        return list(self.data.columns)
+
+    def column(self, name: str, *, dropna: bool = False) -> np.ndarray:
+        """Return one column as a float array.
+
+        Raises
+        ------
+        DataFormatError
+            If the column is absent (the message lists what is present).
+        """
+        if name not in self.data.columns:
+            raise DataFormatError(
+                f"no column {name!r} (columns: {', '.join(map(str, self.data.columns))})",
+                file=self.source,
+                column=name,
+                expected=QUANTITIES.get(name, name),
+            )
+        values = self.data[name].to_numpy(dtype=float)
+        return values[np.isfinite(values)] if dropna else values
+
+    def resistance_columns(self) -> list[str]:
+        """Longitudinal resistance columns (``R_ohm``, ``R_ch1_ohm``, ...), in table order."""
+        return [c for c in self.data.columns if c == "R_ohm" or
+                (c.startswith("R_ch") and c.endswith("_ohm"))]
+
+    def resistance_column(self, channel: int | str | None = None) -> str:
+        """Name of the longitudinal-resistance column to analyse.
+
+        Parameters
+        ----------
+        channel
+            Channel number or column name; ``None`` takes ``metadata['channel']`` if set,
+            else ``R_ohm``, else the first ``R_chN_ohm`` column.
+        """
+        channel = self.metadata.get("channel") if channel is None else channel
+        cols = self.resistance_columns()
+        if channel is not None:
+            name = channel if isinstance(channel, str) and channel in self.data.columns \
+                else f"R_ch{channel}_ohm"
+            if name not in self.data.columns:
+                raise DataFormatError(f"no resistance column for channel {channel!r}",
+                                      file=self.source, column=name,
+                                      expected=f"one of {cols}")
+            return name
+        if not cols:
+            raise DataFormatError("no resistance column", file=self.source,
+                                  expected="a column such as 'R (Ohm)' or 'Bridge 1 Resistance'")
+        return cols[0]
+
+    def xy(self, x: str, y: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return finite (x, y) pairs of two columns (rows where either is NaN dropped)."""
+        xv, yv = self.column(x), self.column(y)
+        ok = np.isfinite(xv) & np.isfinite(yv)
+        return xv[ok], yv[ok]
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Per-column summary: name, SI unit, min, max, count of non-missing values."""
+        out = []
+        for c in self.data.columns:
+            v = pd.to_numeric(self.data[c], errors="coerce").to_numpy(dtype=float)
+            ok = np.isfinite(v)
+            unit = c.rsplit("_", 1)[-1] if "_" in c else ""
+            out.append({
+                "name": c,
+                "unit": unit,
+                "min": float(v[ok].min()) if ok.any() else None,
+                "max": float(v[ok].max()) if ok.any() else None,
+                "count": int(ok.sum()),
+            })
+        return out
+
+    def __repr__(self) -> str:  # pragma: no cover - cosmetic
+        return (f"Measurement(source={self.source!r}, rows={len(self.data)}, "
+                f"columns={self.columns})")

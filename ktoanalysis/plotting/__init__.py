@@ -1,0 +1,50 @@
+"""Shared figure helpers: consistent style, atomic saving."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["new_figure", "save_figure", "residual_axes"]
+
+
+def new_figure(figsize: tuple[float, float] = (6.4, 4.8), **kwargs: Any):
+    """A new matplotlib Figure (no pyplot state; safe in workers and without a display)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained", **kwargs)
+    return fig
+
+
+def residual_axes(fig):
+    """Two stacked axes sharing x: main panel (3/4 height) and residuals (1/4)."""
+    gs = fig.add_gridspec(2, 1, height_ratios=[3, 1])
+    ax = fig.add_subplot(gs[0])
+    axr = fig.add_subplot(gs[1], sharex=ax)
+    ax.tick_params(labelbottom=False)
+    return ax, axr
+
+
+def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:
+    """Save a figure atomically (temporary file in the same folder, then rename).
+
+    Parameters
+    ----------
+    fig
+        matplotlib Figure.
+    path
+        Target path; ``.png`` or ``.pdf`` (anything matplotlib knows).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path

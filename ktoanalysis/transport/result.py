@@ -1,0 +1,239 @@
+"""The result object every transport analysis returns."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from uncertainties import UFloat, correlated_values, ufloat
+
+from ..errors import FitError
+
+__all__ = ["FitResult", "params_from_lmfit", "stats_from_lmfit", "as_param"]
+
+
+def as_param(value: Any) -> tuple[float, float | None]:
+    """Split a parameter value into ``(value, stderr)``; stderr ``None`` when unknown."""
+    if isinstance(value, UFloat):
+        return float(value.nominal_value), float(value.std_dev)
+    return float(value), None
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, (np.bool_, bool)):
+        return bool(obj)
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, UFloat):
+        v, s = as_param(obj)
+        return {"value": _jsonable(v), "stderr": _jsonable(s)}
+    if obj is None or isinstance(obj, (int, str)):
+        return obj
+    return str(obj)
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Outcome of one transport analysis.
+
+    Attributes
+    ----------
+    kind
+        Analysis kind (``"tc"``, ``"bkt-rt"``, ``"bkt-iv"``, ``"hc2-angle"``, ...).
+    params
+        Parameter name (with unit suffix, e.g. ``Tc_mid_K``) to value: a ``ufloat`` when a
+        1-sigma error is known (correlated ufloats when they come from one covariance),
+        a plain float otherwise (reported with ``stderr: null``, never a fake zero).
+    stats
+        Fit statistics: ``chisqr``, ``redchi``, ``aic``, ``bic``, ``ndata``, ``nvarys``,
+        ``success`` (model-free analyses report what applies).
+    options
+        Every choice made (criteria, windows, ASSUMPTION options, model selected).
+    provenance
+        Files, columns, data window, units.
+    data
+        Arrays needed to plot the result (data, best fit, band); SI units.
+    lmfit_result
+        The underlying ``lmfit`` result(s), if any; not serialised.
+    """
+
+    kind: str
+    params: dict[str, Any]
+    stats: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    lmfit_result: Any = field(default=None, repr=False, compare=False)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.params[name]
+
+    def value(self, name: str) -> float:
+        """Nominal value of a parameter."""
+        return as_param(self.params[name])[0]
+
+    def stderr(self, name: str) -> float | None:
+        """1-sigma error of a parameter (``None`` if unknown)."""
+        return as_param(self.params[name])[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary: ``kind``, ``params`` (value/stderr), ``stats``, ``options``,
+        ``provenance``."""
+        params = {}
+        for k, v in self.params.items():
+            val, err = as_param(v)
+            params[k] = {"value": _jsonable(val), "stderr": _jsonable(err)}
+        return {
+            "kind": self.kind,
+            "params": params,
+            "stats": _jsonable(self.stats),
+            "options": _jsonable(self.options),
+            "provenance": _jsonable(self.provenance),
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        """JSON text of :meth:`to_dict`."""
+        return json.dumps(self.to_dict(), **({"indent": 2} | kwargs))
+
+    def to_row(self) -> dict[str, Any]:
+        """Flat mapping for a results table: ``name``, ``name_err`` per parameter, then
+        ``stat_<name>`` per statistic."""
+        row: dict[str, Any] = {}
+        for k, v in self.params.items():
+            val, err = as_param(v)
+            row[k] = val
+            row[f"{k}_err"] = err if err is not None else float("nan")
+        for k, v in self.stats.items():
+            if isinstance(v, (int, float, bool, np.number, np.bool_)):
+                row[f"stat_{k}"] = v
+        return row
+
+    def report(self) -> str:
+        """Human-readable multi-line summary."""
+        lines = [f"[{self.kind}]"]
+        width = max((len(k) for k in self.params), default=0)
+        for k, v in self.params.items():
+            val, err = as_param(v)
+            if err is None or not math.isfinite(err):
+                lines.append(f"  {k:<{width}} = {val:.6g}")
+            else:
+                lines.append(f"  {k:<{width}} = {val:.6g} +/- {err:.2g}")
+        if self.stats:
+            s = ", ".join(f"{k}={_fmt(v)}" for k, v in self.stats.items())
+            lines.append(f"  stats: {s}")
+        if self.options:
+            o = ", ".join(f"{k}={v}" for k, v in self.options.items())
+            lines.append(f"  options: {o}")
+        return "\n".join(lines)
+
+    def plot(self, path=None, **kwargs: Any):
+        """Draw the data, fit, residuals and uncertainty band; save to ``path`` if given.
+
+        Returns the matplotlib Figure.
+        """
+        from .plots import plot_result
+
+        return plot_result(self, path=path, **kwargs)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
+
+
+def stats_from_lmfit(res: Any) -> dict[str, Any]:
+    """Fit statistics of an ``lmfit`` result (MinimizerResult or ModelResult)."""
+    return {
+        "chisqr": float(res.chisqr),
+        "redchi": float(res.redchi),
+        "aic": float(res.aic),
+        "bic": float(res.bic),
+        "ndata": int(res.ndata),
+        "nvarys": int(res.nvarys),
+        "success": bool(res.success),
+        "errorbars": bool(getattr(res, "errorbars", False)),
+    }
+
+
+def params_from_lmfit(
+    res: Any,
+    names: Mapping[str, str] | None = None,
+    *,
+    require_errorbars: bool = True,
+) -> dict[str, Any]:
+    """Correlated ufloats for the parameters of an ``lmfit`` result.
+
+    Parameters
+    ----------
+    res
+        ``lmfit`` MinimizerResult or ModelResult.
+    names
+        Mapping from lmfit parameter name to the public, unit-suffixed name. Only these are
+        returned (default: every parameter under its own name).
+    require_errorbars
+        If True (default), raise :class:`FitError` when lmfit could not estimate the
+        covariance, instead of reporting silent zero errors.
+
+    Returns
+    -------
+    dict
+        Public name -> ufloat (correlated through the covariance) for varied parameters and
+        for constrained (``expr``) parameters; fixed parameters come as plain floats.
+    """
+    params = res.params
+    names = dict(names) if names is not None else {k: k for k in params}
+    errorbars = bool(getattr(res, "errorbars", False)) and res.covar is not None
+    if not errorbars:
+        if require_errorbars:
+            raise FitError(
+                "the fit converged to a point where the covariance matrix could not be "
+                "estimated (parameter at a bound or not identifiable); no honest 1-sigma errors"
+            )
+        return {pub: float(params[k].value) for k, pub in names.items()}
+    var_names = list(res.var_names)
+    uvals = correlated_values([params[k].value for k in var_names], res.covar)
+    umap = dict(zip(var_names, uvals, strict=True))
+    out: dict[str, Any] = {}
+    for k, pub in names.items():
+        p = params[k]
+        if k in umap:
+            out[pub] = umap[k]
+        elif p.expr:
+            # evaluate the constraint on correlated ufloats
+            from lmfit.parameter import Parameters  # noqa: F401  (documented dependency)
+
+            try:
+                out[pub] = _eval_expr(p.expr, umap, params)
+            except Exception:  # pragma: no cover - fall back to lmfit's propagated stderr
+                out[pub] = ufloat(p.value, p.stderr) if p.stderr else float(p.value)
+        else:
+            out[pub] = float(p.value)
+    return out
+
+
+def _eval_expr(expr: str, umap: Mapping[str, Any], params: Any) -> Any:
+    from uncertainties import umath
+
+    env: dict[str, Any] = {n: getattr(umath, n) for n in dir(umath) if not n.startswith("_")}
+    env.update({"pi": math.pi})
+    for k, p in params.items():
+        env[k] = umap.get(k, p.value)
+    # nested expressions
+    for k, p in params.items():
+        if p.expr and k not in umap:
+            env[k] = eval(p.expr, {"__builtins__": {}}, env)  # noqa: S307 - lmfit expr syntax
+    return eval(expr, {"__builtins__": {}}, env)  # noqa: S307
