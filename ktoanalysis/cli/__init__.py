@@ -29,14 +29,18 @@ EXIT_INPUT_ERROR = 3
 EXIT_SOME_FAILED = 4
 
 from . import batch as _batch  # noqa: E402
+from . import demo as _demo  # noqa: E402
 from . import fit as _fit  # noqa: E402
 from . import info as _info  # noqa: E402
+from . import overlay as _overlay  # noqa: E402
 from . import theory_bands as _theory_bands  # noqa: E402
 from . import theory_pairing as _theory_pairing  # noqa: E402
 
 _info.register(app)
 _fit.register(app)
 _batch.register(app)
+_overlay.register(app)
+_demo.register(app)
 _theory_bands.register(theory_app)
 _theory_pairing.register(theory_app)
 

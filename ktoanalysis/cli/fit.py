@@ -16,7 +16,8 @@ def register(app: typer.Typer) -> None:
 
     kinds_help = "; ".join(f"{k}: {d}" for k, (_, d) in KINDS.items())
 
-    @app.command(help=f"Fit transport data. KIND is one of: {kinds_help}.")
+    @app.command(help=f"Fit transport data. KIND is one of: {kinds_help}.",
+                 short_help="Fit transport data files (KIND: tc, bkt-rt, bkt-iv, hc2-angle, ...).")
     def fit(
         kind: Annotated[str, typer.Argument(help="analysis kind (see above)")],
         files: Annotated[list[Path], typer.Argument(help="data files (CSV/TSV or QD .dat)")],
