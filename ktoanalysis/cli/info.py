@@ -1,9 +1,86 @@
-"""CLI commands: info (placeholder until implemented)."""
+"""``ktoanalysis info FILE [--json]``: what the loader makes of a data file."""
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from ._common import echo_json
+
+__all__ = ["register", "info_dict"]
+
+
+def _json_safe(value: Any) -> Any:
+    """Metadata to plain JSON types (non-finite floats become None)."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if float(f).is_integer() and not isinstance(value, float) and abs(f) < 2**53:
+        return int(f)
+    return f if math.isfinite(f) else None
+
+
+def info_dict(path: Path) -> dict[str, Any]:
+    """Summary of a loaded file: ``format``, ``rows``, ``columns`` (name, SI unit, min, max,
+    non-missing count) and JSON-safe ``metadata``.
+
+    Raises
+    ------
+    KtoError
+        Whatever :func:`ktoanalysis.io.load` raises for a bad file.
+    """
+    from ..io import load
+    from ..io.columns import unit_of_column
+
+    meas = load(path)
+    cols = meas.describe()
+    for c in cols:
+        c["unit"] = unit_of_column(c["name"])
+        c["original"] = meas.original_names.get(c["name"], "")
+    return {"format": meas.metadata.get("format"), "rows": len(meas.data),
+            "columns": _json_safe(cols), "metadata": _json_safe(meas.metadata)}
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.6g}"
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add the ``info`` command to ``app``."""
+
+    @app.command(help="Show what a data file contains: format, columns in SI units with "
+                      "min/max and non-missing counts, and metadata.")
+    def info(
+        file: Annotated[Path, typer.Argument(help="data file (CSV/TSV or Quantum Design .dat)")],
+        json_out: Annotated[bool, typer.Option("--json", help="print a JSON object")] = False,
+    ) -> None:
+        summary = info_dict(file)
+        if json_out:
+            echo_json(summary)
+            return
+        typer.echo(f"file:   {file}")
+        typer.echo(f"format: {summary['format']}   rows: {summary['rows']}")
+        typer.echo("columns (SI):")
+        width = max(len(c["name"]) for c in summary["columns"])
+        for c in summary["columns"]:
+            typer.echo(f"  {c['name']:<{width}}  [{c['unit'] or '-':>5}]  "
+                       f"min {_fmt(c['min']):>12}  max {_fmt(c['max']):>12}  "
+                       f"n {c['count']:>6}   <- {c['original']}")
+        typer.echo("metadata:")
+        for key, value in summary["metadata"].items():
+            text = str(value)
+            if len(text) > 100:
+                text = text[:97] + "..."
+            typer.echo(f"  {key}: {text}")

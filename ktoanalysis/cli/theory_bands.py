@@ -1,9 +1,151 @@
-"""CLI commands: theory_bands (placeholder until implemented)."""
+"""``ktoanalysis theory mu | fermi-surface | bands``: the bilayer band structures."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from ._common import echo_json, parse_options
+
+_ORI_HELP = "interface orientation: 111 or 001 (110: unvalidated extension)"
+_TB_HELP = "tight-binding parameter set of Norman 2026 Table I: TB1 or TB2"
+_OPT_HELP = ("model option key=value (repeatable), e.g. -o a_angstrom=3.989 "
+             "-o rashba_static_eV=0 -o interlayer_nnn_offdiag=true -o t=0.5")
+
+
+def _model(orientation: str, tb: str, option: list[str] | None):
+    from ..theory.models import make_model
+
+    return make_model(orientation, tb, **parse_options(option))
+
+
+def _mu(model, n2d: float | None, mu_ev: float | None) -> tuple[float, float | None]:
+    from ..errors import TheoryError
+    from ..theory.density import mu_for_density
+
+    if (n2d is None) == (mu_ev is None):
+        raise TheoryError("give exactly one of --n2d (cm^-2) and --mu-ev (eV)")
+    if mu_ev is not None:
+        return float(mu_ev), None
+    return mu_for_density(model, n2d), float(n2d)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add the ``mu``, ``fermi-surface`` and ``bands`` commands to the ``theory`` app."""
+
+    @app.command("mu", help="Chemical potential (eV, relative to band 1 at Gamma) for a "
+                            "sheet carrier density.")
+    def mu_cmd(
+        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = "111",
+        tb: Annotated[str, typer.Option(help=_TB_HELP)] = "TB1",
+        n2d: Annotated[float, typer.Option(help="sheet carrier density in cm^-2")] = 1e14,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        option: Annotated[list[str] | None, typer.Option("--option", "-o",
+                                                         help=_OPT_HELP)] = None,
+    ) -> None:
+        from ..theory.density import mu_for_density
+
+        model = _model(orientation, tb, option)
+        mu = mu_for_density(model, n2d)
+        out = {"mu_eV": mu, "n2d_cm2": float(n2d), "orientation": model.orientation,
+               "tb": model.tb}
+        if json_out:
+            echo_json(out)
+        else:
+            typer.echo(f"mu = {mu:.5f} eV  ({model.orientation}, {model.tb}, "
+                       f"n2D = {n2d:.4g} cm^-2)")
+
+    @app.command("fermi-surface", help="Fermi wave numbers kF per band and angle, and each "
+                                       "band's density of states.")
+    def fermi_cmd(
+        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = "111",
+        tb: Annotated[str, typer.Option(help=_TB_HELP)] = "TB1",
+        n2d: Annotated[float | None, typer.Option(help="sheet density in cm^-2")] = None,
+        mu_ev: Annotated[float | None, typer.Option(
+            "--mu-ev", help="chemical potential in eV instead of --n2d")] = None,
+        dphi_deg: Annotated[float, typer.Option(help="angular step in degrees")] = 1.0,
+        full: Annotated[bool, typer.Option(help="full circle instead of the wedge")] = False,
+        nbands: Annotated[int, typer.Option(help="number of lowest bands")] = 4,
+        plot: Annotated[Path | None, typer.Option(help="write a Fermi-surface figure")] = None,
+        dynamic_rashba_ev: Annotated[float | None, typer.Option(
+            "--dynamic-rashba-ev", help="also plot with the Rashba t0 replaced by this value "
+            "(eV per cubic component; the paper uses 0.0488/sqrt3 for 111, 0.0488 for 001)",
+        )] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        option: Annotated[list[str] | None, typer.Option("--option", "-o",
+                                                         help=_OPT_HELP)] = None,
+    ) -> None:
+        from ..theory.fermi import fermi_surface
+
+        model = _model(orientation, tb, option)
+        if n2d is None and mu_ev is None:
+            n2d = 1e14
+        mu, n = _mu(model, n2d, mu_ev)
+        fs = fermi_surface(model, mu, dphi_deg=dphi_deg, full=full, nbands=nbands)
+        if plot is not None:
+            from ..theory.plots_bands import plot_fermi_surface
+
+            plot_fermi_surface(model, mu, plot, dynamic_rashba_eV=dynamic_rashba_ev)
+        out: dict[str, Any] = {"tb": model.tb, "n2d_cm2": n, **fs.to_dict()}
+        if json_out:
+            echo_json(out)
+            return
+        unit = out["k_unit"]
+        typer.echo(f"{model.orientation} {model.tb}: mu = {mu:.5f} eV, E_F = {fs.E_F_eV:.5f} eV")
+        typer.echo("band   DOS (states/eV/cell)   kF min..max (" + unit + ")")
+        kp = fs.kF_paper_units()
+        for row, b in enumerate(fs.bands):
+            typer.echo(f"{b + 1:4d}   {fs.dos[row]:10.4f}             "
+                       f"{kp[row].min():.5f}..{kp[row].max():.5f}")
+        if plot is not None:
+            typer.echo(f"figure written to {plot}")
+
+    @app.command("bands", help="Band energies at the high-symmetry points; --plot draws "
+                               "the bands along the high-symmetry path.")
+    def bands_cmd(
+        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = "111",
+        tb: Annotated[str, typer.Option(help=_TB_HELP)] = "TB1",
+        n2d: Annotated[float | None, typer.Option(
+            help="sheet density in cm^-2 (energies then relative to E_F)")] = None,
+        plot: Annotated[Path | None, typer.Option(help="write a band-structure figure")] = None,
+        emin: Annotated[float | None, typer.Option(help="lower energy limit of the plot (eV)")
+                        ] = None,
+        emax: Annotated[float | None, typer.Option(help="upper energy limit of the plot (eV)")
+                        ] = None,
+        json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        option: Annotated[list[str] | None, typer.Option("--option", "-o",
+                                                         help=_OPT_HELP)] = None,
+    ) -> None:
+        import numpy as np
+
+        from ..errors import TheoryError
+        from ..theory import lattice
+        from ..theory.density import mu_for_density
+
+        model = _model(orientation, tb, option)
+        mu = None if n2d is None else mu_for_density(model, n2d)
+        pts = lattice.high_symmetry_points(model.orientation)
+        levels = {name: model.energies(k).tolist() for name, k in pts.items()}
+        if plot is not None:
+            from ..theory.plots_bands import plot_bands
+
+            if (emin is None) != (emax is None):
+                raise TheoryError("give both --emin and --emax, or neither")
+            window = None if emin is None else (float(emin), float(emax))
+            if window is not None and not window[0] < window[1]:
+                raise TheoryError(f"--emin must be below --emax, got {window}")
+            plot_bands(model, mu, plot, window_eV=window)
+        out = {"orientation": model.orientation, "tb": model.tb, "mu_eV": mu,
+               "n2d_cm2": n2d, "energies_eV": levels,
+               "k_points_inv_a": {n: np.asarray(k).tolist() for n, k in pts.items()}}
+        if json_out:
+            echo_json(out)
+            return
+        for name, E in levels.items():
+            typer.echo(f"{name}: " + " ".join(f"{e:.5f}" for e in E))
+        if mu is not None:
+            typer.echo(f"mu = {mu:.5f} eV")
+        if plot is not None:
+            typer.echo(f"figure written to {plot}")

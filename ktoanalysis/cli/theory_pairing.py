@@ -1,9 +1,197 @@
-"""CLI commands: theory_pairing (placeholder until implemented)."""
+"""CLI commands of the pairing theory: ``theory lambda``, ``theory table3``, ``theory sweep``.
+
+Thin wrappers over :mod:`ktoanalysis.theory.pairing` and :mod:`ktoanalysis.theory.sweep`;
+numba and matplotlib are imported inside the commands.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from enum import Enum
+from pathlib import Path
+
 import typer
+
+from ..errors import TheoryError
+
+
+class OrientationOpt(str, Enum):
+    o111 = "111"
+    o001 = "001"
+
+
+class TBOpt(str, Enum):
+    TB1 = "TB1"
+    TB2 = "TB2"
+
+
+class DispersionOpt(str, Enum):
+    vaks = "vaks"
+    none = "none"
+
+
+class OmegaCOpt(str, Enum):
+    omega0 = "omega0"
+    omega_2kF_GK = "omega_2kF_GK"
+    omega_2kF_GM = "omega_2kF_GM"
+
+
+def _omega0(text: str) -> float | str:
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return float(text)
+    except ValueError:
+        raise TheoryError(f"--omega0-meV must be a number (meV) or 'auto', got {text!r}") from None
+
+
+def _write_csv_atomic(df, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        df.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add this module's commands to ``app`` (the ``theory`` sub-app)."""
+
+    @app.command("lambda")
+    def lambda_cmd(
+        orientation: OrientationOpt = typer.Option(OrientationOpt.o111, "--orientation",
+                                                   help="Interface orientation."),
+        tb: TBOpt = typer.Option(TBOpt.TB1, "--tb", help="Tight-binding set (Table I)."),
+        omega0_meV: str = typer.Option("5.6", "--omega0-meV",
+                                       help="omega(0) in meV, or 'auto' (Appendix B)."),
+        dispersion: DispersionOpt = typer.Option(DispersionOpt.vaks, "--dispersion",
+                                                 help="TO1 dispersion: vaks or none."),
+        dk_deg: float = typer.Option(1.0, "--dk-deg", help="Angular step on the wedge (deg)."),
+        n2d: float = typer.Option(1e14, "--n2d", help="Sheet density (cm^-2)."),
+        omega_c: OmegaCOpt = typer.Option(OmegaCOpt.omega0, "--omega-c",
+                                          help="BCS cut-off choice for the Tc estimate."),
+        mu_star: float = typer.Option(0.1, "--mu-star", help="mu* for McMillan/Allen-Dynes."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        arrays: bool = typer.Option(False, "--arrays", help="Include Delta_nk in the JSON."),
+        plot_dir: Path | None = typer.Option(None, "--plot-dir",
+                                             help="Write gap and kernel figures here."),
+        serial: bool = typer.Option(False, "--serial", help="Serial kernels (no threads)."),
+    ) -> None:
+        """BCS coupling constant lambda and the gap function for one case (Eq. 3)."""
+        from ..theory.models import make_model
+        from ..theory.pairing import prepare_pairing
+        from ..theory.sweep import result_row
+
+        model = make_model(orientation.value, tb.value)
+        prob = prepare_pairing(model, n2d_cm2=n2d, dphi_deg=dk_deg, parallel=not serial)
+        res = prob.solve(_omega0(omega0_meV), dispersion.value, parallel=not serial)
+        out = res.to_dict(arrays=arrays)
+        row = result_row(res, omega_c=omega_c.value, mu_star=mu_star)
+        out.update({k: row[k] for k in ("omega_c", "omega_c_meV", "mu_star", "Tc_bcs_K",
+                                         "Tc_mcmillan_K", "Tc_allen_dynes_K")})
+        if plot_dir is not None:
+            from ..plotting import save_figure
+            from ..theory import plots_pairing as pp
+
+            stem = f"{res.orientation}_{res.tb}_{res.omega0_meV:.2f}meV_{res.dispersion}"
+            phis = (0.0, 15.0, 30.0) if res.orientation == "111" else (0.0, 22.0, 45.0)
+            w = res.omega0_meV
+            out["figures"] = [
+                str(save_figure(pp.plot_gap(res), plot_dir / f"gap_{stem}.png")),
+                str(save_figure(pp.plot_kernel_sums(res), plot_dir / f"eq5_{stem}.png")),
+                str(save_figure(pp.plot_kernel_vs_angle(prob, phis_deg=phis, omega0_meV=w,
+                                                        dispersion=res.dispersion),
+                                plot_dir / f"eq4_{stem}.png")),
+            ]
+        if as_json:
+            typer.echo(json.dumps(out, indent=2))
+            return
+        typer.echo(f"{res.orientation} {res.tb}  n2D = {res.n2d_cm2:.4g} cm^-2  "
+                   f"mu = {res.mu_eV:.5f} eV  omega(0) = {res.omega0_meV:.3f} meV  "
+                   f"dispersion = {res.dispersion}  points = {res.band.size}")
+        typer.echo(f"lambda = {res.lam:.5f}   (next eigenvalues "
+                   + ", ".join(f"{x:.4g}" for x in res.eigenvalues[1:]) + ")")
+        typer.echo(f"Tc ({omega_c.value} = {row['omega_c_meV']:.3f} meV): "
+                   f"BCS {row['Tc_bcs_K']:.3g} K, McMillan {row['Tc_mcmillan_K']:.3g} K, "
+                   f"Allen-Dynes {row['Tc_allen_dynes_K']:.3g} K (mu* = {mu_star})")
+        for f in out.get("figures", []):
+            typer.echo(f"wrote {f}")
+
+    @app.command("table3")
+    def table3_cmd(
+        as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
+        dk_deg: float = typer.Option(1.0, "--dk-deg", help="Angular step on the wedge (deg)."),
+        serial: bool = typer.Option(False, "--serial", help="Serial kernels (no threads)."),
+    ) -> None:
+        """All 16 rows of the paper's Table III, computed, beside the published values."""
+        from ..theory.sweep import compute_table3
+
+        df = compute_table3(dphi_deg=dk_deg, parallel=not serial)
+        if as_json:
+            rows = [{"orientation": r.orientation, "tb": r.tb, "omega0_meV": r.omega0_meV,
+                     "dispersion": r.dispersion, "computed": r["lambda"],
+                     "paper": r.lambda_paper, "rel_err": r.rel_err, "rel_tol": r.rel_tol,
+                     "within_tol": bool(r.within_tol)} for _, r in df.iterrows()]
+            typer.echo(json.dumps(rows, indent=2))
+            return
+        typer.echo(f"{'case':10s} {'w0/meV':>6s} {'omega':>6s} {'computed':>9s} {'paper':>7s}"
+                   f" {'rel.err':>8s}  tol")
+        for _, r in df.iterrows():
+            mark = "ok" if r.within_tol else "OUT"
+            omega = "w(q)" if r.dispersion == "vaks" else "w(0)"
+            typer.echo(f"{r.orientation + ' ' + r.tb:10s} {r.omega0_meV:6.1f} {omega:>6s} "
+                       f"{r['lambda']:9.5f} {r.lambda_paper:7.4f} {100 * r.rel_err:+7.1f}%  "
+                       f"{100 * r.rel_tol:.0f}% {mark}")
+
+    @app.command("sweep")
+    def sweep_cmd(
+        orientation: list[OrientationOpt] = typer.Option(["111"], "--orientation",
+                                                         help="Repeat for several."),
+        tb: list[TBOpt] = typer.Option(["TB1"], "--tb", help="Repeat for several."),
+        n2d: str = typer.Option("1e14", "--n2d",
+                                help="Densities: 'start:stop:num' (cm^-2) or 'a,b,c'."),
+        omega0_meV: str = typer.Option("auto", "--omega0-meV",
+                                       help="'auto' (Appendix B per density), or "
+                                            "'start:stop:num' / 'a,b,c' in meV."),
+        dispersion: list[DispersionOpt] = typer.Option(["vaks"], "--dispersion",
+                                                       help="Repeat for both."),
+        dk_deg: float = typer.Option(1.0, "--dk-deg", help="Angular step (deg)."),
+        omega_c: OmegaCOpt = typer.Option(OmegaCOpt.omega0, "--omega-c",
+                                          help="BCS cut-off choice for the Tc columns."),
+        mu_star: float = typer.Option(0.1, "--mu-star", help="mu* for McMillan/Allen-Dynes."),
+        out: Path = typer.Option(..., "--out", help="Output CSV (written atomically)."),
+        plot: Path | None = typer.Option(None, "--plot", help="Also write a PNG figure."),
+        serial: bool = typer.Option(False, "--serial", help="Serial kernels (no threads)."),
+    ) -> None:
+        """lambda and Tc versus density and/or omega(0); writes a tidy CSV."""
+        from ..theory.sweep import parse_range, sweep_density
+
+        n2d_vals = parse_range(n2d)
+        omegas = ("auto" if omega0_meV.strip().lower() == "auto"
+                  else [float(x) for x in parse_range(omega0_meV, log=False)])
+        done = {"n": 0}
+
+        def progress(i: int, total: int) -> None:
+            done["n"] = i
+            typer.echo(f"  case {i}/{total}", err=True)
+
+        df = sweep_density([o.value for o in orientation], [t.value for t in tb], n2d_vals,
+                           omega0_meV=omegas, dispersion=[d.value for d in dispersion],
+                           dphi_deg=dk_deg, omega_c=omega_c.value, mu_star=mu_star,
+                           parallel=not serial, progress=progress)
+        _write_csv_atomic(df, out)
+        typer.echo(f"wrote {out} ({len(df)} rows)")
+        if plot is not None:
+            from ..plotting import save_figure
+            from ..theory import plots_pairing as pp
+
+            if len(n2d_vals) == 1 and omegas != "auto":
+                fig = pp.plot_lambda_vs_omega0(df)
+            else:
+                fig = pp.plot_lambda_vs_density(df)
+            typer.echo(f"wrote {save_figure(fig, plot)}")

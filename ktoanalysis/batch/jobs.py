@@ -1,0 +1,140 @@
+"""The job run for one manifest row, in whatever process or worker executes it.
+
+:func:`run_row` is a top-level function taking and returning plain dictionaries, so it
+pickles to a local process pool and to dask workers alike. It never raises for a problem
+of the row: any exception (missing or corrupted file, failed fit, even a bug in an
+analysis) becomes a failure record naming the file, and the series goes on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+import traceback
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DataFormatError
+from .manifest import ManifestRow
+
+__all__ = ["make_job", "run_row"]
+
+
+def make_job(row: ManifestRow, plot_path: str | Path | None = None) -> dict[str, Any]:
+    """The picklable job description of a manifest row.
+
+    Parameters
+    ----------
+    row
+        Validated manifest row.
+    plot_path
+        Where the worker writes the row's figure (PNG); ``None`` for no figure. The
+        folder must be reachable from the worker (shared file system for a remote
+        dask cluster).
+
+    Returns
+    -------
+    dict
+        ``index``, ``sample``, ``kind``, ``module``, ``files`` (absolute paths),
+        ``metadata`` (passed to :func:`ktoanalysis.io.load`), ``options`` and
+        ``plot_path``.
+    """
+    return {
+        "index": row.index,
+        "sample": row.sample,
+        "kind": row.kind,
+        "module": row.module,
+        "files": list(row.files),
+        "metadata": row.metadata(),
+        "options": dict(row.options),
+        "plot_path": None if plot_path is None else str(plot_path),
+    }
+
+
+def run_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Load the files of one row, run its analysis, optionally draw its figure.
+
+    Parameters
+    ----------
+    row
+        A job from :func:`make_job`.
+
+    Returns
+    -------
+    dict
+        ``index``, ``sample``, ``kind``, ``status`` (``"ok"`` or ``"failed"``),
+        ``elapsed_s`` (s), ``warnings`` (messages raised during the analysis), and either
+        ``values`` (the flat :meth:`FitResult.to_row` mapping) and ``plot`` (file name or
+        ``None``), or ``error_type``, ``message`` (naming the file) and ``traceback``.
+    """
+    t0 = time.perf_counter()
+    record: dict[str, Any] = {"index": row["index"], "sample": row["sample"],
+                              "kind": row["kind"]}
+    files: Sequence[str] = row["files"]
+    with warnings.catch_warnings(record=True) as caught:
+        # the same behaviour whatever the warning filters of the executing process
+        warnings.simplefilter("always")
+        context: dict[str, Any] = {}
+        try:
+            record.update(_run(row, files, context))
+        except Exception as exc:
+            named = [context["file"]] if "file" in context else list(files)
+            record.update(status="failed", error_type=type(exc).__name__,
+                          message=_message(exc, named), traceback=traceback.format_exc())
+    record["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    record["elapsed_s"] = time.perf_counter() - t0
+    return record
+
+
+def _run(row: Mapping[str, Any], files: Sequence[str],
+         context: dict[str, Any]) -> dict[str, Any]:
+    from ..io import load
+
+    module = importlib.import_module(row["module"])
+    measurements = []
+    for f in files:
+        context["file"] = f  # named in the message if loading fails
+        if not os.path.isfile(f):
+            raise DataFormatError("file not found" if not os.path.exists(f) else
+                                  "not a regular file", file=f)
+        measurements.append(load(f, **row["metadata"]))
+    context.pop("file", None)
+    result = module.analyze(measurements, **row["options"])
+    values = {str(k): _plain(v) for k, v in result.to_row().items()}
+    plot = None
+    if row.get("plot_path"):
+        from ..plotting import new_figure, save_figure
+
+        fig = new_figure()
+        module.plot(result, fig)
+        save_figure(fig, row["plot_path"])
+        plot = Path(row["plot_path"]).name
+    return {"status": "ok", "values": values, "plot": plot}
+
+
+def _message(exc: Exception, files: Sequence[str]) -> str:
+    text = str(exc) or type(exc).__name__
+    if not any(f in text or Path(f).name in text for f in files):
+        text = f"{'; '.join(files)}: {text}"
+    return text
+
+
+def _plain(v: Any) -> Any:
+    """A JSON-friendly Python scalar (NaN kept as float NaN)."""
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    if v is None or isinstance(v, str):
+        return v
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return str(v)

@@ -1,0 +1,79 @@
+"""Atomic writing of the batch outputs (tables and per-row records).
+
+Every file is written to a temporary file in the destination folder, flushed to disk and
+then moved over the target with :func:`os.replace`, which is atomic on POSIX and Windows
+within one file system: a reader (or a run killed mid-way) sees either the old file or
+the complete new one, never a truncated table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+__all__ = ["atomic_write", "write_csv_atomic", "write_json_atomic", "read_json"]
+
+
+def atomic_write(path: str | Path, writer: Callable[[IO[str]], None]) -> Path:
+    """Write a text file atomically.
+
+    Parameters
+    ----------
+    path
+        Target file; its folder is created if needed.
+    writer
+        Called with an open text stream (UTF-8, ``newline=""``) to fill.
+
+    Returns
+    -------
+    pathlib.Path
+        The target path.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_csv_atomic(table: pd.DataFrame, path: str | Path,
+                     columns: Sequence[str] | None = None) -> Path:
+    """Write a table as CSV atomically (no index; floats written exactly, NaN as empty).
+
+    Parameters
+    ----------
+    table
+        The table; may be empty.
+    path
+        Target ``.csv`` file.
+    columns
+        Header to use when ``table`` has no columns (a header-only file is still written).
+    """
+    if table.columns.empty and columns:
+        table = pd.DataFrame(columns=list(columns))
+    return atomic_write(path, lambda fh: table.to_csv(fh, index=False, lineterminator="\n"))
+
+
+def write_json_atomic(obj: Any, path: str | Path) -> Path:
+    """Write a JSON document atomically (keys in insertion order, non-finite floats kept)."""
+    return atomic_write(path, lambda fh: json.dump(obj, fh, indent=1))
+
+
+def read_json(path: str | Path) -> Any:
+    """Read a JSON document written by :func:`write_json_atomic`."""
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)

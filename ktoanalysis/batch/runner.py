@@ -1,0 +1,352 @@
+"""Run a sample series: every manifest row as an independent job, results in one table.
+
+Output folder layout
+--------------------
+``results.csv``
+    One line per successful analysis, in manifest order: ``row``, ``sample``, ``kind``,
+    ``files``, metadata (``orientation``, ``n2d_m2``, ``Vg_V``, ``polarization``,
+    ``channel``), ``options`` (JSON), then every parameter with its ``_err`` column
+    (empty when unknown) and the fit statistics (``stat_*``).
+``failures.csv``
+    One line per failed row: ``row``, ``sample``, ``kind``, ``files``, ``error_type``,
+    ``message`` (naming the file). Header only when nothing failed.
+``plots/<row>_<sample>_<kind>.png``
+    The figure of each successful row (unless ``plots=False``).
+``rows/<row>.json``
+    The record of each finished row, keyed by a hash of the row's content (fields,
+    options, data-file sizes and modification times, package version). A run with
+    ``resume=True`` reuses the successful records whose key still matches and reruns the
+    rest (new, edited or failed rows).
+
+Every file is written atomically, so a run killed at any moment leaves complete records
+of the rows it finished and a resumed run ends with the same tables as an uninterrupted
+one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .executors import as_executor
+from .jobs import make_job, run_row
+from .manifest import Manifest, ManifestRow, load_manifest
+from .results import read_json, write_csv_atomic, write_json_atomic
+
+__all__ = ["SeriesResult", "run_series", "RESULT_META_COLUMNS", "FAILURE_COLUMNS",
+           "EXIT_OK", "EXIT_SOME_FAILED"]
+
+log = logging.getLogger(__name__)
+
+#: leading columns of ``results.csv`` (parameters and statistics follow)
+RESULT_META_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "files", "orientation",
+                                        "n2d_m2", "Vg_V", "polarization", "channel",
+                                        "options")
+#: columns of ``failures.csv``
+FAILURE_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "files", "error_type", "message")
+
+#: exit status of a series where every row succeeded / where some rows failed (the same
+#: values as the ``batch`` command)
+EXIT_OK = 0
+EXIT_SOME_FAILED = 4
+
+_RECORD_NAME = re.compile(r"^\d+\.json$")
+
+ProgressCallback = Callable[[int, int], Any]
+
+
+@dataclass
+class SeriesResult:
+    """Outcome of :func:`run_series`.
+
+    Attributes
+    ----------
+    out_dir
+        Output folder.
+    results, failures
+        The tables written to ``results.csv`` and ``failures.csv``.
+    records
+        Per-row records (manifest order), as stored in ``rows/<row>.json``.
+    n_resumed
+        Rows taken from a previous run's records instead of being run again.
+    """
+
+    out_dir: Path
+    results: pd.DataFrame
+    failures: pd.DataFrame
+    records: list[dict[str, Any]] = field(repr=False, default_factory=list)
+    n_resumed: int = 0
+
+    @property
+    def n_rows(self) -> int:
+        """Number of rows in the manifest."""
+        return len(self.records)
+
+    @property
+    def n_failed(self) -> int:
+        """Number of failed rows."""
+        return len(self.failures)
+
+    @property
+    def n_ok(self) -> int:
+        """Number of successful rows."""
+        return len(self.results)
+
+    @property
+    def results_path(self) -> Path:
+        """Path of ``results.csv``."""
+        return self.out_dir / "results.csv"
+
+    @property
+    def failures_path(self) -> Path:
+        """Path of ``failures.csv``."""
+        return self.out_dir / "failures.csv"
+
+    @property
+    def exit_code(self) -> int:
+        """``EXIT_OK`` (0) when every row succeeded, else ``EXIT_SOME_FAILED`` (4)."""
+        return EXIT_OK if self.n_failed == 0 else EXIT_SOME_FAILED
+
+
+def run_series(
+    manifest: str | Path | Manifest,
+    out_dir: str | Path,
+    executor: Any = None,
+    jobs: int = 1,
+    resume: bool = False,
+    progress: bool | ProgressCallback = False,
+    plots: bool = True,
+    *,
+    strict: bool = False,
+    extra_kinds: Mapping[str, str] | None = None,
+) -> SeriesResult:
+    """Analyse every row of a manifest and write the series tables.
+
+    Parameters
+    ----------
+    manifest
+        Manifest file (TOML or CSV) or an already validated :class:`Manifest`.
+    out_dir
+        Output folder (created); see the module documentation for its layout.
+    executor
+        ``None`` (serial when ``jobs == 1``, else a local process pool of ``jobs``
+        workers), any :class:`concurrent.futures.Executor` (not shut down here), or a
+        ``distributed.Client`` (its workers must see the files at the same paths).
+    jobs
+        Number of local worker processes when ``executor`` is ``None``.
+    resume
+        Reuse the records of rows that already succeeded with unchanged content.
+    progress
+        ``True`` draws a tqdm bar on stderr; a callable is called as
+        ``progress(done, total)`` after each finished row (an exception it raises aborts
+        the run; finished rows keep their records).
+    plots
+        Write one figure per successful row in ``plots/``.
+    strict
+        Missing data files are :class:`ManifestError` before any work (default: those
+        rows fail and the others run).
+    extra_kinds
+        Additional analysis kinds (name -> module), see :func:`load_manifest`.
+
+    Returns
+    -------
+    SeriesResult
+
+    Raises
+    ------
+    ManifestError
+        If the manifest has a structural problem (nothing is run).
+    """
+    man = manifest if isinstance(manifest, Manifest) else \
+        load_manifest(manifest, strict=strict, extra_kinds=extra_kinds)
+    out = Path(out_dir)
+    rows_dir, plots_dir = out / "rows", out / "plots"
+    rows_dir.mkdir(parents=True, exist_ok=True)
+    if plots:
+        plots_dir.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        for p in rows_dir.iterdir():
+            if _RECORD_NAME.match(p.name):
+                p.unlink()
+
+    records: dict[int, dict[str, Any]] = {}
+    pending: list[tuple[ManifestRow, dict[str, Any], str]] = []
+    for row in man.rows:
+        job = make_job(row, plots_dir / plot_name(row) if plots else None)
+        key = row_key(job)
+        if resume:
+            rec = _reusable(rows_dir / f"{row.index}.json", key, plots_dir if plots else None)
+            if rec is not None:
+                records[row.index] = rec
+                continue
+        pending.append((row, job, key))
+    n_resumed = len(records)
+    total = len(man.rows)
+    if pending:
+        _execute(pending, records, rows_dir, executor, jobs, progress, n_resumed, total)
+
+    ordered = [records[r.index] for r in man.rows]
+    results, failures = _tables(man, ordered)
+    write_csv_atomic(results, out / "results.csv", RESULT_META_COLUMNS)
+    write_csv_atomic(failures, out / "failures.csv", FAILURE_COLUMNS)
+    return SeriesResult(out_dir=out, results=results, failures=failures, records=ordered,
+                        n_resumed=n_resumed)
+
+
+def plot_name(row: ManifestRow) -> str:
+    """File name of a row's figure: ``<row>_<sample>_<kind>.png`` (sample made file-safe)."""
+    sample = re.sub(r"[^A-Za-z0-9._+-]+", "-", row.sample).strip("-") or "sample"
+    return f"{row.index}_{sample}_{row.kind}.png"
+
+
+def row_key(job: Mapping[str, Any]) -> str:
+    """Hash of what determines a row's result: fields, options, data files, version.
+
+    Data files enter through their path, size and modification time (ns).
+    """
+    from .. import __version__
+
+    stats = []
+    for f in job["files"]:
+        try:
+            st = os.stat(f)
+            stats.append([f, st.st_size, st.st_mtime_ns])
+        except OSError:
+            stats.append([f, None, None])
+    content = {k: v for k, v in job.items() if k not in ("plot_path", "files")}
+    content.update(files=stats, version=__version__)
+    text = json.dumps(content, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------------------
+
+
+def _reusable(path: Path, key: str, plots_dir: Path | None) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        rec = read_json(path)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(rec, dict) or rec.get("key") != key or rec.get("status") != "ok":
+        return None
+    if plots_dir is not None and not (rec.get("plot") and (plots_dir / rec["plot"]).is_file()):
+        return None
+    return rec
+
+
+def _execute(pending, records, rows_dir, executor, jobs, progress, n_done, total) -> None:
+    ex, width, owned = as_executor(executor, jobs)
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, initial=n_done, unit="row", desc="series", leave=False)
+    callback = progress if callable(progress) else None
+    in_flight: dict[Future, tuple[ManifestRow, str]] = {}
+    queue = iter(pending)
+
+    def finish(row: ManifestRow, key: str, rec: dict[str, Any]) -> None:
+        nonlocal n_done
+        rec["key"] = key
+        write_json_atomic(rec, rows_dir / f"{row.index}.json")
+        # store what a resumed run would read back, so both give identical tables
+        records[row.index] = json.loads(json.dumps(rec))
+        n_done += 1
+        if bar is not None:
+            bar.update(1)
+        if callback is not None:
+            callback(n_done, total)
+
+    def submit_next() -> bool:
+        for row, job, key in queue:
+            try:
+                in_flight[ex.submit(run_row, job)] = (row, key)
+                return True
+            except Exception as exc:  # broken pool, closed client...
+                finish(row, key, _executor_failure(row, exc))
+        return False
+
+    try:
+        while len(in_flight) < width and submit_next():
+            pass
+        while in_flight:
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: in_flight[f][0].index):
+                row, key = in_flight.pop(fut)
+                try:
+                    rec = fut.result()
+                except Exception as exc:  # the worker died or could not unpickle the job
+                    rec = _executor_failure(row, exc)
+                finish(row, key, rec)
+                submit_next()
+    except BaseException:
+        for fut in in_flight:
+            fut.cancel()
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if owned:
+            ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _executor_failure(row: ManifestRow, exc: BaseException) -> dict[str, Any]:
+    return {"index": row.index, "sample": row.sample, "kind": row.kind, "status": "failed",
+            "error_type": type(exc).__name__,
+            "message": f"{'; '.join(row.files)}: the executor could not run this row: "
+                       f"{exc or type(exc).__name__}",
+            "warnings": [], "elapsed_s": 0.0}
+
+
+def _display_files(row: ManifestRow, base: Path) -> str:
+    shown = []
+    for f in row.files:
+        p = Path(f)
+        try:
+            shown.append(p.relative_to(base).as_posix())
+        except ValueError:
+            shown.append(str(p))
+    return ";".join(shown)
+
+
+def _meta_cell(v: Any) -> Any:
+    return "" if v is None else v
+
+
+def _tables(man: Manifest, records: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ok_rows: list[dict[str, Any]] = []
+    fail_rows: list[dict[str, Any]] = []
+    params: dict[str, None] = {}
+    stats: dict[str, None] = {}
+    for row, rec in zip(man.rows, records, strict=True):
+        files = _display_files(row, man.base_dir)
+        if rec.get("status") == "ok":
+            line = {"row": row.index, "sample": row.sample, "kind": row.kind, "files": files,
+                    "orientation": row.orientation, "n2d_m2": row.n2d_m2, "Vg_V": row.Vg_V,
+                    "polarization": row.polarization, "channel": row.channel,
+                    "options": json.dumps(row.options, sort_keys=True)}
+            for k, v in rec["values"].items():
+                (stats if k.startswith("stat_") else params).setdefault(k, None)
+                line[k] = math.nan if v is None else v
+            ok_rows.append(line)
+        else:
+            fail_rows.append({"row": row.index, "sample": row.sample, "kind": row.kind,
+                              "files": files, "error_type": rec.get("error_type", ""),
+                              "message": rec.get("message", "")})
+    columns = [*RESULT_META_COLUMNS, *params, *stats]
+    results = pd.DataFrame(ok_rows, columns=columns)
+    failures = pd.DataFrame(fail_rows, columns=list(FAILURE_COLUMNS))
+    return results, failures

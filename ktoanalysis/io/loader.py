@@ -1,0 +1,499 @@
+"""``load(path)``: any supported lab file to a :class:`Measurement` in SI units.
+
+Supported: delimited tables (CSV, TSV, semicolon, whitespace; :mod:`.tabular`) and
+Quantum Design ``.dat`` files (PPMS Resistivity, AC Transport, ETO, DynaCool; :mod:`.qd`).
+
+Column naming rules (see :mod:`.columns`):
+
+* recognised quantities get canonical SI names: ``T_K``, ``B_T`` (from Oe, T, mT...),
+  ``R_ohm``, ``Rxy_ohm``, ``I_A``, ``V_V``, ``theta_rad`` (QD ``Sample Position``),
+  ``t_s``, ``Vg_V``, ``n2d_m2``; spreads become ``R_std_ohm``..., bridge excitations
+  ``excitation_A``, frequencies ``frequency_Hz``, phases ``phase_rad``;
+* channels: when the file holds resistance-like data on more than one channel (bridge,
+  ``chN``), every channel column carries ``_chN`` (``R_ch1_ohm``, ``R_ch2_ohm``); with a
+  single channel the suffix is dropped (``R_ohm``);
+* Hall: a column is ``Rxy`` when its header says so (``R_xy``, ``Rxy``, ``Hall resistance``)
+  or when a QD Resistivity-option bridge is named exactly ``Hall``/``Rxy`` in the header
+  (``INFO, Hall, Sample2 Name``). Titles and free-text descriptions never decide it, and
+  AC-transport ``Res. chN`` columns stay longitudinal (see :mod:`.qd`);
+* resistivity: a ``Bridge N Resistivity`` column is dropped when ``Bridge N Resistance``
+  holds data (it is the same reading divided by a geometry factor); its spread is rescaled
+  to a resistance spread with the per-row ratio R/rho. Where only resistivity exists (QD
+  AC transport, ``Res. chN (ohm-cm)``), it is kept as ``rho_chN_ohm_m`` (ohm*m) and, when
+  the header gives the channel's lead separation and cross-section, ``R_chN_ohm`` is
+  derived as ``rho * separation / cross-section`` (the inverse of the instrument's own
+  calculation); ``metadata['derived']`` says so;
+* unknown columns keep a snake_case name plus their unit (converted when known);
+  columns without any value are dropped (listed in ``metadata['empty_columns']``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataFormatError, KtoError
+from .columns import (
+    RESISTANCE_BASES,
+    ColumnSpec,
+    canonical_name,
+    classify,
+    parse_header,
+    sanitize,
+    unit_of_column,
+)
+from .columns import _unit_conv as unit_conversion
+from .measurement import QUANTITIES, Measurement
+from .qd import is_qd, parse_qd
+from .raw import RawTable, read_text
+from .tabular import parse_table
+
+__all__ = ["load", "normalize_metadata", "JUNK_TOKENS"]
+
+#: cell texts that instruments write for a missing reading; read as NaN and reported
+JUNK_TOKENS = frozenset({
+    "nan", "-nan", "+nan", "inf", "-inf", "+inf", "infinity", "-infinity", "n/a", "#n/a",
+    "na", "-", "--", "---", "null", "none", "1.#qnan", "-1.#qnan", "-1.#ind", "1.#ind",
+    "1.#inf", "-1.#inf", "ovfl", "overflow", "#value!", "#num!",
+})
+
+_MAX_LISTED = 20
+
+
+def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
+         require: tuple[str, ...] | list[str] = (), **metadata: Any) -> Measurement:
+    """Load a lab data file into a :class:`Measurement` (tidy table in SI units).
+
+    Parameters
+    ----------
+    path
+        CSV/TSV (delimiter sniffed) or Quantum Design ``.dat`` file.
+    columns
+        Explicit mapping from original header (or 0-based column index) to canonical name,
+        e.g. ``{"Temp": "T_K", "Rxx (kOhm)": "R_ohm"}``. A unit in the header still
+        converts (kOhm -> ohm); it must be of the dimension the name ends with. Mapped
+        columns override the automatic recognition.
+    require
+        Canonical names that must be present (e.g. ``("T_K",)``).
+    **metadata
+        Metadata that overrides what the file says: ``sample``, ``orientation``
+        (``"001"``, ``"110"``, ``"111"``), ``n2d_cm2`` (cm^-2; ``n2d_m2`` in m^-2 is added),
+        ``n2d_m2``, ``Vg_V`` (V), ``theta_deg`` (deg; ``theta_rad`` is added),
+        ``theta_rad``, ``channel`` (resistance channel to analyse), or anything else.
+
+    Returns
+    -------
+    Measurement
+        ``data`` in SI with unit-suffixed columns; ``metadata`` with ``source``, ``format``
+        (``"csv"``, ``"tsv"``, ``"qd-resistivity"``, ``"qd-act"``, ``"qd-eto"``,
+        ``"qd-dynacool"``, ``"qd"``), file metadata (QD: ``qd_title``, ``qd_app``,
+        ``qd_info``...), ``warnings`` (repairs made), ``derived`` (computed columns);
+        ``units`` and ``original_names`` give each column's lab unit and header.
+
+    Raises
+    ------
+    DataFormatError
+        Missing, empty, binary or truncated file; no data rows; text in a numeric column
+        (file, line and column named); unknown explicit column; a required column absent.
+    """
+    p = Path(path)
+    try:
+        text = read_text(p)
+        raw = parse_qd(text, p) if is_qd(text) else parse_table(text, p)
+        return _build(raw, p, columns, tuple(require), metadata)
+    except KtoError:
+        raise
+    except (ValueError, OverflowError, UnicodeError, MemoryError) as exc:
+        raise DataFormatError(f"cannot parse file ({type(exc).__name__}: {exc})",
+                              file=p) from exc
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def _numeric_columns(raw: RawTable, path: Path) -> tuple[dict[int, np.ndarray], list[bool]]:
+    """Convert every non-text column to float; return columns and a keep-row mask."""
+    n_rows = len(raw.rows)
+    keep = [True] * n_rows
+    out: dict[int, np.ndarray] = {}
+    bad_cells: dict[int, np.ndarray] = {}
+    for j in range(len(raw.headers)):
+        if j in raw.text_columns:
+            continue
+        cells = [row[j].strip() for row in raw.rows]
+        if raw.decimal_comma:
+            cells = [c.replace(",", ".") for c in cells]
+        joined = "".join(cells)
+        if not joined:
+            out[j] = np.full(n_rows, np.nan)
+            continue
+        try:
+            if "_" in joined:  # float() would accept "1_0"
+                raise ValueError("underscore")
+            num = np.array([c or "nan" for c in cells], dtype=str).astype(float)
+        except ValueError:
+            num = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce",
+                                downcast=None).to_numpy(dtype=float)
+            bad = np.isnan(num) & np.array([c != "" for c in cells], dtype=bool)
+            if bad.any():
+                bad_cells[j] = bad
+        out[j] = num
+    # a garbage first data row (instrument files): all its filled cells are non-numeric
+    if raw.instrument_file and bad_cells and n_rows > 1:
+        filled = [j for j in out if str(raw.rows[0][j]).strip()]
+        if filled and all(j in bad_cells and bad_cells[j][0] for j in filled):
+            keep[0] = False
+            raw.warnings.append(f"line {raw.lines[0]}: first data row is not numeric "
+                                "(instrument junk) and was skipped")
+            for j in list(bad_cells):
+                bad_cells[j][0] = False
+                if not bad_cells[j].any():
+                    del bad_cells[j]
+    n_junk = 0
+    for j, bad in bad_cells.items():
+        for r in np.flatnonzero(bad):
+            cell = str(raw.rows[r][j]).strip()
+            if cell.lower() in JUNK_TOKENS:
+                n_junk += 1
+                continue
+            raise DataFormatError(f"non-numeric value {cell[:40]!r}", file=path,
+                                  line=raw.lines[r], column=raw.headers[j],
+                                  expected="a number")
+    if n_junk:
+        raw.warnings.append(f"{n_junk} cells held a missing-value marker (nan, n/a, ...) "
+                            "and were read as missing")
+    n_inf = 0
+    for j, num in out.items():
+        inf = np.isinf(num)
+        if inf.any():
+            n_inf += int(inf.sum())
+            num[inf] = np.nan
+    if n_inf:
+        raw.warnings.append(f"{n_inf} infinite values were read as missing")
+    return out, keep
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def _explicit_specs(raw: RawTable, path: Path,
+                    columns: dict[str | int, str]) -> dict[int, tuple[str, ColumnSpec]]:
+    if not isinstance(columns, dict):
+        raise DataFormatError("columns= must be a mapping {original header or index: name}",
+                              file=path, expected="a dict")
+    out: dict[int, tuple[str, ColumnSpec]] = {}
+    stripped = {h.strip().lower(): j for j, h in enumerate(raw.headers)}
+    for key, target in columns.items():
+        if isinstance(key, bool) or not isinstance(key, int | str):
+            raise DataFormatError(f"column key {key!r} is neither a header nor an index",
+                                  file=path, expected="a header string or a 0-based index")
+        if isinstance(key, int):
+            if not 0 <= key < len(raw.headers):
+                raise DataFormatError(f"column index {key} out of range", file=path,
+                                      column=str(key),
+                                      expected=f"0..{len(raw.headers) - 1}")
+            j = key
+        elif key in raw.headers:
+            j = raw.headers.index(key)
+        elif key.strip().lower() in stripped:
+            j = stripped[key.strip().lower()]
+        else:
+            shown = ", ".join(repr(h) for h in raw.headers[:30])
+            raise DataFormatError("no such column in the file", file=path, column=key,
+                                  expected=f"one of {shown}")
+        if not isinstance(target, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", target):
+            raise DataFormatError(f"invalid column name {target!r}", file=path,
+                                  column=str(key), expected="an identifier such as 'T_K'")
+        if j in raw.text_columns:
+            raw.text_columns.discard(j)
+        header = raw.headers[j]
+        _, unit = parse_header(header)
+        suffix = unit_of_column(target)
+        conv = unit_conversion(unit) if unit else None
+        factor, offset = 1.0, 0.0
+        if conv is not None:
+            if suffix and conv[0] != suffix:
+                raise DataFormatError(
+                    f"the header's unit {unit!r} (SI: {conv[0]}) does not match the name "
+                    f"{target!r}", file=path, column=header,
+                    expected=f"a unit convertible to {suffix}")
+            factor, offset = conv[1], conv[2]
+        elif unit:
+            raw.warnings.append(f"column {header!r}: unit {unit!r} unknown; values taken "
+                                f"as they are for {target!r}")
+        spec = ColumnSpec(header=header, stem=target, base=None, channel=None, unit=unit,
+                          si_unit=suffix, factor=factor, offset=offset)
+        out[j] = (target, spec)
+    return out
+
+
+def _inherit_std_units(specs: dict[int, ColumnSpec]) -> None:
+    """A unitless spread column (``Res. Std.Dev. ch1``) takes the unit of its reading."""
+    for j, spec in list(specs.items()):
+        if not spec.is_std or spec.unit:
+            continue
+        for other in specs.values():
+            if (not other.is_std and other.unit and other.channel == spec.channel
+                    and other.stem == spec.stem and other.family is not None):
+                specs[j] = replace(classify(f"{spec.header} ({other.unit})"), header=spec.header)
+                break
+
+
+def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
+           require: tuple[str, ...], user_meta: dict[str, Any]) -> Measurement:
+    explicit = _explicit_specs(raw, path, columns) if columns else {}
+    values, keep = _numeric_columns(raw, path)
+    rows_kept = np.asarray(keep, dtype=bool)
+    values = {j: v[rows_kept] for j, v in values.items()}
+    lines = np.asarray(raw.lines)[rows_kept]
+
+    # comments (QD "Comment" column) go to the metadata
+    comments = []
+    for j in raw.text_columns:
+        for r, row in enumerate(raw.rows):
+            if keep[r] and str(row[j]).strip():
+                comments.append({"line": raw.lines[r], "text": str(row[j]).strip()})
+    empty = [raw.headers[j] for j, v in values.items()
+             if j not in explicit and not np.isfinite(v).any()]
+    specs: dict[int, ColumnSpec] = {j: classify(raw.headers[j]) for j in values
+                                    if j not in explicit and np.isfinite(values[j]).any()}
+    _inherit_std_units(specs)
+
+    # Hall channels named in the instrument header
+    if raw.hall_channels and not raw.no_hall_mapping:
+        for j, spec in specs.items():
+            if spec.channel in raw.hall_channels and spec.family == "R":
+                specs[j] = replace(spec, base="Rxy_std" if spec.is_std else "Rxy")
+
+    si: dict[int, np.ndarray] = {j: values[j] * s.factor + s.offset for j, s in specs.items()}
+    derived_note: dict[str, str] = {}
+    dropped: list[str] = []
+    extra: list[tuple[ColumnSpec, np.ndarray, str]] = []  # derived columns
+
+    def find(base: str, channel: int | None) -> int | None:
+        return next((j for j, s in specs.items() if s.base == base and s.channel == channel),
+                    None)
+
+    for j, spec in list(specs.items()):
+        if spec.base != "rho":
+            continue
+        r_j = find("R", spec.channel)
+        if r_j is None:
+            r_j = find("Rxy", spec.channel)
+        std_j = find("rho_std", spec.channel)
+        if r_j is not None:
+            ratio = si[r_j] / np.where(si[j] != 0, si[j], np.nan)  # geometry factor, 1/m
+            if std_j is not None:
+                rbase = specs[r_j].base
+                new = replace(specs[std_j], base=f"{rbase}_std", si_unit="ohm")
+                extra.append((new, si[std_j] * ratio,
+                              f"{specs[std_j].header} x ({specs[r_j].header} / "
+                              f"{spec.header}) per row"))
+                dropped.append(specs[std_j].header)
+                del specs[std_j]
+            dropped.append(spec.header)
+            del specs[j]
+        elif spec.si_unit == "ohm_m" and spec.channel in raw.geometry_cm:
+            sep_cm, area_cm2 = raw.geometry_cm[spec.channel]
+            g = (sep_cm * 1e-2) / (area_cm2 * 1e-4)  # 1/m
+            how = (f"{spec.header} x lead separation {sep_cm} cm / cross-section "
+                   f"{area_cm2} cm^2 (file header)")
+            extra.append((replace(spec, base="R", si_unit="ohm"), si[j] * g, how))
+            if std_j is not None:
+                extra.append((replace(specs[std_j], base="R_std", si_unit="ohm"),
+                              si[std_j] * g,
+                              f"{specs[std_j].header} x separation / cross-section"))
+
+    for spec, arr, _ in extra:
+        key = -1 - len(si)
+        specs[key] = spec
+        si[key] = arr
+
+    # channel layout
+    res_channels = {s.channel for s in specs.values()
+                    if s.base in RESISTANCE_BASES and s.channel is not None}
+    keep_channel = len(res_channels) > 1
+
+    data: dict[str, np.ndarray] = {}
+    units: dict[str, str] = {}
+    original: dict[str, str] = {}
+    for j, (target, spec) in explicit.items():
+        data[target] = values[j] * spec.factor + spec.offset
+        units[target] = spec.unit
+        original[target] = spec.header
+    order = sorted(specs, key=lambda k: (k < 0, k if k >= 0 else -k))
+    notes = {id(spec): how for spec, _, how in extra}
+    for k in order:
+        spec = specs[k]
+        name = canonical_name(spec, keep_channel=keep_channel)
+        if name in data:
+            name = canonical_name(spec, keep_channel=True)
+        if name in data:
+            alt = sanitize(parse_header(spec.header)[0])
+            name = f"{alt}_{spec.si_unit}" if spec.si_unit else alt
+        base_name, n = name, 2
+        while name in data:
+            name = f"{base_name}_{n}"
+            n += 1
+        data[name] = si[k]
+        units[name] = spec.unit
+        original[name] = spec.header
+        if id(spec) in notes:
+            derived_note[name] = notes[id(spec)]
+
+    frame = pd.DataFrame(data)
+    if frame.shape[1]:
+        mask = frame.notna().any(axis=1).to_numpy()
+        frame = frame[mask].reset_index(drop=True)
+        lines = lines[mask]
+    if frame.empty:
+        raise DataFormatError("no numeric data rows", file=path,
+                              line=int(raw.lines[0]) if raw.lines else None,
+                              expected="rows with at least one number")
+
+    meta: dict[str, Any] = {}
+    file_meta, _ = normalize_metadata(raw.metadata, path=path, strict=False,
+                                      warnings=raw.warnings)
+    user, user_bases = normalize_metadata(user_meta, path=path, strict=True)
+    for key in list(file_meta):
+        if _base_of_meta_key(key) in user_bases:
+            del file_meta[key]
+    meta.update(file_meta)
+    meta.update(user)
+    meta["source"] = str(path)
+    meta["format"] = raw.fmt
+    meta["rows"] = len(frame)
+    meta["first_data_line"] = int(lines[0]) if len(lines) else None
+    if comments:
+        meta["comments"] = comments[:200]
+    if empty:
+        meta["empty_columns"] = empty
+    if dropped:
+        meta["dropped_columns"] = dropped
+    if derived_note:
+        meta["derived"] = derived_note
+    if raw.hall_channels and not raw.no_hall_mapping:
+        meta["hall_channels"] = sorted(raw.hall_channels)
+    meta["warnings"] = list(raw.warnings)
+
+    for name in require:
+        if name not in frame.columns:
+            what = QUANTITIES.get(name, name)
+            raise DataFormatError(f"no {what} column", file=path, column=name,
+                                  expected=f"a {what} column such as "
+                                           f"{_EXAMPLE_HEADERS.get(name, name)!r}")
+    return Measurement(data=frame, metadata=meta, units=units, original_names=original)
+
+
+_EXAMPLE_HEADERS = {"T_K": "T (K)", "B_T": "B (T)", "R_ohm": "R (Ohm)", "I_A": "I (uA)",
+                    "V_V": "V (V)", "theta_rad": "theta (deg)", "Vg_V": "Vg (V)",
+                    "n2d_m2": "n2d (cm^-2)", "Rxy_ohm": "R_xy (Ohm)", "t_s": "t (s)"}
+
+
+# --------------------------------------------------------------------------- metadata
+
+_META_BASES = {"n2d": "n2d_m2", "Vg": "Vg_V", "theta": "theta_rad", "T": "T_K", "B": "B_T"}
+_VALUE_UNIT_RE = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+
+
+def _base_of_meta_key(key: str) -> str | None:
+    low = key.strip().lower()
+    if low in ("sample", "orientation", "channel"):
+        return low
+    spec = classify(key)
+    return spec.base if spec.base in _META_BASES else None
+
+
+def normalize_metadata(raw: dict[str, Any], *, path: Path | None = None, strict: bool = True,
+                       warnings: list[str] | None = None) -> tuple[dict[str, Any], set[str]]:
+    """Normalise metadata entries (from a file's comments or from keywords).
+
+    ``sample``, ``orientation`` and ``channel`` are recognised case-insensitively; a key
+    naming a quantity with a unit (``n2d_cm2``, ``n2d (cm^-2)``, ``Vg_V``, ``gate voltage``
+    in V, ``theta_deg``) also sets the SI entry (``n2d_m2`` in m^-2, ``Vg_V``,
+    ``theta_rad``). Values may carry their unit (``"5e13 cm^-2"``).
+
+    Parameters
+    ----------
+    raw
+        Key -> value.
+    path
+        File named in errors.
+    strict
+        Raise on a value that is not a number where one is needed (keywords); otherwise
+        keep the text and add a warning (file comments).
+    warnings
+        List that receives the warnings when not strict.
+
+    Returns
+    -------
+    dict, set
+        Normalised metadata and the set of quantities it sets (``"n2d"``, ``"Vg"``...).
+    """
+    out: dict[str, Any] = {}
+    bases: set[str] = set()
+    for key, value in raw.items():
+        k = str(key).strip()
+        low = k.lower()
+        if low in ("sample", "sample name", "sample_name", "sample id", "sample_id"):
+            out["sample"] = str(value).strip()
+            bases.add("sample")
+            continue
+        if low in ("orientation", "surface", "plane"):
+            out["orientation"] = str(value).strip().strip("()[]<>")
+            bases.add("orientation")
+            continue
+        if low == "channel":
+            v = str(value).strip()
+            out["channel"] = int(v) if (v.isascii() and v.isdigit()) else value
+            bases.add("channel")
+            continue
+        if k in ("source", "format"):
+            out[f"file_{k}"] = value
+            continue
+        spec = classify(k)
+        if spec.base in _META_BASES and (spec.unit or spec.base == "Vg"):
+            number, unit_text = _meta_number(value)
+            conv = unit_conversion(unit_text) if unit_text else None
+            if number is None or (unit_text and conv is None):
+                if strict:
+                    raise DataFormatError(f"metadata {k}={value!r} is not a number",
+                                          file=path, column=k, expected="a number")
+                if warnings is not None:
+                    warnings.append(f"metadata {k!r}: {value!r} is not a number; kept as text")
+                out[k] = value
+                continue
+            if conv is not None:
+                si_value = number * conv[1] + conv[2]
+            else:
+                si_value = number * spec.factor + spec.offset
+            out[k] = number if not unit_text else value
+            out[_META_BASES[spec.base]] = float(si_value)
+            bases.add(spec.base)
+            continue
+        out[k] = _json_safe(value)
+    return out, bases
+
+
+def _meta_number(value: Any) -> tuple[float | None, str]:
+    if isinstance(value, bool):
+        return None, ""
+    if isinstance(value, int | float | np.integer | np.floating):
+        v = float(value)
+        return (v if math.isfinite(v) else None), ""
+    m = _VALUE_UNIT_RE.match(str(value))
+    if not m:
+        return None, ""
+    return float(m.group(1)), m.group(2)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,225 @@
+"""Quantum Design MultiVu ``.dat`` files (PPMS Resistivity, AC Transport, ETO, DynaCool).
+
+Layout: a ``[Header]`` section of keyword lines (``TITLE``, ``BYAPP``, ``INFO``,
+``FILEOPENTIME``...), a line ``[Data]``, one CSV line of column headers, then CSV data rows.
+
+Traps handled here (see the loader tests):
+
+* CRLF or LF line ends; utf-8 or latin-1 text;
+* rows shorter than the header (trailing empty columns left out) are padded with missing
+  values; rows longer than the header lose their extra fields (reported if non-empty);
+* AC-transport files put channel 1 and channel 2 on alternating rows: nothing is dropped
+  here, each channel column simply has missing values on the other channel's rows;
+* repeated ``[Data]`` blocks and duplicated header lines are merged (columns by name);
+* a last line cut in the middle (truncated file) is an error.
+
+Channel labels: a Resistivity-option bridge whose ``SampleN Name`` is exactly a Hall label
+(``Hall``, ``Rxy``, ``R_xy``, ``Ryx``, ``Hall resistance``) is marked as a Hall channel, so
+its resistance becomes ``Rxy_chN_ohm``. Free text that merely mentions Hall (a title, an
+AC-transport ``SAMPLEn_MATERIAL``) does not count, and AC-transport ``Res. chN`` columns are
+never Hall: that option records Hall data in its separate ``Hall chN`` columns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataFormatError
+from .raw import RawTable, split_csv_line, split_lines, unique_headers
+
+__all__ = ["is_qd", "parse_qd", "HALL_LABELS"]
+
+#: sample names (lower case, letters and digits only) that mark a bridge as Hall
+HALL_LABELS = frozenset({"hall", "rxy", "ryx", "rhall", "hallresistance", "halltransverse"})
+
+_SKIP_KEYWORDS = {"FIELDGROUP", "STARTUPGROUP", "STARTUPAXIS", "PLOT_APPEARANCE", "DATATYPE"}
+
+
+def is_qd(text: str) -> bool:
+    """True if ``text`` looks like a Quantum Design ``.dat`` file."""
+    head = text[:4096].lstrip().lower()
+    return head.startswith("[header]") or re.search(r"(?m)^\s*\[data\]\s*$", text[:200000],
+                                                     re.I) is not None
+
+
+def _parse_header_section(lines: list[str]) -> tuple[dict[str, Any], str]:
+    meta: dict[str, Any] = {}
+    info: dict[str, str] = {}
+    other: dict[str, str] = {}
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith(";") or line.lower() == "[header]":
+            continue
+        fields = [f.strip() for f in split_csv_line(line, ",")]
+        kw = fields[0].upper()
+        rest = fields[1:]
+        if kw == "TITLE":
+            meta["qd_title"] = ", ".join(f for f in rest if f)
+        elif kw == "BYAPP":
+            meta["qd_app"] = rest[0] if rest else ""
+            if len(rest) > 1:
+                meta["qd_app_version"] = ", ".join(rest[1:])
+        elif kw == "FILEOPENTIME":
+            meta["qd_fileopentime"] = ", ".join(f for f in rest if f)
+        elif kw == "INFO":
+            if not rest:
+                continue
+            # "INFO,<value>,<KEY>"; the value may itself hold commas. Some writers put the
+            # key first ("INFO, APPNAME, PPMS MultiVu Application, 1.5.11").
+            if len(rest) >= 2 and re.fullmatch(r"[A-Za-z][A-Za-z0-9_ ]*", rest[-1]):
+                key, value = rest[-1], ", ".join(rest[:-1])
+            else:
+                key, value = rest[0], ", ".join(rest[1:])
+            info[key] = value
+        elif kw not in _SKIP_KEYWORDS:
+            other[fields[0]] = ", ".join(rest)
+    meta["qd_info"] = info
+    if other:
+        meta["qd_header"] = other
+    return meta, meta.get("qd_app", "")
+
+
+def _format_of(app: str, headers: list[str], header_text: str) -> str:
+    a = re.sub(r"[^a-z]", "", app.lower())
+    if "actransport" in a:
+        return "qd-act"
+    if "resistivity" in a:
+        return "qd-resistivity"
+    if "eto" in a or "electricaltransport" in a:
+        return "qd-eto"
+    if "dynacool" in header_text.lower():
+        return "qd-dynacool"
+    hl = [h.lower() for h in headers]
+    if any(h.startswith("res. ch") for h in hl):
+        return "qd-act"
+    if any(h.startswith("bridge") and "resist" in h for h in hl):
+        return "qd-resistivity"
+    if any(h.startswith("resistance ch") for h in hl):
+        return "qd-eto"
+    return "qd"
+
+
+def _channel_info(table: RawTable) -> None:
+    info = table.metadata.get("qd_info", {})
+    names: dict[str, str] = {}
+    for key, value in info.items():
+        m = re.fullmatch(r"sample\s*(\d)\s*name", key.strip(), re.I)
+        if m and value.strip():
+            names[m.group(1)] = value.strip()
+            if table.fmt != "qd-act" and re.sub(r"[^a-z0-9]", "", value.lower()) in HALL_LABELS:
+                table.hall_channels.add(int(m.group(1)))
+        m = re.fullmatch(r"sample(\d)_material", key.strip(), re.I)
+        if m and value.strip():
+            names[m.group(1)] = value.strip()
+    for ch in range(1, 5):
+        sep = info.get(f"SAMPLE{ch}_LEAD_SEPARATION")
+        area = info.get(f"SAMPLE{ch}_CROSS_SECTION")
+        try:
+            sep_f, area_f = float(sep), float(area)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            continue
+        if sep_f > 0 and area_f > 0:
+            table.geometry_cm[ch] = (sep_f, area_f)
+    if names:
+        table.metadata["qd_channel_names"] = names
+
+
+def parse_qd(text: str, path: Path) -> RawTable:
+    """Parse the text of a Quantum Design ``.dat`` file into a :class:`RawTable`.
+
+    Raises
+    ------
+    DataFormatError
+        No ``[Data]`` section, no column header, no data rows, or a truncated last line.
+    """
+    lines, ended = split_lines(text)
+    start = next((i for i, ln in enumerate(lines) if ln.strip().lower() == "[data]"), None)
+    if start is None:
+        raise DataFormatError("no [Data] section (truncated or not a Quantum Design file)",
+                              file=path, line=len(lines), expected="a line '[Data]'")
+    meta, app = _parse_header_section(lines[:start])
+    i = start + 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines):
+        raise DataFormatError("no column header after [Data]", file=path, line=start + 1,
+                              expected="a CSV line of column names")
+    header_line = lines[i].strip()
+    headers = unique_headers(split_csv_line(header_line, ","))
+    header_index = {h: k for k, h in enumerate(headers)}
+    col_map = list(range(len(headers)))  # position in the current block -> union column
+    rows: list[list[str]] = []
+    line_no: list[int] = []
+    warnings: list[str] = []
+    n_long = 0
+    skipping_header = False
+    expect_header = False
+    i += 1
+    for k in range(i, len(lines)):
+        line = lines[k]
+        s = line.strip()
+        if not s:
+            continue
+        low = s.lower()
+        if low == "[header]":
+            skipping_header = True
+            continue
+        if low == "[data]":
+            skipping_header = False
+            expect_header = True
+            continue
+        if skipping_header:
+            continue
+        if expect_header or s == header_line:
+            expect_header = False
+            if s == header_line:
+                col_map = list(range(len(headers)))
+                continue
+            # a later block with other columns: merge by name
+            new = unique_headers(split_csv_line(s, ","))
+            col_map = []
+            for h in new:
+                if h not in header_index:
+                    header_index[h] = len(headers)
+                    headers.append(h)
+                col_map.append(header_index[h])
+            warnings.append(f"line {k + 1}: a new [Data] block with different columns; "
+                            "columns merged by name")
+            continue
+        fields = split_csv_line(line, ",")
+        if len(fields) > len(col_map):
+            extra = fields[len(col_map):]
+            if any(f.strip() for f in extra):
+                n_long += 1
+            fields = fields[:len(col_map)]
+        row = [""] * len(headers)
+        for pos, value in enumerate(fields):
+            row[col_map[pos]] = value
+        rows.append(row)
+        line_no.append(k + 1)
+    if not rows:
+        raise DataFormatError("no data rows after the column header", file=path,
+                              line=i, expected="data rows after [Data]")
+    for row in rows:  # columns added by later blocks
+        if len(row) < len(headers):
+            row.extend([""] * (len(headers) - len(row)))
+    if not ended:
+        last = lines[line_no[-1] - 1]
+        counts = Counter(len(split_csv_line(lines[n - 1], ",")) for n in line_no[:-1])
+        usual = counts.most_common(1)[0][0] if counts else len(headers)
+        if len(split_csv_line(last, ",")) < usual:
+            raise DataFormatError("the last line is incomplete (file truncated?)", file=path,
+                                  line=line_no[-1],
+                                  expected=f"{usual} fields and a line end")
+    if n_long:
+        warnings.append(f"{n_long} rows had more fields than the header; extra fields ignored")
+    fmt = _format_of(app, headers, "\n".join(lines[:start]))
+    table = RawTable(headers=headers, rows=rows, lines=line_no, fmt=fmt, metadata=meta,
+                     warnings=warnings, instrument_file=True,
+                     no_hall_mapping=(fmt == "qd-act"))
+    table.text_columns = {j for j, h in enumerate(headers) if h.strip().lower() == "comment"}
+    _channel_info(table)
+    return table

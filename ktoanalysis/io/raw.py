@@ -1,0 +1,137 @@
+"""Reading a lab file into text lines and a raw table of strings (before units and names).
+
+The format readers (:mod:`.qd`, :mod:`.tabular`) produce a :class:`RawTable`; the
+:mod:`.loader` turns it into a :class:`~ktoanalysis.io.measurement.Measurement`.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataFormatError
+
+__all__ = ["RawTable", "read_text", "split_lines", "split_csv_line", "unique_headers"]
+
+_LINE_RE = re.compile(r"\r\n|\r|\n")
+# control characters that never appear in a text data file
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass
+class RawTable:
+    """A table of strings as read from a file, with provenance.
+
+    Attributes
+    ----------
+    headers
+        Column headers, unique (duplicates get a ``" #2"`` suffix).
+    rows
+        Data rows, each padded/cut to ``len(headers)`` strings.
+    lines
+        1-based file line number of each row.
+    fmt
+        Detected format (``"csv"``, ``"tsv"``, ``"qd-resistivity"``, ``"qd-act"``...).
+    metadata
+        Metadata read from the file (header entries, ``# key: value`` comments).
+    warnings
+        Problems that were repaired, in words (go to ``metadata['warnings']``).
+    instrument_file
+        True for instrument files (QD) where isolated junk cells and a garbage first row
+        are tolerated (and reported); False for hand-made tables, where they are errors.
+    text_columns
+        Indices of free-text columns (QD ``Comment``).
+    decimal_comma
+        Numbers use a decimal comma (semicolon-separated European CSV).
+    hall_channels
+        Channels whose instrument label names them unambiguously as Hall (``Rxy``).
+    geometry_cm
+        Per channel ``(lead separation cm, cross-section cm^2)`` from the file header.
+    no_hall_mapping
+        True where resistance columns are never Hall (QD AC-transport ``Res. chN``).
+    """
+
+    headers: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+    fmt: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    instrument_file: bool = False
+    text_columns: set[int] = field(default_factory=set)
+    decimal_comma: bool = False
+    hall_channels: set[int] = field(default_factory=set)
+    geometry_cm: dict[int, tuple[float, float]] = field(default_factory=dict)
+    no_hall_mapping: bool = False
+
+
+def read_text(path: Path) -> str:
+    """Read a text data file: utf-8 (with or without BOM), falling back to latin-1.
+
+    Raises
+    ------
+    DataFormatError
+        If the file does not exist, cannot be read, is empty or is binary.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DataFormatError("file not found", file=path, expected="an existing file") \
+            from None
+    except IsADirectoryError:
+        raise DataFormatError("is a directory", file=path, expected="a data file") from None
+    except OSError as exc:
+        raise DataFormatError(f"cannot read file ({exc.strerror or exc})", file=path) from None
+    if not data.strip():
+        raise DataFormatError("file is empty", file=path, expected="a header and data rows")
+    if b"\x00" in data:
+        raise DataFormatError("binary file (contains NUL bytes)", file=path,
+                              expected="a text file (CSV/TSV or Quantum Design .dat)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    n_control = len(_CONTROL_RE.findall(text))
+    if n_control > max(2, 0.01 * len(text)):
+        raise DataFormatError(f"binary file ({n_control} control characters)", file=path,
+                              expected="a text file (CSV/TSV or Quantum Design .dat)")
+    return text
+
+
+def split_lines(text: str) -> tuple[list[str], bool]:
+    """Split text on LF, CRLF or CR; return the lines and whether the text ended a line."""
+    lines = _LINE_RE.split(text)
+    ended = lines[-1] == ""
+    if ended:
+        lines.pop()
+    return lines, ended
+
+
+def split_csv_line(line: str, delimiter: str = ",") -> list[str]:
+    """Split one line on ``delimiter`` honouring double quotes; ``" "`` splits on whitespace."""
+    if delimiter == " ":
+        return line.split()
+    if '"' not in line:
+        return line.split(delimiter)
+    try:
+        return next(csv.reader([line], delimiter=delimiter, strict=False))
+    except (csv.Error, StopIteration):
+        return line.split(delimiter)
+
+
+def unique_headers(headers: list[str]) -> list[str]:
+    """Strip headers and make duplicates unique (``"R (Ohm)"``, ``"R (Ohm) #2"``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        h = h.strip()
+        if h in seen:
+            seen[h] += 1
+            out.append(f"{h} #{seen[h]}")
+        else:
+            seen[h] = 1
+            out.append(h)
+    return out

@@ -1,0 +1,165 @@
+"""Delimited text tables (CSV, TSV, semicolon, whitespace) with unit-bearing headers.
+
+* Lines starting with ``#`` are comments; ``# key: value`` (or ``# key = value``) comments
+  are metadata (``sample``, ``orientation``, ``n2d_cm2``, ``gate voltage``...).
+* The delimiter is sniffed from the header and the first data lines: tab, semicolon, comma,
+  then runs of whitespace (where a unit in parentheses stays with its name: ``T (K)``).
+* Semicolon files may use a decimal comma (``1,5``).
+* A first line made only of numbers means the file has no header (columns are named
+  ``column_1``...; use ``columns={0: "T_K", ...}``). A first data row made only of units
+  (``K``, ``Ohm``) is merged into the headers.
+* A line repeating the header is skipped; a row longer than the header is an error; a
+  shorter row is padded with missing values (reported); a last line cut short without a
+  line end means the file was truncated (error).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from ..errors import DataFormatError
+from .columns import convert_unit
+from .raw import RawTable, split_csv_line, split_lines, unique_headers
+
+__all__ = ["parse_table", "sniff_delimiter"]
+
+_META_RE = re.compile(r"^#+\s*([^:=]+?)\s*[:=]\s*(.*?)\s*$")
+_NUM_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eEdD][+-]?\d+)?$")
+
+
+def _split_ws_header(line: str) -> list[str]:
+    """Whitespace split that keeps ``(unit)`` / ``[unit]`` with the preceding name."""
+    out: list[str] = []
+    for tok in line.split():
+        if out and (tok.startswith("(") or tok.startswith("[")):
+            out[-1] = f"{out[-1]} {tok}"
+        else:
+            out.append(tok)
+    return out
+
+
+def _split(line: str, delimiter: str, header: bool = False) -> list[str]:
+    if delimiter == " " and header:
+        return _split_ws_header(line)
+    return split_csv_line(line, delimiter)
+
+
+def sniff_delimiter(header: str, sample: list[str]) -> str:
+    """Pick the delimiter (``"\\t"``, ``";"``, ``","`` or ``" "`` for whitespace).
+
+    The chosen delimiter gives the header more than one field and the same number of fields
+    on most sample data lines; ties go to tab, then semicolon, then comma.
+    """
+    best, best_score = ",", -1.0
+    for d in ("\t", ";", ",", " "):
+        n_head = len(_split(header, d, header=True))
+        if n_head < 2:
+            continue
+        if sample:
+            same = sum(len(_split(s, d)) == n_head for s in sample) / len(sample)
+        else:
+            same = 1.0
+        score = same * 1000 + n_head * (d != " ")
+        if same >= 0.8 and score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _is_number(cell: str) -> bool:
+    c = cell.strip()
+    return bool(_NUM_RE.match(c)) or c.lower() in ("nan", "inf", "-inf")
+
+
+def parse_table(text: str, path: Path) -> RawTable:
+    """Parse a delimited text table into a :class:`RawTable`.
+
+    Raises
+    ------
+    DataFormatError
+        No header, no data rows, a row with too many fields, or a truncated last line.
+    """
+    lines, ended = split_lines(text)
+    meta: dict[str, str] = {}
+    content: list[int] = []  # 0-based indices of non-comment, non-blank lines
+    for k, line in enumerate(lines):
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith("#"):
+            m = _META_RE.match(s)
+            if m and m.group(1).strip():
+                meta[m.group(1).strip()] = m.group(2)
+            continue
+        content.append(k)
+    if not content:
+        raise DataFormatError("no header and no data (only comments or blank lines)",
+                              file=path, expected="a header line and data rows")
+    h_idx = content[0]
+    header_line = lines[h_idx].strip()
+    sample = [lines[k].strip() for k in content[1:21]]
+    delim = sniff_delimiter(header_line, sample)
+    head_fields = _split(header_line, delim, header=True)
+    warnings: list[str] = []
+    data_idx = content[1:]
+    if all(_is_number(f) for f in head_fields if f.strip()) and any(f.strip()
+                                                                    for f in head_fields):
+        headers = [f"column_{j + 1}" for j in range(len(head_fields))]
+        data_idx = content
+        header_line = ""
+        warnings.append("no header line; columns named column_1, column_2, ...")
+    else:
+        headers = unique_headers(head_fields)
+    if data_idx:
+        first = _split(lines[data_idx[0]].strip(), delim)
+        cells = [c.strip() for c in first if c.strip()]
+        if cells and not any(_is_number(c) for c in cells) and \
+                all(convert_unit(c.strip("()[] ")) is not None for c in cells) and \
+                len(first) <= len(headers):
+            headers = unique_headers([f"{h} ({u.strip().strip('()[] ')})" if u.strip() else h
+                                      for h, u in zip(headers, first + [""] * len(headers),
+                                                      strict=False)])
+            data_idx = data_idx[1:]
+    if not data_idx:
+        raise DataFormatError("no data rows after the header", file=path, line=h_idx + 1,
+                              expected="data rows")
+    n = len(headers)
+    rows: list[list[str]] = []
+    line_no: list[int] = []
+    n_short = 0
+    for k in data_idx:
+        s = lines[k].strip()
+        if header_line and s == header_line:
+            continue  # a repeated header (concatenated files)
+        fields = _split(s, delim)
+        if len(fields) > n:
+            if any(f.strip() for f in fields[n:]):
+                raise DataFormatError(f"row has {len(fields)} fields but the header has {n}",
+                                      file=path, line=k + 1, expected=f"at most {n} fields")
+            fields = fields[:n]
+        elif len(fields) < n:
+            n_short += 1
+            fields = fields + [""] * (n - len(fields))
+        rows.append(fields)
+        line_no.append(k + 1)
+    if not rows:
+        raise DataFormatError("no data rows after the header", file=path, line=h_idx + 1,
+                              expected="data rows")
+    if not ended and len(_split(lines[line_no[-1] - 1].strip(), delim)) < n:
+        counts = Counter(len(_split(lines[j - 1].strip(), delim)) for j in line_no[:-1])
+        if not counts or counts.most_common(1)[0][0] == n:
+            raise DataFormatError("the last line is incomplete (file truncated?)", file=path,
+                                  line=line_no[-1], expected=f"{n} fields and a line end")
+    if n_short:
+        warnings.append(f"{n_short} rows had fewer fields than the header; padded with "
+                        "missing values")
+    fmt = "tsv" if delim == "\t" else "csv"
+    meta_out: dict[str, object] = dict(meta)
+    meta_out["delimiter"] = {"\t": "tab", ";": "semicolon", ",": "comma",
+                             " ": "whitespace"}[delim]
+    table = RawTable(headers=headers, rows=rows, lines=line_no, fmt=fmt, metadata=meta_out,
+                     warnings=warnings, decimal_comma=(delim == ";"))
+    table.text_columns = {j for j, h in enumerate(headers)
+                          if h.strip().lower() in ("comment", "comments", "note", "notes")}
+    return table

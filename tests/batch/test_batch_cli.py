@@ -1,0 +1,64 @@
+"""``ktoanalysis batch``: exit codes 0 / 4 / 3 and the written tables."""
+
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ktoanalysis.cli import EXIT_INPUT_ERROR, EXIT_SOME_FAILED, app, main
+
+TCS = [0.9, 1.2, 1.5]
+
+
+def test_cli_some_rows_failed_exit_4(series, tmp_path, corrupt):
+    m = series(TCS, extra_rows=['sample = "missing"\nfile = "data/nowhere.csv"',
+                                'sample = "corrupted"\nfile = "data/broken.csv"'])
+    corrupt(tmp_path / "data" / "broken.csv")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["batch", str(m), "--out", str(out), "--no-plots"])
+    assert result.exit_code == EXIT_SOME_FAILED == 4, result.output
+    assert "3 succeeded" in result.output and "2 failed" in result.output
+    done = pd.read_csv(out / "results.csv")
+    assert list(done["sample"]) == ["S0", "S1", "S2"]
+    assert done["Tc_mid_K"].to_numpy() == pytest.approx(TCS, abs=0.01)
+    fails = pd.read_csv(out / "failures.csv")
+    assert list(fails["sample"]) == ["missing", "corrupted"]
+    assert "nowhere.csv" in fails["message"][0] and "not found" in fails["message"][0]
+    assert "broken.csv" in fails["message"][1]
+    assert (fails["files"] == ["data/nowhere.csv", "data/broken.csv"]).all()
+
+
+def test_cli_all_ok_exit_0_and_resume(series, tmp_path):
+    m = series(TCS[:2])
+    out = tmp_path / "out"
+    runner = CliRunner()
+    first = runner.invoke(app, ["batch", str(m), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert len(list((out / "plots").glob("*_tc.png"))) == 2
+    table = (out / "results.csv").read_bytes()
+    again = runner.invoke(app, ["batch", str(m), "--out", str(out), "--resume"])
+    assert again.exit_code == 0 and "2 from earlier records" in again.output
+    assert (out / "results.csv").read_bytes() == table
+
+
+def test_bad_manifest_exit_3_names_row_and_field(series, tmp_path, monkeypatch, capsys):
+    m = series(TCS[:1], extra_rows=['sample = "Z9"\nfile = "data/S0.csv"\n'
+                                    'orientation = "100"'])
+    monkeypatch.setattr(sys, "argv", ["ktoanalysis", "batch", str(m), "--out",
+                                      str(tmp_path / "out")])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == EXIT_INPUT_ERROR == 3
+    err = capsys.readouterr().err
+    assert "row 2 (sample 'Z9'), field 'orientation'" in err and "100" in err
+
+
+def test_cli_rejects_two_dask_modes(tmp_path, series):
+    m = series(TCS[:1])
+    result = CliRunner().invoke(app, ["batch", str(m), "--out", str(tmp_path / "o"),
+                                      "--dask-local", "2", "--dask", "tcp://x:1"])
+    assert result.exit_code != 0
+    assert "either --dask-local" in str(result.exception)
