@@ -165,7 +165,8 @@ def as_executor(executor: Any = None, jobs: int = 1) -> tuple[Executor, int, boo
         except Exception:  # pragma: no cover - workers may be joining later
             pass
         nthreads = sum(executor.nthreads().values()) or 1
-        return executor.get_executor(pure=False), 2 * nthreads, False
+        # a deeper queue hides the scheduler round trip between tasks
+        return executor.get_executor(pure=False), max(16, 8 * nthreads), False
     if isinstance(executor, Executor):
         width = 1 if isinstance(executor, SerialExecutor) else \
             2 * int(getattr(executor, "_max_workers", 0) or 8)

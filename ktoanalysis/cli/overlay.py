@@ -44,6 +44,8 @@ def register(app: typer.Typer) -> None:
             orients = ["111", "001"]
             if table is not None:
                 orients = sorted({o for o in table["orientation"] if o} | set(orients))
+            typer.echo(f"computing the theory for {', '.join(orients)} (about a minute; "
+                       "--theory FILE or --no-theory to skip)", err=True)
             try:
                 th = theory_table(orientations=orients)
             except KtoError as exc:

@@ -741,6 +741,7 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
     # --- theory, left panel
     central: dict[str, Any] = {}
     theory_vals = np.array([])
+    central_vals = np.array([])
     tbs: list[str] = []
     if th is not None:
         central = _central_choices(th, central_omega_c, central_mu_star, central_tc_method)
@@ -759,6 +760,7 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
             kept.append(line.to_numpy())
             kept.append(band["max"].to_numpy())
         theory_vals = np.concatenate(kept) if kept else theory_vals
+        central_vals = np.concatenate(kept[::2]) if kept else central_vals
 
     # --- measured points, left panel
     for (src_is_study, orient, crit), grp in meas.groupby(
@@ -783,15 +785,19 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
     ax.set_xlabel(r"$n_{2D}$ ($10^{13}$ cm$^{-2}$)")
     ax.set_ylabel(r"$T_c$ (K)")
     ax.grid(True, which="major", alpha=0.3)
-    if ysc == "log" and meas["Tc_K"].size:
-        top = np.nanmax(all_tc[np.isfinite(all_tc)]) * 2
-        floor = max(np.nanmin(meas["Tc_K"]) / 1e3, top * 1e-5)
+    if ysc == "log" and all_tc[np.isfinite(all_tc) & (all_tc > 0)].size:
+        pos = all_tc[np.isfinite(all_tc) & (all_tc > 0)]
+        top = pos.max() * 2
+        central_pos = np.concatenate([meas["Tc_K"].to_numpy(dtype=float), central_vals])
+        central_pos = central_pos[np.isfinite(central_pos) & (central_pos > 0)]
+        floor = max((central_pos.min() if central_pos.size else pos.min()) / 3, top * 1e-9)
         ax.set_ylim(floor, top)
         if th is not None:
             for (orient, tbv), grp in th.groupby(["orientation", "tb"], sort=False):
-                if np.nanmax(grp["Tc_K"]) < floor:
-                    notes.append(f"theory Tc ({orient}, {tbv}) < {floor:.0e} K everywhere "
-                                 f"(max {np.nanmax(grp['Tc_K']):.1e} K)")
+                tmax = np.nanmax(grp["Tc_K"])
+                if not tmax >= floor:
+                    notes.append(f"theory Tc ({orient}, {tbv}) < {floor:.0e} K everywhere ("
+                                 + (f"max {tmax:.1e} K)" if tmax > 0 else "Tc = 0: underflow)"))
     elif ysc == "linear":
         ax.set_ylim(bottom=0)
     ax.set_xlim(left=0)
@@ -919,8 +925,11 @@ def _lambda_panel(axl, meas: pd.DataFrame, th: pd.DataFrame | None, central: dic
                               label=r"$\lambda\approx0.26$ needed (quoted in 000, Sec. IV)"))
     vals = np.concatenate(values) if values else np.array([])
     axl.set_yscale(_auto_scale(vals, yscale))
+    pos = vals[np.isfinite(vals) & (vals > 0)]
     if axl.get_yscale() == "linear":
         axl.set_ylim(bottom=0)
+    elif pos.size:
+        axl.set_ylim(pos.min() / 2, pos.max() * 2)
     axl.set_xlim(left=0)
     axl.set_title(r"$\lambda$: needed by experiment vs computed" if th is not None
                   else r"$\lambda$ needed by the measured $T_c$")

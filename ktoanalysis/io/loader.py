@@ -169,7 +169,7 @@ def _numeric_columns(raw: RawTable, path: Path) -> tuple[dict[int, np.ndarray], 
         raw.warnings.append(f"{n_junk} cells held a missing-value marker (nan, n/a, ...) "
                             "and were read as missing")
     n_inf = 0
-    for j, num in out.items():
+    for num in out.values():
         inf = np.isinf(num)
         if inf.any():
             n_inf += int(inf.sum())
@@ -210,6 +210,9 @@ def _explicit_specs(raw: RawTable, path: Path,
         if not isinstance(target, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", target):
             raise DataFormatError(f"invalid column name {target!r}", file=path,
                                   column=str(key), expected="an identifier such as 'T_K'")
+        if any(t == target for t, _ in out.values()):
+            raise DataFormatError(f"two columns mapped to {target!r}", file=path,
+                                  column=str(key), expected="one column per name")
         if j in raw.text_columns:
             raw.text_columns.discard(j)
         header = raw.headers[j]

@@ -88,7 +88,7 @@ def _format_of(app: str, headers: list[str], header_text: str) -> str:
         return "qd-act"
     if "resistivity" in a:
         return "qd-resistivity"
-    if "eto" in a or "electricaltransport" in a:
+    if a.startswith("eto") or "electricaltransport" in a:
         return "qd-eto"
     if "dynacool" in header_text.lower():
         return "qd-dynacool"

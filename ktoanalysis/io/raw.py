@@ -95,7 +95,7 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError:
         text = data.decode("latin-1")
     n_control = len(_CONTROL_RE.findall(text))
-    if n_control > max(2, 0.01 * len(text)):
+    if n_control > max(8, 0.005 * len(text)):
         raise DataFormatError(f"binary file ({n_control} control characters)", file=path,
                               expected="a text file (CSV/TSV or Quantum Design .dat)")
     return text

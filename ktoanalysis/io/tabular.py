@@ -46,6 +46,20 @@ def _split(line: str, delimiter: str, header: bool = False) -> list[str]:
     return split_csv_line(line, delimiter)
 
 
+def _header_fields(header: str, delimiter: str, sample: list[str]) -> list[str]:
+    """Header split; for whitespace, fall back to runs of 2+ spaces when that matches the
+    data (``Magnetic Field (Oe)  R (Ohm)``)."""
+    fields = _split(header, delimiter, header=True)
+    if delimiter == " " and sample:
+        counts = Counter(len(s.split()) for s in sample)
+        usual = counts.most_common(1)[0][0]
+        if len(fields) != usual:
+            wide = [f for f in re.split(r"\s{2,}|\t", header.strip()) if f]
+            if len(wide) == usual:
+                return wide
+    return fields
+
+
 def sniff_delimiter(header: str, sample: list[str]) -> str:
     """Pick the delimiter (``"\\t"``, ``";"``, ``","`` or ``" "`` for whitespace).
 
@@ -54,7 +68,7 @@ def sniff_delimiter(header: str, sample: list[str]) -> str:
     """
     best, best_score = ",", -1.0
     for d in ("\t", ";", ",", " "):
-        n_head = len(_split(header, d, header=True))
+        n_head = len(_header_fields(header, d, sample))
         if n_head < 2:
             continue
         if sample:
@@ -100,7 +114,7 @@ def parse_table(text: str, path: Path) -> RawTable:
     header_line = lines[h_idx].strip()
     sample = [lines[k].strip() for k in content[1:21]]
     delim = sniff_delimiter(header_line, sample)
-    head_fields = _split(header_line, delim, header=True)
+    head_fields = _header_fields(header_line, delim, sample)
     warnings: list[str] = []
     data_idx = content[1:]
     if all(_is_number(f) for f in head_fields if f.strip()) and any(f.strip()

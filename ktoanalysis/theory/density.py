@@ -207,7 +207,7 @@ def _wedge_grid(model: TightBindingModel, n_rays: int, n_radial: int) -> RayGrid
 
 
 def electrons_per_cell(model: TightBindingModel, E_F_eV: float, *, n_rays: int = 30,
-                       n_radial: int = 200) -> float:
+                       n_radial: int = 120) -> float:
     """Electrons per 2D cell below the absolute Fermi energy ``E_F_eV`` (eV).
 
     Parameters
@@ -220,7 +220,7 @@ def electrons_per_cell(model: TightBindingModel, E_F_eV: float, *, n_rays: int =
 
 
 def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 30,
-                   n_radial: int = 200) -> float:
+                   n_radial: int = 120) -> float:
     """Sheet carrier density for a chemical potential.
 
     Parameters
@@ -245,7 +245,7 @@ def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 30,
 
 
 def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-5, *,
-                   n_rays: int = 30, n_radial: int = 200) -> float:
+                   n_rays: int = 30, n_radial: int = 120) -> float:
     """Chemical potential for a sheet density (inverse of :func:`density_for_mu`).
 
     Parameters

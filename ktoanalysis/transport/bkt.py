@@ -37,13 +37,15 @@ from scipy.signal import savgol_filter
 
 from ..errors import FitError
 from ..io.measurement import Measurement
+from ..units import HBAR, K_B, E
 from . import tc as _tc
 from .fluct import fit_al
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 
 __all__ = [
     "halperin_nelson", "ln_halperin_nelson", "halperin_nelson_tc0", "ln_halperin_nelson_tc0",
-    "bcg", "ln_bcg", "HalperinNelsonModel", "fit_hn", "hn_linearization", "OPTIONS",
+    "bcg", "ln_bcg", "universal_stiffness", "kinetic_inductance_at_bkt", "iv_exponent",
+    "HalperinNelsonModel", "fit_hn", "hn_linearization", "OPTIONS",
     "analyze", "plot",
 ]
 
@@ -147,6 +149,22 @@ def bcg(T: np.ndarray, R_N: float = 1e3, A: float = 1.0, b: float = 0.5, T_bkt: 
         ) -> np.ndarray:
     """BCG interpolation R(T) (Ohm); see :func:`ln_bcg`."""
     return np.exp(ln_bcg(T, R_N, A, b, T_bkt))
+
+
+def universal_stiffness(T_bkt_K: float) -> float:
+    """Nelson-Kosterlitz universal jump ``J_s(T_BKT-) = (2/pi)*k_B*T_BKT`` (J), MODELS 4.6."""
+    return 2.0 / np.pi * K_B * float(T_bkt_K)
+
+
+def kinetic_inductance_at_bkt(T_bkt_K: float) -> float:
+    """Sheet kinetic inductance (H per square) at the universal jump:
+    ``L_K = pi*hbar**2/(8*e**2*k_B*T_BKT)`` (from ``J_s = hbar**2/(4 e**2 L_K)``)."""
+    return np.pi * HBAR**2 / (8 * E**2 * K_B * float(T_bkt_K))
+
+
+def iv_exponent(J_s_J: float, T_K: float) -> float:
+    """AHNS I-V exponent ``alpha = 1 + pi*J_s/(k_B*T)`` (J_s in J, T in K)."""
+    return 1.0 + np.pi * float(J_s_J) / (K_B * float(T_K))
 
 
 # ---------------------------------------------------------------------------------------

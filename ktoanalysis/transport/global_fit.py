@@ -166,11 +166,12 @@ class GlobalFit:
         params = lmfit.Parameters()
         for d in self.datasets:
             p = None
-            if d.guess:
+            if d.guess and d.y.size >= 3:
                 try:
                     indep = d.model.independent_vars[0]
-                    p = d.model.guess(d.y, **{indep: d.x})
-                except NotImplementedError:
+                    with np.errstate(all="ignore"):
+                        p = d.model.guess(d.y, **{indep: d.x})
+                except (NotImplementedError, ValueError, TypeError, np.linalg.LinAlgError):
                     p = None
             if p is None:
                 p = d.model.make_params()

@@ -311,7 +311,9 @@ def _hall_column(m: Measurement, name: str | None) -> str:
             raise DataFormatError(f"no Hall column {name!r}", file=m.source, column=name,
                                   expected=f"one of {m.columns}")
         return name
-    cands = [c for c in m.data.columns if str(c).startswith("Rxy")]
+    import re
+
+    cands = [c for c in m.data.columns if re.fullmatch(r"Rxy(_ch\d+)?_ohm", str(c))]
     if not cands:
         raise DataFormatError(
             "no Hall column (Rxy_ohm); pass -o hall_column=NAME (e.g. R_ch2_ohm)",

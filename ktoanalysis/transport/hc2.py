@@ -436,6 +436,8 @@ class _AngleModel(lmfit.Model):
         H_par = float(np.max(data))
         imax = int(np.argmax(data))
         off = float(np.angle(np.exp(2j * (theta[imax] - par_dir))) / 2)
+        if abs(off) < 1e-9:  # a round-off start (-2e-16) gives MINPACK a zero step
+            off = 0.0
         pars = self.make_params(H_perp=min(H_perp, H_par), H_par=H_par,
                                 theta0=float(np.clip(off, -4.9 * _DEG, 4.9 * _DEG)))
         return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
@@ -548,6 +550,8 @@ class WHHModel(lmfit.Model):
         Tc, B0 = gp["Tc"].value, gp["B0"].value
         pars = self.make_params(Tc=Tc, S=B0 / Tc)
         pars[f"{self.prefix}Tc"].set(min=gp["Tc"].min, max=gp["Tc"].max)
+        if self.form == "free":  # spec guess alpha = 0.528*S, away from the bound at 0
+            pars[f"{self.prefix}alpha"].set(value=float(np.clip(0.528 * B0 / Tc, 0.1, 10)))
         return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
 
 

@@ -20,7 +20,7 @@ def client():
 
 
 def test_dask_matches_serial(series, tmp_path, client, corrupt):
-    m = series([0.7, 0.95, 1.2, 1.45, 1.7],
+    m = series([0.7, 1.2, 1.7],
                extra_rows=['sample = "lost"\nfile = "data/lost.csv"',
                            'sample = "bad"\nfile = "data/bad.csv"'])
     corrupt(tmp_path / "data" / "bad.csv")
@@ -33,7 +33,7 @@ def test_dask_matches_serial(series, tmp_path, client, corrupt):
     pd.testing.assert_frame_equal(serial.results, on_dask.results)
     assert list(on_dask.failures["sample"]) == ["lost", "bad"]
     # figures are written by the workers
-    assert len(list((tmp_path / "dask" / "plots").glob("*_tc.png"))) == 5
+    assert len(list((tmp_path / "dask" / "plots").glob("*_tc.png"))) == 3
 
 
 def test_dask_workers_pin_numba_threads(client):

@@ -79,7 +79,7 @@ class _Abort(Exception):
 
 def test_resume_after_abort_equals_uninterrupted_run(series, tmp_path):
     m = series(TCS, extra_rows=['sample = "lost"\nfile = "data/lost.csv"'])
-    full = run_series(m, tmp_path / "full", plots=True)
+    full = run_series(m, tmp_path / "full", plots=False)
 
     def stop_after_two(done, total):
         assert total == 5
@@ -88,22 +88,22 @@ def test_resume_after_abort_equals_uninterrupted_run(series, tmp_path):
 
     out = tmp_path / "cut"
     with pytest.raises(_Abort):
-        run_series(m, out, plots=True, progress=stop_after_two)
+        run_series(m, out, plots=False, progress=stop_after_two)
     assert sorted(p.name for p in (out / "rows").glob("*.json")) == ["1.json", "2.json"]
     assert not (out / "results.csv").exists()
 
-    resumed = run_series(m, out, plots=True, resume=True)
+    resumed = run_series(m, out, plots=False, resume=True)
     assert resumed.n_resumed == 2
     assert _bytes(out) == _bytes(tmp_path / "full")
     pd.testing.assert_frame_equal(resumed.results, full.results)
     pd.testing.assert_frame_equal(resumed.failures, full.failures)
 
     # a second resume reruns only the failed row; an edited row reruns too
-    assert run_series(m, out, plots=True, resume=True).n_resumed == 4
+    assert run_series(m, out, plots=False, resume=True).n_resumed == 4
     text = m.read_text().replace('file = "data/S3.csv"',
                                  'file = "data/S3.csv"\noptions = { mid_fraction = 0.4 }')
     m.write_text(text)
-    edited = run_series(m, out, plots=True, resume=True)
+    edited = run_series(m, out, plots=False, resume=True)
     assert edited.n_resumed == 3
     assert edited.results["Tc_mid_K"].iloc[3] < full.results["Tc_mid_K"].iloc[3]
 
@@ -111,7 +111,7 @@ def test_resume_after_abort_equals_uninterrupted_run(series, tmp_path):
 def test_killed_process_then_resume(tmp_path, write_rt):
     """A real SIGKILL mid-run: atomic records survive, the resumed tables are complete."""
     n = 6
-    lines = ['[defaults]\nkind = "selftest"\noptions = { sleep_s = 0.3 }\n']
+    lines = ['[defaults]\nkind = "selftest"\noptions = { sleep_s = 0.2 }\n']
     for i in range(n):
         write_rt(tmp_path / f"f{i}.csv", 1.0, seed=i)
         lines.append(f'[[run]]\nsample = "K{i}"\nfile = "f{i}.csv"\n')

@@ -87,6 +87,8 @@ def test_explicit_columns_errors(tmp_path):
         load(p, columns={5: "T_K"})
     with pytest.raises(DataFormatError, match="does not match"):
         load(p, columns={"B (Oe)": "T_K"})  # a field unit for a temperature name
+    with pytest.raises(DataFormatError, match="two columns"):
+        load(p, columns={"Temp": "T_K", 1: "T_K"})
     with pytest.raises(DataFormatError, match="invalid column name"):
         load(p, columns={"Temp": "T K"})
 

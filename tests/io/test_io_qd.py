@@ -136,7 +136,7 @@ def test_text_in_numeric_qd_cell_is_an_error(tmp_path):
 
 @pytest.mark.parametrize("app,fmt", [("ACTRANSPORT", "qd-act"), ("Resistivity", "qd-resistivity"),
                                      ("Electrical Transport Option", "qd-eto"),
-                                     ("Custom", "qd")])
+                                     ("DynaCool", "qd-dynacool"), ("Magnetometer", "qd")])
 def test_format_detection(tmp_path, app, fmt):
     p = tmp_path / "f.dat"
     p.write_text(_qd(",2.0,100,1.0\n", header="Comment,Temperature (K),Magnetic Field (Oe),"

@@ -1,10 +1,11 @@
-"""Synthetic theory and results tables for the overlay tests (known closed-form values)."""
+"""Synthetic theory and results tables for the overlay tests (known closed-form values).
+
+Imported by the test modules of this folder (pytest puts the folder on sys.path)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 #: BCS prefactor 2 e^gamma / pi and kelvin per meV, written out independently of the package
 PREF = 2 * np.exp(0.5772156649015329) / np.pi
@@ -72,13 +73,3 @@ def make_results(rng=None):
     extra = pd.DataFrame({"sample": ["S0"], "orientation": ["111"], "n2d_cm2": [3.0e13],
                           "kind": ["hc2"]})
     return pd.concat([df, extra], ignore_index=True)
-
-
-@pytest.fixture
-def theory_df():
-    return make_theory()
-
-
-@pytest.fixture
-def results_df():
-    return make_results()
