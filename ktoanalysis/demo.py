@@ -2,16 +2,43 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
 from ._data import data_path
 
-__all__ = ["run_demo"]
+__all__ = ["run_demo", "KEY_PARAMS"]
+
+#: the parameters the demo summary prints for each analysis kind
+KEY_PARAMS: dict[str, tuple[str, ...]] = {
+    "tc": ("Tc_mid_K", "width_K"),
+    "bkt-rt": ("T_BKT_K",),
+    "bkt-iv": ("T_BKT_K",),
+    "hc2-angle": ("Hc2_perp_T", "Hc2_par_T"),
+    "hc2-temperature": ("Tc_K", "xi_GL0_m", "d_sc_m"),
+    "phase-slips": ("dF0_J",),
+    "mr-hysteresis": ("peak_field_up_T", "peak_field_down_T"),
+    "hall": ("n2d_cm2", "mobility_cm2_Vs"),
+}
 
 
-def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print) -> dict:
+def _fmt(value: float, err: float) -> str:
+    if not math.isfinite(value):
+        return "-"
+    if not math.isfinite(err) or err <= 0:
+        return f"{value:.4g}"
+    return f"{value:.4g} +/- {err:.2g}"
+
+
+def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print,
+             theory: str | Path | None = None) -> dict[str, Path]:
     """Run the demo and return a mapping of what was written (name -> path).
+
+    Steps: the batch analysis of ``data/example_series/manifest.toml`` (every row an
+    independent job), then the theory-vs-experiment overlay of the measured Tc against
+    n2D with the bundled theory table ``data/theory_tc.csv`` (made by
+    ``scripts/make_theory_table.py``; computed on the fly when absent).
 
     Parameters
     ----------
@@ -20,21 +47,39 @@ def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print
     jobs
         Worker processes for the batch (1 = serial).
     echo
-        Where progress lines go.
+        Where the report lines go.
+    theory
+        Theory table (CSV) to use instead of the bundled one.
     """
+    from .batch import run_series
+    from .compare.overlay import plot_overlay, theory_table
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
     manifest = data_path("example_series", "manifest.toml")
     if not manifest.exists():
         echo(f"no bundled example series found at {manifest}")
-        return written
-    from .batch import run_series
-
+        return {}
+    echo(f"batch analysis of {manifest} ...")
     series = run_series(manifest, out, jobs=jobs, progress=False)
-    written.update({"results": out / "results.csv", "failures": out / "failures.csv",
-                    "plots": out / "plots"})
-    echo(f"batch: {series!s}")
+    res = series.results
+    for _, r in res.iterrows():
+        keys = KEY_PARAMS.get(r["kind"], ())
+        vals = ", ".join(f"{k} = {_fmt(float(r.get(k, math.nan)), float(r.get(k + '_err', math.nan)))}"
+                         for k in keys if k in r)
+        echo(f"  {r['sample']:<10} {r['orientation']!s:>4} {r['kind']:<16} {vals}")
+    if series.n_failed:
+        echo(f"{series.n_failed} row(s) failed; see {series.failures_path}")
+    theory_csv = Path(theory) if theory is not None else data_path("theory_tc.csv")
+    theory_arg = theory_csv if theory_csv.exists() else None
+    echo("overlay of measured Tc and pairing theory"
+         + ("" if theory_arg else " (theory computed on the fly, this takes a minute)") + " ...")
+    if theory_arg is None:
+        theory_arg = theory_table()
+    overlay = out / "overlay.png"
+    plot_overlay(series.results_path, theory_arg, out=overlay)
+    written = {"results": series.results_path, "failures": series.failures_path,
+               "plots": out / "plots", "overlay": overlay}
     for k, v in written.items():
         echo(f"wrote {k}: {v}")
     return written

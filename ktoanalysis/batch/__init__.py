@@ -11,10 +11,11 @@ problems, and :mod:`ktoanalysis.batch.runner` for the output folder.
 from .executors import SerialExecutor, as_executor, dask_available, dask_local_client
 from .jobs import make_job, run_row
 from .manifest import SELFTEST_KINDS, Manifest, ManifestRow, load_manifest, parse_rows
+from .results import Failure
 from .runner import EXIT_SOME_FAILED, SeriesResult, run_series
 
 __all__ = [
-    "EXIT_SOME_FAILED", "Manifest", "ManifestRow", "SELFTEST_KINDS", "SerialExecutor",
+    "EXIT_SOME_FAILED", "Failure", "Manifest", "ManifestRow", "SELFTEST_KINDS", "SerialExecutor",
     "SeriesResult", "as_executor", "dask_available", "dask_local_client", "load_manifest",
     "make_job", "parse_rows", "run_row", "run_series",
 ]

@@ -116,8 +116,8 @@ def dask_local_client(n_workers: int) -> Iterator[Any]:
 def dask_client(address: str) -> Iterator[Any]:
     """A ``distributed.Client`` connected to a running scheduler (e.g. ``tcp://host:8786``).
 
-    The workers must see the data files and the output folder at the same paths (shared
-    file system).
+    The workers must have ktoanalysis installed (jobs are pickled by reference) and see
+    the data files and the output folder at the same paths (shared file system).
     """
     _require_dask()
     from distributed import Client

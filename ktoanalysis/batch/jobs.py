@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 import time
 import traceback
 import warnings
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +70,8 @@ def run_row(row: Mapping[str, Any]) -> dict[str, Any]:
     -------
     dict
         ``index``, ``sample``, ``kind``, ``status`` (``"ok"`` or ``"failed"``),
-        ``elapsed_s`` (s), ``warnings`` (messages raised during the analysis), and either
+        ``elapsed_s`` (s), ``warnings`` (messages raised while loading and analysing, when
+        run in a main thread), and either
         ``values`` (the flat :meth:`FitResult.to_row` mapping) and ``plot`` (file name or
         ``None``), or ``error_type``, ``message`` (naming the file) and ``traceback``.
     """
@@ -76,9 +79,14 @@ def run_row(row: Mapping[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {"index": row["index"], "sample": row["sample"],
                               "kind": row["kind"]}
     files: Sequence[str] = row["files"]
-    with warnings.catch_warnings(record=True) as caught:
-        # the same behaviour whatever the warning filters of the executing process
-        warnings.simplefilter("always")
+    # In the main thread (serial runs, process-pool workers) warnings are recorded, so
+    # the result does not depend on the filters of the executing process (e.g. pytest's
+    # "error"). catch_warnings mutates process-global state, so worker threads (dask
+    # tasks, a user's thread pool) leave it alone and the process's filters apply.
+    in_main = threading.current_thread() is threading.main_thread()
+    with warnings.catch_warnings(record=True) if in_main else nullcontext([]) as caught:
+        if in_main:
+            warnings.simplefilter("always")
         context: dict[str, Any] = {}
         try:
             record.update(_run(row, files, context))

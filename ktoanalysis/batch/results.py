@@ -12,12 +12,42 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 
-__all__ = ["atomic_write", "write_csv_atomic", "write_json_atomic", "read_json"]
+__all__ = ["Failure", "atomic_write", "write_csv_atomic", "write_json_atomic", "read_json"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed row of a series (a line of ``failures.csv``).
+
+    Attributes
+    ----------
+    row
+        1-based manifest row.
+    sample, kind
+        As in the manifest.
+    files
+        The row's data files (``;``-separated, relative to the manifest's folder).
+    error_type
+        Exception class name (e.g. ``DataFormatError``, ``FitError``).
+    message
+        The error, naming the file concerned.
+    """
+
+    row: int
+    sample: str
+    kind: str
+    files: str
+    error_type: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row} ({self.sample}): {self.error_type}: {self.message}"
 
 
 def atomic_write(path: str | Path, writer: Callable[[IO[str]], None]) -> Path:

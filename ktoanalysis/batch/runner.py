@@ -6,7 +6,8 @@ Output folder layout
     One line per successful analysis, in manifest order: ``row``, ``sample``, ``kind``,
     ``files``, metadata (``orientation``, ``n2d_m2``, ``Vg_V``, ``polarization``,
     ``channel``), ``options`` (JSON), then every parameter with its ``_err`` column
-    (empty when unknown) and the fit statistics (``stat_*``).
+    (empty when unknown) and the fit statistics (``stat_*``). A parameter named like a
+    metadata column (a Hall ``n2d_m2``) is written as ``fit_<name>`` and ``fit_<name>_err``.
 ``failures.csv``
     One line per failed row: ``row``, ``sample``, ``kind``, ``files``, ``error_type``,
     ``message`` (naming the file). Header only when nothing failed.
@@ -42,7 +43,7 @@ import pandas as pd
 from .executors import as_executor
 from .jobs import make_job, run_row
 from .manifest import Manifest, ManifestRow, load_manifest
-from .results import read_json, write_csv_atomic, write_json_atomic
+from .results import Failure, read_json, write_csv_atomic, write_json_atomic
 
 __all__ = ["SeriesResult", "run_series", "RESULT_META_COLUMNS", "FAILURE_COLUMNS",
            "EXIT_OK", "EXIT_SOME_FAILED"]
@@ -114,6 +115,14 @@ class SeriesResult:
         return self.out_dir / "failures.csv"
 
     @property
+    def failed(self) -> list[Failure]:
+        """The failed rows as :class:`Failure` records (manifest order)."""
+        return [Failure(row=int(f.row), sample=str(f.sample), kind=str(f.kind),
+                        files=str(f.files), error_type=str(f.error_type),
+                        message=str(f.message))
+                for f in self.failures.itertuples(index=False)]
+
+    @property
     def exit_code(self) -> int:
         """``EXIT_OK`` (0) when every row succeeded, else ``EXIT_SOME_FAILED`` (4)."""
         return EXIT_OK if self.n_failed == 0 else EXIT_SOME_FAILED
@@ -175,6 +184,9 @@ def run_series(
     rows_dir.mkdir(parents=True, exist_ok=True)
     if plots:
         plots_dir.mkdir(parents=True, exist_ok=True)
+    # the tables exist only for a finished run: a stale pair would look current
+    for name in ("results.csv", "failures.csv"):
+        (out / name).unlink(missing_ok=True)
     if not resume:
         for p in rows_dir.iterdir():
             if _RECORD_NAME.match(p.name):
@@ -326,6 +338,14 @@ def _meta_cell(v: Any) -> Any:
     return "" if v is None else v
 
 
+def _column_name(name: str) -> str:
+    """Results column of a parameter: ``fit_`` prefixed where the name (or its value
+    column, for ``<name>_err``) would clash with a metadata column (e.g. a Hall
+    ``n2d_m2`` next to the manifest's ``n2d_m2``)."""
+    base = name[:-4] if name.endswith("_err") else name
+    return f"fit_{name}" if base in RESULT_META_COLUMNS else name
+
+
 def _tables(man: Manifest, records: list[dict[str, Any]]) -> tuple[pd.DataFrame, pd.DataFrame]:
     ok_rows: list[dict[str, Any]] = []
     fail_rows: list[dict[str, Any]] = []
@@ -339,6 +359,7 @@ def _tables(man: Manifest, records: list[dict[str, Any]]) -> tuple[pd.DataFrame,
                     "polarization": row.polarization, "channel": row.channel,
                     "options": json.dumps(row.options, sort_keys=True)}
             for k, v in rec["values"].items():
+                k = _column_name(k)
                 (stats if k.startswith("stat_") else params).setdefault(k, None)
                 line[k] = math.nan if v is None else v
             ok_rows.append(line)

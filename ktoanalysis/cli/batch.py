@@ -80,7 +80,6 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"results: {series.results_path}")
         if series.n_failed:
             typer.echo(f"failures: {series.failures_path}", err=True)
-            for _, f in series.failures.iterrows():
-                typer.echo(f"  row {f['row']} ({f['sample']}): {f['error_type']}: "
-                           f"{f['message']}", err=True)
+            for failure in series.failed:
+                typer.echo(f"  {failure}", err=True)
             raise typer.Exit(EXIT_SOME_FAILED)

@@ -65,7 +65,8 @@ def register(app: typer.Typer) -> None:
         n2d: Annotated[float | None, typer.Option(help="sheet density in cm^-2")] = None,
         mu_ev: Annotated[float | None, typer.Option(
             "--mu-ev", help="chemical potential in eV instead of --n2d")] = None,
-        dphi_deg: Annotated[float, typer.Option(help="angular step in degrees")] = 1.0,
+        dphi_deg: Annotated[float, typer.Option(
+            help="angular step in degrees (the plot uses at most 2)")] = 1.0,
         full: Annotated[bool, typer.Option(help="full circle instead of the wedge")] = False,
         nbands: Annotated[int, typer.Option(help="number of lowest bands")] = 4,
         plot: Annotated[Path | None, typer.Option(help="write a Fermi-surface figure")] = None,
@@ -87,7 +88,8 @@ def register(app: typer.Typer) -> None:
         if plot is not None:
             from ..theory.plots_bands import plot_fermi_surface
 
-            plot_fermi_surface(model, mu, plot, dynamic_rashba_eV=dynamic_rashba_ev)
+            plot_fermi_surface(model, mu, plot, dynamic_rashba_eV=dynamic_rashba_ev,
+                               dphi_deg=min(dphi_deg, 2.0))
         out: dict[str, Any] = {"tb": model.tb, "n2d_cm2": n, **fs.to_dict()}
         if json_out:
             echo_json(out)

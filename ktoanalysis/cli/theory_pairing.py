@@ -9,33 +9,45 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from ..errors import TheoryError
 
 
-class OrientationOpt(str, Enum):
+class OrientationOpt(StrEnum):
     o111 = "111"
     o001 = "001"
 
 
-class TBOpt(str, Enum):
+class TBOpt(StrEnum):
     TB1 = "TB1"
     TB2 = "TB2"
 
 
-class DispersionOpt(str, Enum):
+class DispersionOpt(StrEnum):
     vaks = "vaks"
     none = "none"
 
 
-class OmegaCOpt(str, Enum):
+class OmegaCOpt(StrEnum):
     omega0 = "omega0"
     omega_2kF_GK = "omega_2kF_GK"
     omega_2kF_GM = "omega_2kF_GM"
+
+
+_Orient = Annotated[OrientationOpt, typer.Option("--orientation", help="Interface orientation.")]
+_TB = Annotated[TBOpt, typer.Option("--tb", help="Tight-binding set (Table I).")]
+_Omega0 = Annotated[str, typer.Option("--omega0-meV", help="omega(0) in meV, or 'auto'.")]
+_Disp = Annotated[DispersionOpt, typer.Option("--dispersion", help="TO1 dispersion.")]
+_Dk = Annotated[float, typer.Option("--dk-deg", help="Angular step on the wedge (deg).")]
+_OmegaC = Annotated[OmegaCOpt, typer.Option("--omega-c", help="BCS cut-off for Tc.")]
+_MuStar = Annotated[float, typer.Option("--mu-star", help="mu* (McMillan, Allen-Dynes).")]
+_Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+_Serial = Annotated[bool, typer.Option("--serial", help="Serial kernels (no threads).")]
 
 
 def _omega0(text: str) -> float | str:
@@ -64,23 +76,19 @@ def register(app: typer.Typer) -> None:
 
     @app.command("lambda")
     def lambda_cmd(
-        orientation: OrientationOpt = typer.Option(OrientationOpt.o111, "--orientation",
-                                                   help="Interface orientation."),
-        tb: TBOpt = typer.Option(TBOpt.TB1, "--tb", help="Tight-binding set (Table I)."),
-        omega0_meV: str = typer.Option("5.6", "--omega0-meV",
-                                       help="omega(0) in meV, or 'auto' (Appendix B)."),
-        dispersion: DispersionOpt = typer.Option(DispersionOpt.vaks, "--dispersion",
-                                                 help="TO1 dispersion: vaks or none."),
-        dk_deg: float = typer.Option(1.0, "--dk-deg", help="Angular step on the wedge (deg)."),
-        n2d: float = typer.Option(1e14, "--n2d", help="Sheet density (cm^-2)."),
-        omega_c: OmegaCOpt = typer.Option(OmegaCOpt.omega0, "--omega-c",
-                                          help="BCS cut-off choice for the Tc estimate."),
-        mu_star: float = typer.Option(0.1, "--mu-star", help="mu* for McMillan/Allen-Dynes."),
-        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-        arrays: bool = typer.Option(False, "--arrays", help="Include Delta_nk in the JSON."),
-        plot_dir: Path | None = typer.Option(None, "--plot-dir",
-                                             help="Write gap and kernel figures here."),
-        serial: bool = typer.Option(False, "--serial", help="Serial kernels (no threads)."),
+        orientation: _Orient = OrientationOpt.o111,
+        tb: _TB = TBOpt.TB1,
+        omega0_meV: _Omega0 = "5.6",
+        dispersion: _Disp = DispersionOpt.vaks,
+        dk_deg: _Dk = 1.0,
+        n2d: Annotated[float, typer.Option("--n2d", help="Sheet density (cm^-2).")] = 1e14,
+        omega_c: _OmegaC = OmegaCOpt.omega0,
+        mu_star: _MuStar = 0.1,
+        as_json: _Json = False,
+        arrays: Annotated[bool, typer.Option("--arrays", help="Delta_nk in the JSON.")] = False,
+        plot_dir: Annotated[Path | None, typer.Option(
+            "--plot-dir", help="Write gap and kernel figures here.")] = None,
+        serial: _Serial = False,
     ) -> None:
         """BCS coupling constant lambda and the gap function for one case (Eq. 3)."""
         from ..theory.models import make_model
@@ -124,9 +132,9 @@ def register(app: typer.Typer) -> None:
 
     @app.command("table3")
     def table3_cmd(
-        as_json: bool = typer.Option(False, "--json", help="Print JSON rows."),
-        dk_deg: float = typer.Option(1.0, "--dk-deg", help="Angular step on the wedge (deg)."),
-        serial: bool = typer.Option(False, "--serial", help="Serial kernels (no threads)."),
+        as_json: _Json = False,
+        dk_deg: _Dk = 1.0,
+        serial: _Serial = False,
     ) -> None:
         """All 16 rows of the paper's Table III, computed, beside the published values."""
         from ..theory.sweep import compute_table3
@@ -150,23 +158,23 @@ def register(app: typer.Typer) -> None:
 
     @app.command("sweep")
     def sweep_cmd(
-        orientation: list[OrientationOpt] = typer.Option(["111"], "--orientation",
-                                                         help="Repeat for several."),
-        tb: list[TBOpt] = typer.Option(["TB1"], "--tb", help="Repeat for several."),
-        n2d: str = typer.Option("1e14", "--n2d",
-                                help="Densities: 'start:stop:num' (cm^-2) or 'a,b,c'."),
-        omega0_meV: str = typer.Option("auto", "--omega0-meV",
-                                       help="'auto' (Appendix B per density), or "
-                                            "'start:stop:num' / 'a,b,c' in meV."),
-        dispersion: list[DispersionOpt] = typer.Option(["vaks"], "--dispersion",
-                                                       help="Repeat for both."),
-        dk_deg: float = typer.Option(1.0, "--dk-deg", help="Angular step (deg)."),
-        omega_c: OmegaCOpt = typer.Option(OmegaCOpt.omega0, "--omega-c",
-                                          help="BCS cut-off choice for the Tc columns."),
-        mu_star: float = typer.Option(0.1, "--mu-star", help="mu* for McMillan/Allen-Dynes."),
-        out: Path = typer.Option(..., "--out", help="Output CSV (written atomically)."),
-        plot: Path | None = typer.Option(None, "--plot", help="Also write a PNG figure."),
-        serial: bool = typer.Option(False, "--serial", help="Serial kernels (no threads)."),
+        out: Annotated[Path, typer.Option("--out", help="Output CSV (written atomically).")],
+        orientation: Annotated[list[OrientationOpt], typer.Option(
+            "--orientation", help="Interface orientation; repeat for several.")] = None,
+        tb: Annotated[list[TBOpt], typer.Option(
+            "--tb", help="Tight-binding set; repeat for several.")] = None,
+        n2d: Annotated[str, typer.Option(
+            "--n2d", help="Densities: 'start:stop:num' (cm^-2) or 'a,b,c'.")] = "1e14",
+        omega0_meV: Annotated[str, typer.Option(
+            "--omega0-meV", help="'auto' (Appendix B per density), or 'start:stop:num' / "
+                                 "'a,b,c' in meV.")] = "auto",
+        dispersion: Annotated[list[DispersionOpt], typer.Option(
+            "--dispersion", help="vaks or none; repeat for both.")] = None,
+        dk_deg: _Dk = 1.0,
+        omega_c: _OmegaC = OmegaCOpt.omega0,
+        mu_star: _MuStar = 0.1,
+        plot: Annotated[Path | None, typer.Option("--plot", help="Also write a PNG.")] = None,
+        serial: _Serial = False,
     ) -> None:
         """lambda and Tc versus density and/or omega(0); writes a tidy CSV."""
         from ..theory.sweep import parse_range, sweep_density
@@ -174,12 +182,13 @@ def register(app: typer.Typer) -> None:
         n2d_vals = parse_range(n2d)
         omegas = ("auto" if omega0_meV.strip().lower() == "auto"
                   else [float(x) for x in parse_range(omega0_meV, log=False)])
-        done = {"n": 0}
 
         def progress(i: int, total: int) -> None:
-            done["n"] = i
             typer.echo(f"  case {i}/{total}", err=True)
 
+        orientation = orientation or [OrientationOpt.o111]
+        tb = tb or [TBOpt.TB1]
+        dispersion = dispersion or [DispersionOpt.vaks]
         df = sweep_density([o.value for o in orientation], [t.value for t in tb], n2d_vals,
                            omega0_meV=omegas, dispersion=[d.value for d in dispersion],
                            dphi_deg=dk_deg, omega_c=omega_c.value, mu_star=mu_star,

@@ -140,7 +140,7 @@ class FermiSurface:
 def fermi_surface(model: TightBindingModel, mu_eV: float, dphi_deg: float = 1.0,
                   full: bool = False, nbands: int = 4, *,
                   on_missing: Literal["raise", "skip"] = "raise",
-                  n_radial: int = 120) -> FermiSurface:
+                  n_radial: int = 80) -> FermiSurface:
     """Fermi contours kF(n, phi), velocities and band densities of states.
 
     Parameters

@@ -453,6 +453,9 @@ def _fit_in(data, mask, opts, rn, sigma, sigma_given, Tc0_fixed, T_zero):
     if form == "with_Tc0" and Tc0_fixed is not None:
         keep = T < Tc0_fixed - _DELTA_K
         T, R = T[keep], R[keep]
+    if T.size < 5:
+        raise FitError(f"BKT fit ({form}): {T.size} points in the window, need at least 5 "
+                       f"({data.source})")
     return fit_hn(T, R, form=form, R_N_ohm=rn.R_N_ohm,
                   sigma_R_ohm=sigma, scale_covar=(opts["scale_covar"] if opts["scale_covar"]
                                                   is not None else not sigma_given),

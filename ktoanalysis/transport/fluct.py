@@ -89,23 +89,37 @@ class AslamazovLarkinModel(lmfit.Model):
         self.set_param_hint("A_N", value=0.0, vary=False)
         self.set_param_hint("T_ref", value=0.0, vary=False)
 
-    def guess(self, data: np.ndarray, T: np.ndarray, **kwargs: Any) -> lmfit.Parameters:
-        """Starting values: R_N0 = max(data), (Tc0, C_AL) from a grid scan of the
-        linearised form ``1/R - 1/R_N0 = C_AL*G/eps``."""
+    def guess(self, data: np.ndarray, T: np.ndarray, R_N: float | None = None,
+              **kwargs: Any) -> lmfit.Parameters:
+        """Starting values from a grid scan of (R_N0, Tc0) with a linear solve for C_AL in
+        the linearised form ``1/R - 1/R_N0 = C_AL*G/eps``.
+
+        Parameters
+        ----------
+        data
+            Sheet resistance (Ohm).
+        T
+            Temperature (K).
+        R_N
+            Normal-state estimate (Ohm); the R_N0 grid spans (0.5, 2) R_N, else
+            (1, 10) max(data).
+        """
         data = np.asarray(data, float)
         T = np.asarray(T, float)
-        RN = float(np.max(data)) * 1.001
-        y = 1.0 / data - 1.0 / RN
-        best = (np.inf, 0.9 * T.min(), 1.0)
-        for Tc0 in T.min() * (1 - np.geomspace(1e-4, 0.5, 200)):
+        top = float(np.max(data)) * 1.001
+        rns = (np.geomspace(max(0.5 * R_N, top), 2.0 * R_N, 25) if R_N is not None
+               and 2.0 * R_N > top else np.geomspace(top, 10 * top, 25))
+        best = (np.inf, rns[0], 0.9 * T.min(), 1.0)
+        for Tc0 in T.min() * (1 - np.geomspace(1e-4, 0.5, 120)):
             eps = np.log(T / Tc0) if self.form == "log" else (T - Tc0) / Tc0
             x = G_AL_S / eps
-            C = float(np.dot(x, y) / np.dot(x, x))
-            C = min(max(C, 0.1), 1e3)
-            r = float(np.sum((y - C * x) ** 2))
-            if r < best[0]:
-                best = (r, Tc0, C)
-        pars = self.make_params(R_N0=RN, Tc0=best[1], C_AL=best[2])
+            for RN in rns:
+                y = 1.0 / data - 1.0 / RN
+                C = float(np.clip(np.dot(x, y) / np.dot(x, x), 0.1, 1e3))
+                r = float(np.sum(((y - C * x) * data**2) ** 2))
+                if r < best[0]:
+                    best = (r, float(RN), float(Tc0), C)
+        pars = self.make_params(R_N0=best[1], Tc0=best[2], C_AL=best[3])
         return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
 
 
@@ -137,7 +151,8 @@ def fit_al(T_K: np.ndarray, R_ohm: np.ndarray, *, sigma_R_ohm: float | None = No
     Raises
     ------
     FitError
-        Fewer points than parameters + 2, or an unknown option.
+        Fewer points than parameters + 2, an unknown option, or a parameter ending at a
+        bound.
     """
     T = np.asarray(T_K, float)
     R = np.asarray(R_ohm, float)
@@ -152,7 +167,7 @@ def fit_al(T_K: np.ndarray, R_ohm: np.ndarray, *, sigma_R_ohm: float | None = No
         raise FitError(f"Aslamazov-Larkin fit: {T.size} points in the fluctuation window, "
                        f"need at least {nvar + 2}")
     model = AslamazovLarkinModel(form=form)
-    pars = model.guess(R, T=T)
+    pars = model.guess(R, T=T, R_N=R_N_ohm)
     upper = float(T.min()) * (1 - 1e-5)
     lo, hi = (0.5 * upper, upper) if Tc0_bounds_K is None else Tc0_bounds_K
     hi = min(float(hi), upper)
@@ -171,4 +186,9 @@ def fit_al(T_K: np.ndarray, R_ohm: np.ndarray, *, sigma_R_ohm: float | None = No
     if sigma_R_ohm is not None:
         kw = {"weights": np.full(T.size, 1.0 / sigma_R_ohm), "scale_covar": False}
     res = model.fit(R, pars, T=T, **kw)
+    for name, p in res.params.items():
+        if p.vary and (np.isclose(p.value, p.min, rtol=1e-6, atol=0)
+                       or np.isclose(p.value, p.max, rtol=1e-6, atol=0)):
+            raise FitError(f"Aslamazov-Larkin fit: {name} = {p.value:.6g} ended at its bound "
+                           f"({p.min:.4g}, {p.max:.4g}); no trustworthy Tc0")
     return res

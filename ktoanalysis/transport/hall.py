@@ -336,13 +336,34 @@ def robust_split_sweeps(m: Measurement, x: str, y: str, by: str | None,
 
 
 def _rxx_zero_field(B: np.ndarray, R: np.ndarray) -> Any:
-    """R_xx at B = 0: mean of the points with the smallest |B| (error: their spread)."""
+    """R_xx at B = 0 from an even fit ``R = a + c B^2`` to the low-field points.
+
+    The window holds the points with |B| up to a quarter of the field range (at least 7
+    points); the error is the 1-sigma error of ``a`` with the covariance scaled by the
+    reduced chi-square. With fewer than 4 points the mean is returned without an error.
+    """
     from uncertainties import ufloat
 
-    idx = np.argsort(np.abs(B))[: min(4, B.size)]
-    vals = R[idx]
-    err = float(np.std(vals, ddof=1)) / np.sqrt(vals.size) if vals.size > 1 else 0.0
-    return ufloat(float(np.mean(vals)), err) if err > 0 else float(np.mean(vals))
+    B = np.asarray(B, float)
+    R = np.asarray(R, float)
+    bmax = float(np.max(np.abs(B))) if B.size else 0.0
+    sel = np.abs(B) <= 0.25 * bmax
+    if sel.sum() < 7:
+        sel = np.zeros(B.size, bool)
+        sel[np.argsort(np.abs(B))[: min(7, B.size)]] = True
+    Bs, Rs = B[sel], R[sel]
+    if Bs.size < 4:
+        return float(np.mean(Rs))
+    X = np.column_stack([np.ones_like(Bs), Bs**2])
+    coef, res, rank, _ = np.linalg.lstsq(X, Rs, rcond=None)
+    if rank < 2:
+        return float(np.mean(Rs))
+    dof = Bs.size - 2
+    resid = Rs - X @ coef
+    s2 = float(resid @ resid) / dof
+    cov = s2 * np.linalg.inv(X.T @ X)
+    err = float(np.sqrt(cov[0, 0]))
+    return ufloat(float(coef[0]), err) if err > 0 else float(coef[0])
 
 
 def analyze(measurements: list[Measurement], **options: Any) -> FitResult:

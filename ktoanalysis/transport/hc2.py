@@ -216,11 +216,12 @@ def rashba_ceiling(B_P_T):
 # --------------------------------------------------------------------------------------
 # implicit solvers: WHH (§5.5), Abrikosov-Gor'kov / KLB (§5.7.1), Ising (§5.7.3)
 # --------------------------------------------------------------------------------------
-def _largest_root(F, t: np.ndarray, hmax: float, ngrid: int = 600, iters: int = 60):
+def _largest_root(F, t: np.ndarray, hmax: float, ngrid: int = 600, iters: int = 30):
     """Largest root in h in (0, hmax] of F(h, t) for each t (vectorised).
 
-    F(0, t) < 0 for t < 1. A quadratic grid locates the last sign change, then bisection
-    refines it. Returns (h, n_sign_changes); h = 0 where t >= 1 and NaN where no root.
+    F(0, t) < 0 for t < 1. A quadratic grid locates the last sign change, then the
+    Illinois (modified regula falsi) iteration refines it inside the bracket. Returns
+    (h, n_sign_changes); h = 0 where t >= 1 and NaN where no root.
     """
     t = np.atleast_1d(np.asarray(t, dtype=float))
     u = np.linspace(0.0, 1.0, ngrid)[1:]
@@ -240,21 +241,32 @@ def _largest_root(F, t: np.ndarray, hmax: float, ngrid: int = 600, iters: int = 
     lo = np.where(first_pos, 0.0, lo)
     hi = np.where(first_pos, h[0], hi)
     ok = has | first_pos
-    lo = np.where(ok, lo, 0.0)
-    hi = np.where(ok, hi, h[0])
+    rows = np.arange(t.size)
+    fa = np.where(first_pos, F(np.zeros(1), t), vals[rows, last])
+    fb = np.where(first_pos, vals[:, 0], vals[rows, np.minimum(last + 1, h.size - 1)])
+    a = np.where(ok, lo, 0.0)
+    b = np.where(ok, hi, h[0])
+    fa = np.where(ok, fa, -1.0)
+    fb = np.where(ok, fb, 1.0)
+    # Illinois (modified regula falsi): stays inside the bracket, superlinear
     for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        fm = F(mid, t)
-        right = fm > 0
-        hi = np.where(right, mid, hi)
-        lo = np.where(right, lo, mid)
-    out = 0.5 * (lo + hi)
+        den = fb - fa
+        c = np.where(den != 0, b - fb * (b - a) / np.where(den != 0, den, 1.0), 0.5 * (a + b))
+        c = np.clip(c, np.minimum(a, b), np.maximum(a, b))
+        fc = F(c, t)
+        flip = fc * fb < 0
+        a, fa = np.where(flip, b, a), np.where(flip, fb, 0.5 * fa)
+        b, fb = c, fc
+    out = b
     out = np.where(ok, out, np.nan)
     out = np.where(t >= 1.0, 0.0, out)
     return out, nchg
 
 
 def _whh_F(alpha: float, lam_so: float):
+    if alpha == 0.0 and lam_so == 0.0:  # orbital limit: real digamma only (fast path)
+        return _ag_F_orbital
+
     def F(h, t):
         h = np.asarray(h, dtype=float)
         t = np.maximum(np.asarray(t, dtype=float), 1e-12)
@@ -270,6 +282,12 @@ def _whh_F(alpha: float, lam_so: float):
         rhs = np.where(small, lim, full)
         return rhs - _PSI_HALF - np.log(1.0 / np.minimum(t, 1.0))
     return F
+
+
+def _ag_F_orbital(h, t):
+    t = np.maximum(np.asarray(t, dtype=float), 1e-12)
+    return (digamma(0.5 + np.asarray(h) / (2.0 * t)) - _PSI_HALF
+            - np.log(1.0 / np.minimum(t, 1.0)))
 
 
 def whh_reduced_field(t, alpha: float = 0.0, lam_so: float = 0.0, *, return_count: bool = False):
@@ -294,7 +312,10 @@ def whh_reduced_field(t, alpha: float = 0.0, lam_so: float = 0.0, *, return_coun
     """
     if alpha < 0 or lam_so < 0:
         raise FitError(f"WHH needs alpha >= 0 and lam_so >= 0, got {alpha}, {lam_so}")
-    h, n = _largest_root(_whh_F(float(alpha), float(lam_so)), np.asarray(t, dtype=float), 1.0)
+    # complex digamma is slow: a coarser bracketing grid when alpha or lam_so > 0
+    ngrid = 600 if alpha == 0.0 and lam_so == 0.0 else 120
+    h, n = _largest_root(_whh_F(float(alpha), float(lam_so)), np.asarray(t, dtype=float), 1.0,
+                         ngrid=ngrid, iters=20)
     return (h, n) if return_count else h
 
 

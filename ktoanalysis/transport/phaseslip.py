@@ -19,11 +19,12 @@ from typing import Any, Literal
 
 import lmfit
 import numpy as np
+import scipy.constants as _sc
 from uncertainties import UFloat, umath
 
 from ..errors import DataFormatError, FitError
 from ..io.measurement import Measurement
-from ..units import E, HBAR, K_B, R_Q
+from ..units import HBAR, K_B, R_Q, E
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 
 __all__ = [
@@ -38,7 +39,7 @@ W_DEFAULT_M = 20e-6
 #: seed 004 voltage-probe distance (m)
 L_DEFAULT_M = 120e-6
 _TINY = 1e-300
-_MU0 = 4e-7 * math.pi * 1.00000000055  # CODATA 2018 mu0 (only used for the barrier)
+_MU0 = _sc.mu_0  # vacuum permeability, CODATA (only used for the barrier)
 
 
 # ----------------------------------------------------------------------------------------

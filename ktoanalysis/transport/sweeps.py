@@ -89,7 +89,7 @@ def _direction_runs(x: np.ndarray, min_points: int) -> list[tuple[int, int, int]
             prev = nz[nz < i]
             sign[i] = sign[prev[-1]] if prev.size else sign[nz[0]]
     # run boundaries in step space
-    cuts = [0] + [i + 1 for i in range(1, len(sign)) if sign[i] != sign[i - 1]] + [len(sign)]
+    cuts = sorted({0, len(sign), *(i for i in range(1, len(sign)) if sign[i] != sign[i - 1])})
     runs = [[cuts[j], cuts[j + 1], int(sign[cuts[j]])] for j in range(len(cuts) - 1)]
     # merge short runs (noise, overshoot) into the previous run
     merged: list[list[int]] = []

@@ -58,6 +58,9 @@ def test_failures_reported_and_pool_matches_serial(series, tmp_path, corrupt):
     assert "lost.csv" in fails["message"][0] and "not found" in fails["message"][0]
     assert "bad.csv" in fails["message"][1] and "abc" in fails["message"][1]
     assert list(fails["error_type"]) == ["DataFormatError", "DataFormatError"]
+    lost, bad = serial.failed
+    assert (lost.row, lost.files, lost.error_type) == (5, "data/lost.csv", "DataFormatError")
+    assert str(bad).startswith("row 6 (bad): DataFormatError:")
     # the local process pool gives byte-identical tables
     assert _bytes(tmp_path / "serial") == _bytes(tmp_path / "pool")
     pd.testing.assert_frame_equal(serial.results, pool.results)
@@ -164,3 +167,27 @@ def test_bad_manifest_runs_nothing(series, tmp_path):
     with pytest.raises(ManifestError, match=r"row 3 \(sample 'typo'\), field 'n2d_cm2'"):
         run_series(m, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_progress_bar_and_callback(series, tmp_path, capsys):
+    m = series(TCS[:2])
+    seen = []
+    run_series(m, tmp_path / "a", plots=False, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 2), (2, 2)]
+    run_series(m, tmp_path / "b", plots=False, progress=True)
+    err = capsys.readouterr().err
+    assert "series:" in err and "/2 " in err
+
+
+def test_parameter_named_like_metadata_gets_fit_prefix(tmp_path, write_rt):
+    from ktoanalysis.batch import parse_rows
+    from ktoanalysis.batch.runner import _tables
+
+    write_rt(tmp_path / "h.csv", 1.0, seed=8)
+    man = parse_rows([{"sample": "H", "kind": "tc", "file": "h.csv", "n2d_cm2": 2e13}],
+                     base_dir=tmp_path)
+    rec = {"status": "ok", "values": {"n2d_m2": 1.9e17, "n2d_m2_err": 1e15, "stat_ndata": 5}}
+    results, failures = _tables(man, [rec])
+    assert results["n2d_m2"].iloc[0] == pytest.approx(2e17)  # the manifest's value
+    assert results["fit_n2d_m2"].iloc[0] == 1.9e17 and results["fit_n2d_m2_err"].iloc[0] == 1e15
+    assert failures.empty

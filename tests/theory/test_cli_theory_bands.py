@@ -38,12 +38,12 @@ def test_mu_text_and_options():
 def test_fermi_surface_json(tmp_path):
     png = tmp_path / "fs.png"
     res = runner.invoke(app, ["theory", "fermi-surface", "--orientation", "111", "--tb", "TB1",
-                              "--n2d", "1e14", "--dphi-deg", "5", "--json", "--plot", str(png),
+                              "--n2d", "1e14", "--dphi-deg", "2.5", "--json", "--plot", str(png),
                               "--dynamic-rashba-ev", "0.028"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
     assert out["band_labels"] == [1, 2, 3, 4]
-    assert len(out["phi_deg"]) == 7 and len(out["kF_inv_a"][0]) == 7
+    assert len(out["phi_deg"]) == 13 and len(out["kF_inv_a"][0]) == 13
     # star: band-1 tip along Gamma-M (30 deg) longer than the Gamma-K waist (Fig. 1a)
     assert out["kF_paper_units"][0][-1] > 1.3 * out["kF_paper_units"][0][0]
     assert all(d > 0 for d in out["dos_states_per_eV_cell"])

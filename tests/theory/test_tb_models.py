@@ -99,7 +99,8 @@ def test_checkpoint_without_rashba():
 
 
 def test_111_tb1_gamma_closed_form():
-    # TB1 at Gamma: bonding -2t and antibonding +2t (H_AB = -2t), plus SOC, j=3/2 at -xi/2 (x4), j=1/2 at +xi (x2)
+    # TB1 at Gamma: bonding -2t and antibonding +2t (H_AB = -2t), plus SOC:
+    # j=3/2 at -xi/2 (x4), j=1/2 at +xi (x2)
     t, xi = 0.83, 0.31
     m = make_model("111", "TB1", t=t, xi_so=xi, rashba_static_eV=0.0)
     E = m.energies(np.zeros(2))

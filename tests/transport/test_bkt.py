@@ -20,7 +20,8 @@ def meas(T, R):
 
 def hn_curve(T, T_bkt, b, RN=1400.0):
     """HN below, smoothly saturating at R_N above: R = 1/(1/R_HN + 1/R_N)."""
-    return 1.0 / (1.0 / bkt.halperin_nelson(T, RN, b, T_bkt) + 1.0 / RN)
+    lnhn = bkt.ln_halperin_nelson(T, RN, b, T_bkt)
+    return np.exp(np.log(RN) - np.logaddexp(0.0, np.log(RN) - lnhn))
 
 
 def test_linearisation_row32():
@@ -57,27 +58,30 @@ def test_bcg_limit_matches_simple_form():
     assert np.isfinite(bkt.ln_bcg(np.array([0.7 + 1e-9]), RN, A, b, Tb)).all()
 
 
-@pytest.mark.parametrize("T_bkt, b, ref", [
+@pytest.mark.parametrize("T_bkt, b, seed", [
     # MODELS.md §11 row 15; 004_5aba75fef312435d.txt: T_BKT = 0.706 K (n_s = 3.8e13), reported
-    (0.706, 1.5, "004 row 15"),
+    (0.706, 1.5, 15),
     # MODELS.md §11 row 16; 004_5aba75fef312435d.txt: T_BKT = 2.078 K (n_s = 9.8e13, R(T) fit)
-    (2.078, 2.0, "004 row 16"),
+    (2.078, 2.0, 16),
     # MODELS.md §11 row 21; 002_adb0abe1c8a3790c.txt: T_BKT = 1.878 K (HN fit)
-    (1.878, 1.2, "002 row 21"),
+    (1.878, 1.2, 21),
 ])
-def test_hn_recovery_reported_values(T_bkt, b, ref):
-    rng = np.random.default_rng(abs(hash(ref)) % 2**32)
-    T = np.linspace(0.8 * T_bkt, 2.5 * T_bkt, 700)
+def test_hn_recovery_reported_values(T_bkt, b, seed):
+    rng = np.random.default_rng(seed)
+    T = np.linspace(0.8 * T_bkt, 6.0 * T_bkt, 1000)
     sig = 0.5
-    R = hn_curve(T, T_bkt, b) + rng.normal(0, sig, T.size)
-    r = bkt.analyze([meas(T, R)], sigma_R_ohm=sig, al=False, fractions=[0.01, 0.1])
+    # R0 may exceed R_N (MODELS 4.1): HN with R0 = 3 R_N, capped at R_N far above the window
+    R = np.minimum(bkt.halperin_nelson(T, 4200.0, b, T_bkt), 1400.0)
+    R = R + rng.normal(0, sig, T.size)
+    r = bkt.analyze([meas(T, R)], sigma_R_ohm=sig, R_N_ohm=1400.0, al=False)
     e = r.stderr("T_BKT_K")
     assert e is not None and e > 0
-    # the saturation 1/(1/R_HN + 1/R_N) biases little below 10 % of R_N
-    assert abs(r.value("T_BKT_K") - T_bkt) < 4 * e + 3e-3 * T_bkt, ref
-    assert r.value("b") == pytest.approx(b, rel=0.1)
-    assert r.value("T_BKT_lin_K") == pytest.approx(T_bkt, abs=0.01 * T_bkt)
-    assert "T_BKT_K_window_spread" in r.params
+    assert abs(r.value("T_BKT_K") - T_bkt) < 4 * e
+    assert abs(r.value("b") - b) < 4 * r.stderr("b")
+    assert r.value("R0_ohm") == pytest.approx(4200.0, rel=0.1)
+    # the noisy derivative makes the linearisation a cruder estimate (MODELS 4.4 pitfall a)
+    assert abs(r.value("T_BKT_lin_K") - T_bkt) < 4 * r.stderr("T_BKT_lin_K") + 0.01 * T_bkt
+    assert r.value("T_BKT_K_window_spread") < 0.02 * T_bkt
     json.dumps(r.to_dict())
 
 
@@ -112,16 +116,17 @@ def test_hn_tc0_form_recovery_with_fixed_tc0():
 
 
 def test_al_tc0_from_analyze():
-    # AL curve above Tc0 glued to an HN foot; analyze reports Tc0_AL near truth
-    T = np.linspace(0.5, 1.5, 800)
-    Tc0, C = 0.75, 30.0
-    R_al = aslamazov_larkin(np.maximum(T, Tc0 + 1e-6), 1400.0, Tc0, C)
-    R = np.minimum(R_al, bkt.halperin_nelson(T, 1400.0, 0.8, 0.68))
+    # AL paraconductivity above Tc0 = 0.75 K, HN foot (T_BKT = 0.70 K) below (R = max)
+    T = np.linspace(0.6, 2.5, 900)
+    Tc0, C = 0.75, 5.0
+    R_al = aslamazov_larkin(np.maximum(T, Tc0 + 1e-9), 1400.0, Tc0, C)
+    R = np.maximum(R_al, bkt.halperin_nelson(T, 1400.0, 0.5, 0.70))
     R = R + np.random.default_rng(9).normal(0, 0.5, T.size)
-    r = bkt.analyze([meas(T, R)], sigma_R_ohm=0.5, al_window=[0.80, 1.0])
+    r = bkt.analyze([meas(T, R)], sigma_R_ohm=0.5, R_N_ohm=1400.0, al_window=[0.78, 1.2])
     assert abs(r.value("Tc0_AL_K") - Tc0) < 4 * r.stderr("Tc0_AL_K")
-    assert r.value("C_AL") == pytest.approx(C, rel=0.1)
-    assert any("C_AL" in f for f in r.provenance["flags"])  # C_AL >> 1 is flagged
+    assert abs(r.value("C_AL") - C) < 4 * r.stderr("C_AL")
+    assert r.provenance["al_window_K"][0] >= 0.78
+    assert r.value("T_BKT_K") < r.value("Tc0_AL_K")
 
 
 def test_window_option_and_errors():
@@ -157,13 +162,13 @@ def test_hn_coverage():
     """Coverage of the 1-sigma errors of T_BKT and b (simple form) over 250 data sets."""
     rng = np.random.default_rng(99)
     Tb, b, R0, sig = 0.706, 1.5, 1400.0, 1.0
-    T = np.linspace(0.74, 0.95, 80)
+    # fixed window from R = 0.01 R_N (as the automatic window: relative noise <= 7 %)
+    T = np.linspace(0.785, 0.95, 80)
     Rt = bkt.halperin_nelson(T, R0, b, Tb)
     n, hits = 250, {"T_bkt": 0, "b": 0}
     for _ in range(n):
         R = Rt + rng.normal(0, sig, T.size)
-        keep = R > 3 * sig
-        res = bkt.fit_hn(T[keep], R[keep], R_N_ohm=R0, sigma_R_ohm=sig)
+        res = bkt.fit_hn(T, R, R_N_ohm=R0, sigma_R_ohm=sig)
         for k, v in (("T_bkt", Tb), ("b", b)):
             hits[k] += abs(res.params[k].value - v) < res.params[k].stderr
     cov = {k: v / n for k, v in hits.items()}

@@ -141,3 +141,18 @@ def test_coverage_hall_slope():
     print("coverage R_H", hits_rh / n, "n2d", hits_n / n)
     assert 0.60 <= hits_rh / n <= 0.76
     assert 0.60 <= hits_n / n <= 0.76
+
+
+def test_cli_csv(tmp_path):
+    from typer.testing import CliRunner
+
+    from ktoanalysis.cli import app
+
+    rng = np.random.default_rng(8)
+    B, R, _, _ = _sweep(rng)
+    f = tmp_path / "hall.csv"
+    pd.DataFrame({"B (T)": B, "Rxy (Ohm)": R}).to_csv(f, index=False)
+    out = CliRunner().invoke(app, ["fit", "hall", str(f), "--json", "-o", "R_S_ohm=1358.2"])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.output)
+    assert d["params"]["n2d_cm2"]["value"] == pytest.approx(3.8e13, rel=0.02)

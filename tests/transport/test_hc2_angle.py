@@ -24,7 +24,10 @@ def _angles():
     return np.radians(np.unique(np.concatenate([coarse, fine])))
 
 
-def _sim(func, seed=0, rel=0.01, theta0=math.radians(0.7)):
+THETA0 = math.radians(0.7)
+
+
+def _sim(func, seed=0, rel=0.01, theta0=THETA0):
     rng = np.random.default_rng(seed)
     th = _angles()
     H = func(th, HPERP, HPAR, theta0)

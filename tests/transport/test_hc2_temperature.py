@@ -109,16 +109,21 @@ def test_whh_fit_recovers_slope_and_tc():
     assert abs(r.value("Hc2_WHHfit_T") - 0.6927 * 0.6 * 0.2) < 4 * r.stderr("Hc2_WHHfit_T")
 
 
-def test_whh_maki_form_runs_and_ties_alpha():
+def test_whh_free_and_maki_forms():
     rng = np.random.default_rng(8)
-    T = np.linspace(0.1, 0.55, 20)
+    T = np.linspace(0.1, 0.55, 12)
     B = whh_hc2(T, TC, 0.2, alpha=0.8, lam_so=0.5) + rng.normal(0, 2e-4, T.size)
     r = h2t.analyze([_pts(T, B, np.full(T.size, 2e-4))], whh="free")
     assert abs(r.value("alpha_Maki") - 0.8) < 4 * r.stderr("alpha_Maki")
-    r2 = h2t.analyze([_pts(T, B, np.full(T.size, 2e-4))], whh="maki")
+    assert abs(r.value("Tc_WHH_K") - TC) < 4 * r.stderr("Tc_WHH_K")
+    # maki: alpha tied to the slope, alpha = sqrt(2)*0.6927*S/(1.8569 T/K)
     c_P = pauli_limit(1.0)
+    alpha = math.sqrt(2) * WHH_ORBITAL_RATIO * 0.2 / c_P
+    B2 = whh_hc2(T, TC, 0.2, alpha=alpha, lam_so=0.5) + rng.normal(0, 2e-4, T.size)
+    r2 = h2t.analyze([_pts(T, B2, np.full(T.size, 2e-4))], whh="maki")
     assert r2.value("alpha_Maki") == pytest.approx(
         math.sqrt(2) * WHH_ORBITAL_RATIO * r2.value("S_WHH_T_per_K") / c_P, rel=1e-9)
+    assert abs(r2.value("S_WHH_T_per_K") - 0.2) < 4 * r2.stderr("S_WHH_T_per_K")
 
 
 def test_klb_recovers_tau_so():

@@ -168,3 +168,15 @@ def test_coverage_peak_fields_and_taps():
     print("coverage", cov)
     for k, c in cov.items():
         assert 0.60 <= c <= 0.76, (k, c)
+
+
+@pytest.mark.realdata
+def test_cli_json_realdata(ppms_resistivity):
+    from typer.testing import CliRunner
+
+    from ktoanalysis.cli import app
+
+    out = CliRunner().invoke(app, ["fit", "mr-hysteresis", str(ppms_resistivity), "--json"])
+    assert out.exit_code == 0, out.output
+    d = json.loads(out.output)
+    assert d["kind"] == "mr-hysteresis" and d["options"]["hysteresis"].startswith("none")

@@ -55,7 +55,8 @@ def test_gz_literal_vs_reduced():
 
 
 def test_barrier_from_critical_field_section10():
-    # MODELS.md §10 item 4(c): with S = W*d_SC (d = 4.636 nm), dF0 = 5.18e-23 J <=> mu0 Hc(0) ~ 0.78 G
+    # MODELS.md §10 item 4(c): with S = W*d_SC (d = 4.636 nm),
+    # dF0 = 5.18e-23 J <=> mu0 Hc(0) ~ 0.78 G
     assert ps.lamh_barrier(0.778e-4, W * 4.636e-9, XI0) == pytest.approx(5.18e-23, rel=1e-2)
 
 
