@@ -65,8 +65,9 @@ def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print
     res = series.results
     for _, r in res.iterrows():
         keys = KEY_PARAMS.get(r["kind"], ())
-        vals = ", ".join(f"{k} = {_fmt(float(r.get(k, math.nan)), float(r.get(k + '_err', math.nan)))}"
-                         for k in keys if k in r)
+        vals = ", ".join(
+            f"{k} = {_fmt(float(r.get(k, math.nan)), float(r.get(k + '_err', math.nan)))}"
+            for k in keys if k in r)
         echo(f"  {r['sample']:<10} {r['orientation']!s:>4} {r['kind']:<16} {vals}")
     if series.n_failed:
         echo(f"{series.n_failed} row(s) failed; see {series.failures_path}")

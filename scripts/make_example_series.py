@@ -37,7 +37,7 @@ from scipy.optimize import brentq
 
 from ktoanalysis.transport.bkt import bcg
 from ktoanalysis.transport.hc2 import gl_par_hc2, gl_perp_hc2, tinkham_hc2
-from ktoanalysis.units import E, PHI0
+from ktoanalysis.units import PHI0, E
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "example_series"
 
@@ -231,7 +231,8 @@ def main() -> None:
     runs.append({**meta, "kind": "mr-hysteresis", "file": f})
     truth[f"{name}/mr-hysteresis"] = t
     f, t = simulate_hall(name, s, rng)
-    runs.append({**meta, "kind": "hall", "file": f, "options": {"hall_column": "Rxy_ohm", **HALL_BAR}})
+    runs.append({**meta, "kind": "hall", "file": f,
+                 "options": {"hall_column": "Rxy_ohm", **HALL_BAR}})
     truth[f"{name}/hall"] = t
 
     import tomli_w

@@ -169,7 +169,7 @@ def load_results(results: pd.DataFrame | str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The table with ``orientation`` normalised to strings (``"001"``) and ``n2d_cm2``
-        as float (cm^-2; derived from an ``n2d_m2`` column when only that is present).
+        as float (cm^-2; from the batch runner's ``n2d_m2`` metadata column when present).
 
     Raises
     ------
@@ -191,8 +191,9 @@ def load_results(results: pd.DataFrame | str | Path) -> pd.DataFrame:
             df = pd.read_csv(path, dtype={"orientation": str, "sample": str})
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise DataFormatError(f"cannot parse CSV ({exc})", file=path) from exc
-    if "n2d_cm2" not in df.columns and "n2d_m2" in df.columns:
-        # the batch runner stores densities in SI (m^-2)
+    if "n2d_m2" in df.columns:
+        # the batch runner stores the manifest's density in SI (m^-2); an ``n2d_cm2``
+        # column there is a fitted Hall density of the hall rows, not the sample metadata
         df["n2d_cm2"] = _numeric(df["n2d_m2"], "n2d_m2", source) * 1e-4
     for col in ("orientation", "n2d_cm2"):
         if col not in df.columns:

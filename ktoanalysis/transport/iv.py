@@ -248,26 +248,26 @@ def select_window(I_A: np.ndarray, V_V: np.ndarray, *, sigma_V: float, R_N_ohm: 
     for k in range(n - m + 1):
         (sk, _), cov = np.polyfit(x[k:k + m], y[k:k + m], 1, cov=True)
         s[k], e[k] = sk, np.sqrt(max(cov[0, 0], 0.0))
-    tol_abs = 4.0 * float(np.median(e))
-    # plateau around the steepest local window (excludes the low-current Ohmic tail):
-    # extend to both sides while max - min of the local slopes stays within tolerance
-    lo = top = int(np.argmax(s))
+    # plateau around the steepest (median-smoothed) local slope, which excludes the
+    # low-current Ohmic tail; a neighbouring local window joins while its slope agrees with
+    # the plateau median within max(slope_tol*slope, 3 pooled local-slope sigma)
+    k_s = min(5, s.size) | 1
+    pad = np.pad(s, k_s // 2, mode="edge")
+    smooth = np.array([np.median(pad[i:i + k_s]) for i in range(s.size)])
+    lo = top = int(np.argmax(smooth))
 
-    def ok(i: int, j: int) -> bool:
-        seg = s[i:j + 1]
-        return bool(np.ptp(seg) <= max(slope_tol * abs(float(np.median(seg))), tol_abs))
+    e_pool = float(np.median(e))  # pooled: single 6-point error estimates are too noisy
 
-    grew = True
-    while grew:
-        grew = False
-        cands = [(i, j) for i, j in ((lo - 1, top), (lo, top + 1))
-                 if i >= 0 and j < s.size and ok(i, j)]
-        if cands:
-            # prefer the side whose new local slope is closer to the current median
-            med = float(np.median(s[lo:top + 1]))
-            lo, top = min(cands, key=lambda c: abs(s[c[0]] - med) if c[0] < lo
-                          else abs(s[c[1]] - med))
-            grew = True
+    def agrees(j: int, med: float) -> bool:
+        return bool(abs(s[j] - med) <= max(slope_tol * abs(med), 3.0 * e_pool))
+
+    while True:
+        med = float(np.median(s[lo:top + 1]))
+        cands = [j for j in (lo - 1, top + 1) if 0 <= j < s.size and agrees(j, med)]
+        if not cands:
+            break
+        j = min(cands, key=lambda j: abs(s[j] - med))
+        lo, top = min(lo, j), max(top, j)
     mask = np.zeros(I.size, dtype=bool)
     mask[a + lo:a + top + m] = True
     return mask, f"plateau of d log V/d log I ({int(mask.sum())} points)"
@@ -368,8 +368,8 @@ def alpha_crossing(T_K: np.ndarray, alpha: np.ndarray, alpha_err: np.ndarray, *,
 OPTIONS: dict[str, str] = {
     "window": "[Imin, Imax] (A) of the power-law fit for every isotherm; default automatic",
     "min_points": "minimum points of the power-law window (default 6)",
-    "slope_tol": "plateau criterion: max - min of the local slopes <= max(slope_tol*slope, "
-                 "4 sigma_slope) (default 0.03)",
+    "slope_tol": "plateau criterion: a local slope joins if it is within "
+                 "max(slope_tol*slope, 3 pooled sigma) of the plateau median (default 0.03)",
     "v_floor_k": "noise floor: V > v_floor_k*sigma_V (default 3)",
     "sigma_V_V": "voltage noise (V); given: weights and scale_covar=False; default: "
                  "estimated per isotherm, lmfit's scaled covariance",
