@@ -144,3 +144,23 @@ def test_alpha_and_tbkt_coverage():
     cov_a, cov_t = hit_a / n_a, hit_t / n
     print(f"I-V coverage alpha {cov_a:.3f}, T_BKT {cov_t:.3f}")
     assert 0.60 <= cov_a <= 0.76 and 0.60 <= cov_t <= 0.76
+
+
+@pytest.mark.slow
+def test_alpha_and_tbkt_coverage_automatic_window():
+    """Coverage with the automatic window (what a user gets by default), 200 series."""
+    T_bkt = 0.618
+    Ts = T_bkt + np.array([-0.06, -0.02, 0.03, 0.07])
+    n, hit_a, n_a, hit_t = 200, 0, 0, 0
+    for k in range(n):
+        r = iv.analyze([series(Ts, T_bkt, seed=5000 + k, rel_noise=0.05)], ladder=False)
+        for T in Ts:
+            a_true = max(1.0, 3 - 20.0 * (T - T_bkt))
+            name = f"alpha_at_{T:.4f}K"
+            if a_true > 1.0:
+                hit_a += abs(r.value(name) - a_true) < r.stderr(name)
+                n_a += 1
+        hit_t += abs(r.value("T_BKT_K") - T_bkt) < r.stderr("T_BKT_K")
+    cov_a, cov_t = hit_a / n_a, hit_t / n
+    print(f"I-V coverage (automatic window) alpha {cov_a:.3f}, T_BKT {cov_t:.3f}")
+    assert 0.60 <= cov_a <= 0.76 and 0.60 <= cov_t <= 0.76

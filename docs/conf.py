@@ -1,0 +1,68 @@
+"""Sphinx configuration of the ktoanalysis documentation.
+
+Build: ``pip install -e ".[docs]" && sphinx-build -W -b html docs docs/_build/html``.
+
+Generated at build time (never edited by hand, so they cannot drift):
+
+* the CLI reference, rendered by sphinx-click from the typer application;
+* the option tables of every analysis kind (directive ``kto-options`` in ``_ext``);
+* ``docs/notebooks/*.ipynb``: the jupytext ``py:percent`` notebooks of ``../notebooks``
+  converted to ``.ipynb`` (outputs are not stored; the test suite executes the notebooks).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))
+sys.path.insert(0, str(ROOT))
+
+import ktoanalysis  # noqa: E402
+
+project = "ktoanalysis"
+author = "ktoanalysis developers"
+copyright = "2026, ktoanalysis developers"
+release = ktoanalysis.__version__
+version = release
+
+extensions = [
+    "myst_nb",                  # MyST markdown pages + notebooks (includes myst_parser)
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",      # NumPy-style docstrings
+    "sphinx.ext.mathjax",
+    "sphinx_click",             # CLI reference from the click command typer builds
+    "kto_docs",                 # local: kto-options directive, notebook conversion
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**.ipynb_checkpoints", "_ext"]
+root_doc = "index"
+
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+
+# notebooks: rendered from their sources, not executed during the doc build
+nb_execution_mode = "off"
+nb_merge_streams = True
+
+autosummary_generate = False
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_format = "short"
+autodoc_default_options = {"show-inheritance": False}
+autodoc_mock_imports: list[str] = []
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+napoleon_preprocess_types = False
+
+html_theme = "alabaster"
+html_title = f"ktoanalysis {release}"
+html_static_path: list[str] = []
+html_theme_options = {"description": "KTaO3 interface superconductivity: theory and transport",
+                      "fixed_sidebar": True}
