@@ -4,7 +4,7 @@ Build: ``pip install -e ".[docs]" && sphinx-build -W -b html docs docs/_build/ht
 
 Generated at build time (never edited by hand, so they cannot drift):
 
-* the CLI reference, rendered by sphinx-click from the typer application;
+* the CLI reference, walked from the typer application (directive ``kto-cli``);
 * the option tables of every analysis kind (directive ``kto-options`` in ``_ext``);
 * ``docs/notebooks/*.ipynb``: the jupytext ``py:percent`` notebooks of ``../notebooks``
   converted to ``.ipynb`` (outputs are not stored; the test suite executes the notebooks).
@@ -34,7 +34,6 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",      # NumPy-style docstrings
     "sphinx.ext.mathjax",
-    "sphinx_click",             # CLI reference from the click command typer builds
     "kto_docs",                 # local: kto-options directive, notebook conversion
 ]
 
@@ -66,3 +65,6 @@ html_title = f"ktoanalysis {release}"
 html_static_path: list[str] = []
 html_theme_options = {"description": "KTaO3 interface superconductivity: theory and transport",
                       "fixed_sidebar": True}
+
+# keep "--jobs" and quotes in option help exactly as typed
+smartquotes = False

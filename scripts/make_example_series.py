@@ -6,8 +6,9 @@ with documented true parameters and realistic noise:
 
 * R(T) cool-downs (Benfatto-Castellani-Giamarchi interpolation between the BKT and
   Gaussian-fluctuation regimes, ``ktoanalysis.transport.bkt.bcg``): kinds ``tc``, ``bkt-rt``;
-* I-V isotherms ``V = R_N I / (1 + (I_x/I)^(alpha-1))`` with ``alpha(T) = 1 + 2 (T_BKT/T)^3``
-  (power law below I_x, ohmic above; alpha = 3 exactly at T_BKT): kind ``bkt-iv``;
+* I-V isotherms ``V = R_N I / (1 + (I_x/I)^(k(alpha-1)))^(1/k)`` (k = 3) with
+  ``alpha(T) = 1 + 2 (T_BKT/T)^3`` (power law below I_x, ohmic above, crossover over about
+  a third of a decade; alpha = 3 exactly at T_BKT): kind ``bkt-iv``;
 * Hc2(theta) points from the 2D Tinkham formula (``ktoanalysis.transport.hc2.tinkham_hc2``):
   kind ``hc2-angle``;
 * R(H) sweeps at fixed T, perpendicular and parallel, with 2D GL Hc2(T)
@@ -52,6 +53,8 @@ SAMPLES: dict[str, dict] = {
 BCG_A, BCG_B = 5.0, 0.6
 #: relative resistance noise (1 sigma) of the R(T) cool-downs
 RT_NOISE = 2e-3
+#: sharpness k of the power-law to Ohmic crossover of the I-V isotherms
+IV_SHARPNESS = 3.0
 #: Hall-bar geometry of the Hall measurement (as in 004_5aba75fef312435d.txt)
 HALL_BAR = {"W_m": 20e-6, "L_m": 120e-6}
 
@@ -104,7 +107,7 @@ def simulate_iv(name: str, s: dict, rng: np.random.Generator) -> tuple[str, dict
     rows = []
     for T in temps:
         alpha = 1 + 2 * (T_bkt / T) ** 3
-        V = R_N * I / (1 + (I_x / I) ** (alpha - 1))
+        V = R_N * I / (1 + (I_x / I) ** (IV_SHARPNESS * (alpha - 1))) ** (1 / IV_SHARPNESS)
         V = V * (1 + 0.01 * rng.standard_normal(I.size))
         rows.append(pd.DataFrame({"T (K)": T + 2e-4 * rng.standard_normal(I.size),
                                   "I (uA)": I * 1e6, "V (V)": V}))

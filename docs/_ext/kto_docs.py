@@ -2,6 +2,9 @@
 
 * ``kto-options KIND`` directive: the options of an analysis kind, read from the kind
   module's ``OPTIONS`` mapping (the same text ``ktoanalysis fit --help`` shows).
+* ``kto-cli`` directive: the reference of every command and sub-command of the typer
+  application (usage, help text, arguments and options with types and defaults), walked
+  from ``typer.main.get_command(ktoanalysis.cli.app)`` so it never drifts from the code.
 * ``kto-kinds`` directive: the table of analysis kinds (``ktoanalysis.transport.KINDS``).
 * At ``builder-inited``: the jupytext ``py:percent`` notebooks of ``../notebooks`` are
   converted to ``docs/notebooks/*.ipynb`` (plus an index page) so that myst-nb renders
@@ -66,6 +69,54 @@ class KindsDirective(_RstDirective):
         return self._parse(lines + [""])
 
 
+class CliDirective(SphinxDirective):
+    """Render the whole command tree of the ``ktoanalysis`` console script."""
+
+    def run(self) -> list[nodes.Node]:
+        import typer.main
+
+        from ktoanalysis.cli import app as typer_app
+
+        root = typer.main.get_command(typer_app)
+        ctx = root.make_context("ktoanalysis", [], resilient_parsing=True)
+        return self._command(root, ctx, "ktoanalysis")
+
+    def _command(self, cmd, ctx, path: str) -> list[nodes.Node]:
+        section = nodes.section(ids=[nodes.make_id("cli " + path)], names=[path])
+        self.state.document.note_implicit_target(section, section)
+        section += nodes.title(text=path)
+        usage = cmd.get_usage(ctx).replace("Usage: ", "", 1)
+        section += nodes.literal_block(usage, usage, language="text")
+        for para in (cmd.help or "").strip().split("\n\n"):
+            if para.strip():
+                section += nodes.paragraph(text=" ".join(para.split()))
+        records = [p.get_help_record(ctx) for p in cmd.get_params(ctx)]
+        records = [r for r in records if r is not None]
+        if records:
+            dlist = nodes.definition_list()
+            for opts, text in records:
+                item = nodes.definition_list_item()
+                term = nodes.term()
+                term += nodes.literal(text=opts)
+                item += term
+                definition = nodes.definition()
+                definition += nodes.paragraph(text=" ".join((text or "").split()))
+                item += definition
+                dlist += item
+            section += dlist
+        commands = getattr(cmd, "commands", None) or {}
+        if commands:
+            para = nodes.paragraph(text="Sub-commands: ")
+            para += nodes.literal(text=", ".join(commands))
+            section += para
+        children = []
+        for name, sub in commands.items():
+            sub_ctx = sub.make_context(name, [], parent=ctx, resilient_parsing=True)
+            children += self._command(sub, sub_ctx, f"{path} {name}")
+        section.extend(children)
+        return [section]
+
+
 def _convert_notebooks(app) -> None:
     import jupytext
 
@@ -103,6 +154,7 @@ def _convert_notebooks(app) -> None:
 def setup(app):
     app.add_directive("kto-options", KindOptionsDirective)
     app.add_directive("kto-kinds", KindsDirective)
+    app.add_directive("kto-cli", CliDirective)
     app.connect("builder-inited", _convert_notebooks)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

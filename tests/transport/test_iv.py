@@ -164,3 +164,32 @@ def test_alpha_and_tbkt_coverage_automatic_window():
     cov_a, cov_t = hit_a / n_a, hit_t / n
     print(f"I-V coverage (automatic window) alpha {cov_a:.3f}, T_BKT {cov_t:.3f}")
     assert 0.60 <= cov_a <= 0.76 and 0.60 <= cov_t <= 0.76
+
+
+def _ic_curve(Ic, rng, sigma_V=2e-8, n_exp=12.0):
+    """Sharp onset V = V_c (I/I_c)^n (crosses the 1 uV criterion exactly at I_c) + noise."""
+    I = np.linspace(40e-6, 120e-6, 161)
+    V = 1e-6 * (I / Ic) ** n_exp + sigma_V * rng.standard_normal(I.size)
+    return I, V
+
+
+def test_critical_current_reported_002():
+    # MODELS.md §11 row 26; 002_adb0abe1c8a3790c.txt: I_c = 79.1 uA at 1.4 K (reported):
+    # the algorithm recovers it from a simulated curve with that critical current
+    rng = np.random.default_rng(26)
+    I, V = _ic_curve(79.1e-6, rng)
+    Ic = iv.critical_current(I, V, V_c_V=1e-6, sigma_V=2e-8)
+    assert abs(Ic.nominal_value - 79.1e-6) < 4 * Ic.std_dev + 1e-8
+    with pytest.raises(FitError, match="never reached"):
+        iv.critical_current(I, V, V_c_V=1.0)
+
+
+@pytest.mark.slow
+def test_critical_current_coverage():
+    rng = np.random.default_rng(260)
+    hits, n = 0, 300
+    for _ in range(n):
+        I, V = _ic_curve(79.1e-6, rng, sigma_V=5e-8)
+        Ic = iv.critical_current(I, V, V_c_V=1e-6, sigma_V=5e-8)
+        hits += abs(Ic.nominal_value - 79.1e-6) < Ic.std_dev
+    assert 0.60 <= hits / n <= 0.76, hits / n
