@@ -93,8 +93,8 @@ show(fig, "fig1_fermi_surface_111_TB1")
 
 # %% [markdown]
 # The outer sheets (bands 1 and 2) form the pronounced **six-pointed star** seen by ARPES
-# on KTaO3(111), with points along Gamma-K; the inner sheets (bands 3 and 4) are nearly
-# round. With the dynamic Rashba coupling the pairs of sheets split strongly. (The Fermi
+# on KTaO3(111), with its points along the Gamma-M directions and indentations along
+# Gamma-K; the inner sheets (bands 3 and 4) are nearly round. With the dynamic Rashba coupling the pairs of sheets split strongly. (The Fermi
 # contour itself is cheap, so it is always drawn at 1 degree.)
 #
 # ## 4.2 Pairing kernel and gap anisotropy (Figs. 2 and 5)
@@ -123,7 +123,9 @@ show(plot_gap([gap_vaks, gap_none]), "fig5_gap_111_TB1")
 
 # %% [markdown]
 # The gap Delta_nk (normalised to its maximum) differs between the sheets and varies
-# along each sheet, following the angle dependence of the dynamic Rashba splitting.
+# along each sheet; the anisotropy is strongest on the outer star-shaped sheet (band 1),
+# whose gap falls by a third from Gamma-K (phi = 0) to Gamma-M (phi = 30 deg) when the
+# dispersion is included.
 # Ignoring the phonon dispersion (right) triples lambda, because the full phonon
 # softness then acts at every momentum transfer.
 #
@@ -163,8 +165,9 @@ ax2.legend(fontsize=8)
 show(fig, "fig11_lambda_vs_omega0_111_TB2")
 
 # %% [markdown]
-# With the dispersion lambda * omega(0) changes by a few tens of percent over the range
-# while without it it falls as 1/omega(0) (lambda ~ 1/omega(0)^2): the paper's conclusion.
+# With the dispersion lambda * omega(0) stays constant within a few percent (lambda ~
+# 1/omega(0)), while without it lambda * omega(0) itself falls as 1/omega(0)
+# (lambda ~ 1/omega(0)^2): the paper's conclusion.
 #
 # ## 4.4 Table III: lambda for every case, computed against the paper
 
@@ -206,3 +209,9 @@ for _, r in table[table["dispersion"] == "vaks"].iterrows():
     print(f"{r['orientation']} {r['tb']} omega(0) = {r['omega0_meV']} meV: "
           f"lambda = {r['lambda']:.4f} -> "
           f"Tc(BCS) = {float(tc_from_lambda(r['lambda'], r['omega0_meV'])):.3g} K")
+
+# %% [markdown]
+# These weak-coupling Tc values are far below the measured 0.3-2 K of (111) interfaces:
+# with the paper's vertex only the largest couplings (no dispersion, soft omega(0)) give a
+# measurable Tc. Notebook 5 compares the lambda that each measured Tc needs with the
+# theory's lambda(n2D).

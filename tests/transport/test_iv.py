@@ -122,18 +122,14 @@ def test_plot_labelled():
     assert fig.axes[0].get_xlabel() == "I (A)" and fig.axes[1].get_xlabel() == "T (K)"
 
 
-@pytest.mark.slow
-def test_alpha_and_tbkt_coverage():
-    """Coverage of the 1-sigma errors of alpha (per isotherm) and T_BKT, 250 series.
-
-    The window is fixed: the statistical error is tested here; the scatter added by the
-    automatic window choice is a systematic (reported by the window ladder)."""
+def _iv_coverage(seed0: int, n: int, **analyze_options) -> tuple[float, float]:
+    """Coverage of the 1-sigma errors of alpha (per isotherm) and T_BKT over n series."""
     T_bkt = 0.618
     Ts = T_bkt + np.array([-0.06, -0.02, 0.03, 0.07])
-    n, hit_a, n_a, hit_t = 250, 0, 0, 0
+    hit_a, n_a, hit_t = 0, 0, 0
     for k in range(n):
-        r = iv.analyze([series(Ts, T_bkt, seed=1000 + k, rel_noise=0.05)], ladder=False,
-                       window=[3e-7, 3e-5])
+        r = iv.analyze([series(Ts, T_bkt, seed=seed0 + k, rel_noise=0.05)], ladder=False,
+                       **analyze_options)
         for T in Ts:
             a_true = max(1.0, 3 - 20.0 * (T - T_bkt))
             name = f"alpha_at_{T:.4f}K"
@@ -141,7 +137,13 @@ def test_alpha_and_tbkt_coverage():
                 hit_a += abs(r.value(name) - a_true) < r.stderr(name)
                 n_a += 1
         hit_t += abs(r.value("T_BKT_K") - T_bkt) < r.stderr("T_BKT_K")
-    cov_a, cov_t = hit_a / n_a, hit_t / n
+    return hit_a / n_a, hit_t / n
+
+
+@pytest.mark.slow
+def test_alpha_and_tbkt_coverage():
+    """Coverage with a fixed window (the statistical error alone), 250 series."""
+    cov_a, cov_t = _iv_coverage(1000, 250, window=[3e-7, 3e-5])
     print(f"I-V coverage alpha {cov_a:.3f}, T_BKT {cov_t:.3f}")
     assert 0.60 <= cov_a <= 0.76 and 0.60 <= cov_t <= 0.76
 
@@ -149,22 +151,9 @@ def test_alpha_and_tbkt_coverage():
 @pytest.mark.slow
 def test_alpha_and_tbkt_coverage_automatic_window():
     """Coverage with the automatic window (what a user gets by default), 200 series."""
-    T_bkt = 0.618
-    Ts = T_bkt + np.array([-0.06, -0.02, 0.03, 0.07])
-    n, hit_a, n_a, hit_t = 200, 0, 0, 0
-    for k in range(n):
-        r = iv.analyze([series(Ts, T_bkt, seed=5000 + k, rel_noise=0.05)], ladder=False)
-        for T in Ts:
-            a_true = max(1.0, 3 - 20.0 * (T - T_bkt))
-            name = f"alpha_at_{T:.4f}K"
-            if a_true > 1.0:
-                hit_a += abs(r.value(name) - a_true) < r.stderr(name)
-                n_a += 1
-        hit_t += abs(r.value("T_BKT_K") - T_bkt) < r.stderr("T_BKT_K")
-    cov_a, cov_t = hit_a / n_a, hit_t / n
+    cov_a, cov_t = _iv_coverage(5000, 200)
     print(f"I-V coverage (automatic window) alpha {cov_a:.3f}, T_BKT {cov_t:.3f}")
     assert 0.60 <= cov_a <= 0.76 and 0.60 <= cov_t <= 0.76
-
 
 def _ic_curve(Ic, rng, sigma_V=2e-8, n_exp=12.0):
     """Sharp onset V = V_c (I/I_c)^n (crosses the 1 uV criterion exactly at I_c) + noise."""
