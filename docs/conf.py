@@ -53,11 +53,13 @@ autosummary_generate = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_typehints_format = "short"
-autodoc_default_options = {"show-inheritance": False}
+# undocumented module constants listed in __all__ are shown too; their values only when short
+autodoc_default_options = {"undoc-members": True, "no-value": True}
 autodoc_mock_imports: list[str] = []
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
+napoleon_use_ivar = True     # "Attributes" sections as fields: no duplicate of dataclass fields
 napoleon_preprocess_types = False
 
 html_theme = "alabaster"

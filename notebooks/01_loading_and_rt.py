@@ -46,7 +46,7 @@ import ktoanalysis
 from ktoanalysis import load
 from ktoanalysis._data import data_path
 from ktoanalysis.cli.info import info_dict
-from ktoanalysis.plotting import new_figure, save_figure
+from ktoanalysis.plotting import new_figure, show_figure
 from ktoanalysis.transport import KINDS, analyze, kind_module
 
 OUT = Path(os.environ.get("KTO_NOTEBOOK_OUT", "notebook-output")) / "01_loading_and_rt"
@@ -54,17 +54,8 @@ OUT.mkdir(parents=True, exist_ok=True)
 
 
 def show(fig, name: str) -> Path:
-    """Save a figure as OUT/name.png and display it when running inside Jupyter."""
-    path = save_figure(fig, OUT / f"{name}.png")
-    try:
-        get_ipython  # noqa: B018, F821  (defined only inside IPython/Jupyter)
-    except NameError:
-        print(f"figure saved: {path}")
-    else:
-        from IPython.display import display
-
-        display(fig)
-    return path
+    """Save a figure as OUT/name.png and display it (inside Jupyter)."""
+    return show_figure(fig, OUT / f"{name}.png")
 
 
 SERIES = data_path("example_series")

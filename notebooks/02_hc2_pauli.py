@@ -39,7 +39,7 @@ import numpy as np
 
 from ktoanalysis import load
 from ktoanalysis._data import data_path
-from ktoanalysis.plotting import new_figure, save_figure
+from ktoanalysis.plotting import new_figure, show_figure
 from ktoanalysis.transport import analyze, hc2, kind_module
 
 OUT = Path(os.environ.get("KTO_NOTEBOOK_OUT", "notebook-output")) / "02_hc2_pauli"
@@ -47,17 +47,8 @@ OUT.mkdir(parents=True, exist_ok=True)
 
 
 def show(fig, name: str) -> Path:
-    """Save a figure as OUT/name.png and display it when running inside Jupyter."""
-    path = save_figure(fig, OUT / f"{name}.png")
-    try:
-        get_ipython  # noqa: B018, F821  (defined only inside IPython/Jupyter)
-    except NameError:
-        print(f"figure saved: {path}")
-    else:
-        from IPython.display import display
-
-        display(fig)
-    return path
+    """Save a figure as OUT/name.png and display it (inside Jupyter)."""
+    return show_figure(fig, OUT / f"{name}.png")
 
 
 SAMPLE = data_path("example_series", "KTO111-A")

@@ -40,7 +40,7 @@ from scipy import constants
 
 from ktoanalysis import load
 from ktoanalysis._data import data_path
-from ktoanalysis.plotting import new_figure, save_figure
+from ktoanalysis.plotting import new_figure, show_figure
 from ktoanalysis.transport import analyze, kind_module
 from ktoanalysis.transport import phaseslip as ps
 
@@ -49,17 +49,8 @@ OUT.mkdir(parents=True, exist_ok=True)
 
 
 def show(fig, name: str) -> Path:
-    """Save a figure as OUT/name.png and display it when running inside Jupyter."""
-    path = save_figure(fig, OUT / f"{name}.png")
-    try:
-        get_ipython  # noqa: B018, F821  (defined only inside IPython/Jupyter)
-    except NameError:
-        print(f"figure saved: {path}")
-    else:
-        from IPython.display import display
-
-        display(fig)
-    return path
+    """Save a figure as OUT/name.png and display it (inside Jupyter)."""
+    return show_figure(fig, OUT / f"{name}.png")
 
 
 rng = np.random.default_rng(2025)  # fixed seed: the notebook gives the same numbers each run
@@ -102,7 +93,8 @@ for n_s, Tc, dF in TABLE1:
     R_dense = ps.lamh_eq3_literal(T_dense, Tc, dF * 1e-23, L_M, XI0_M)
     window = T_dense[(R_dense > 0.1) & (R_dense < 1e3)]
     T = np.linspace(window.min(), window.max(), 40)
-    R = ps.lamh_eq3_literal(T, Tc, dF * 1e-23, L_M, XI0_M) * (1 + 0.03 * rng.standard_normal(T.size))
+    noise = 1 + 0.03 * rng.standard_normal(T.size)     # 3 % multiplicative noise
+    R = ps.lamh_eq3_literal(T, Tc, dF * 1e-23, L_M, XI0_M) * noise
     res = ps.fit_phase_slips(T, R, model="taps", Tc_K=Tc)
     taps_fits.append(res)
     tails.append((T, R))
@@ -114,14 +106,15 @@ for n_s, Tc, dF in TABLE1:
 # %% [markdown]
 # The barriers come back within half a percent, and the fitted amplitude
 # A = (4 hbar/e^2) L/xi0 gives back xi0 = 60 +- 2 nm, consistent with the 61.63 nm used in
-# the simulation: Eq. 3 is identifiable in this reduced form. dF(0) of order 1e-22 J (a few to 20 k_B x 1 K) means the activation is frozen out
+# the simulation: Eq. 3 is identifiable in this reduced form. dF(0) of order 1e-22 J
+# (dF(0)/k_B of 4 to 21 K) means the activation is frozen out
 # for T << dF(0)/k_B, which is the paper's argument for quantum phase slips at the lowest
 # temperatures. The figure shows the five tails on a log scale with the fits:
 
 # %%
 fig = new_figure(figsize=(6.4, 4.4))
 ax = fig.add_subplot()
-for (n_s, Tc, dF), (T, R), res in zip(TABLE1, tails, taps_fits, strict=True):
+for (n_s, Tc, _), (T, R), res in zip(TABLE1, tails, taps_fits, strict=True):
     line, = ax.semilogy(T / Tc, R, "o", ms=3)
     Tg = np.linspace(T.min(), T.max(), 200)
     ax.semilogy(Tg / Tc, ps.lamh_reduced(Tg, Tc, res.value("dF0_J"), res.value("A_TAPS_ohm")),
@@ -129,7 +122,7 @@ for (n_s, Tc, dF), (T, R), res in zip(TABLE1, tails, taps_fits, strict=True):
                 label=f"n_s = {n_s}e13: dF(0) = {res.value('dF0_J') * 1e23:.2f}e-23 J")
 ax.set_xlabel("T / Tc")
 ax.set_ylabel("R_wire (Ohm), L = 120 um")
-ax.set_title("LAMH tails simulated with Table 1 parameters, and fits")
+ax.set_title("LAMH tails: points simulated with Table 1 values, lines fitted")
 ax.legend(fontsize=7)
 show(fig, "taps_table1")
 

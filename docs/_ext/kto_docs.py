@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -117,6 +118,39 @@ class CliDirective(SphinxDirective):
         return [section]
 
 
+_LITERAL = re.compile(r"(``.*?``|`[^`]*`)")
+
+
+def _escape_bars(app, what, name, obj, options, lines: list[str]) -> None:
+    """Escape ``|x|`` (absolute values in plain-text formulas) outside literals and tables.
+
+    In reStructuredText ``|x|`` is a substitution reference, which the docstrings never
+    mean; line blocks and grid-table rows (``| ...``, ``+-...``) are left alone.
+    """
+    for i, line in enumerate(lines):
+        stripped = line.lstrip()
+        if "|" not in line or stripped in ("|", "") or stripped.startswith(("| ", "+-", "+=")):
+            continue
+        parts = _LITERAL.split(line)
+        lines[i] = "".join(part if j % 2 else re.sub(r"(?<!\\)\|", r"\\|", part)
+                           for j, part in enumerate(parts))
+
+
+def _short_values(app, what, name, obj, options, lines: list[str]) -> None:
+    """Show the value of short module constants (values are hidden by ``no-value``).
+
+    Long values (option tables, paper tables) would swamp the page, so only a repr of at
+    most 100 characters is added to the description.
+    """
+    if what != "data" or callable(obj):
+        return
+    text = repr(obj)
+    if len(text) <= 100:
+        if lines and lines[-1].strip():
+            lines.append("")
+        lines.append(f"Value: ``{text}``")
+
+
 def _convert_notebooks(app) -> None:
     import jupytext
 
@@ -156,5 +190,7 @@ def setup(app):
     app.add_directive("kto-kinds", KindsDirective)
     app.add_directive("kto-cli", CliDirective)
     app.connect("builder-inited", _convert_notebooks)
+    app.connect("autodoc-process-docstring", _escape_bars)
+    app.connect("autodoc-process-docstring", _short_values)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

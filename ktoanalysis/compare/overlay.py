@@ -397,7 +397,8 @@ def measured_table(results: pd.DataFrame | str | Path | None = None, literature:
     Parameters
     ----------
     results
-        Results table (see :func:`load_results`) or None.
+        Results table (see :func:`load_results`) or None. When it has a ``kind`` column
+        with ``tc`` rows, only those are used (one point per R(T) analysis).
     literature
         Add the literature values that have a density (bounds are left out).
     tc_column
@@ -418,6 +419,10 @@ def measured_table(results: pd.DataFrame | str | Path | None = None, literature:
     parts = []
     if results is not None:
         df = load_results(results)
+        if "kind" in df.columns and (df["kind"] == "tc").any():
+            # other analyses of the same R(T) file (bkt-rt) repeat Tc_mid_K: one point per
+            # sample, from the Tc analysis itself
+            df = df[df["kind"] == "tc"].reset_index(drop=True)
         col = _pick_tc_column(df, tc_column)
         tc = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
         err_col = f"{col}_err"

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["new_figure", "save_figure", "residual_axes"]
+__all__ = ["new_figure", "save_figure", "residual_axes", "show_figure"]
 
 
 def new_figure(figsize: tuple[float, float] = (6.4, 4.8), **kwargs: Any):
@@ -47,4 +47,30 @@ def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    return path
+
+
+def show_figure(fig, path: str | Path) -> Path:
+    """Save a figure (atomically) and display it when running inside Jupyter.
+
+    Outside IPython the saved path is printed instead. Used by the notebooks.
+
+    Parameters
+    ----------
+    fig
+        matplotlib Figure.
+    path
+        Target file (PNG or PDF).
+    """
+    path = save_figure(fig, path)
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(f"figure saved: {path}")
+    else:
+        from IPython.display import Image, display
+
+        display(Image(filename=str(path)))
     return path
