@@ -137,6 +137,8 @@ def test_cli_reference_lists_every_option(html_build):
     for path, cmd in _cli_commands():
         assert path in cli, path
         for param in getattr(cmd, "params", []):
+            if getattr(param, "hidden", False):
+                continue
             for opt in param.opts:
                 if opt.startswith("-"):
                     assert opt in cli, f"{path}: option {opt} missing from the CLI page"

@@ -27,12 +27,12 @@ place in the paper where the number is printed. Columns:
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .._data import data_path
 from ..errors import DataFormatError
 
 __all__ = [
@@ -82,30 +82,6 @@ LAMBDA_NEEDED_QUOTED: dict[str, object] = {
 }
 
 _DEFAULT_NAME = "literature_tc.csv"
-
-
-def data_path(name: str) -> Path:
-    """Path of a bundled data file.
-
-    In a clone (or an editable install) the files sit in ``data/`` next to the package;
-    in a wheel the same folder is installed as ``ktoanalysis/data``.
-
-    Parameters
-    ----------
-    name
-        File name inside the data folder, e.g. ``"literature_tc.csv"``.
-
-    Returns
-    -------
-    pathlib.Path
-        The path (it exists unless the installation is incomplete).
-    """
-    import ktoanalysis
-
-    clone = Path(ktoanalysis.__file__).resolve().parent.parent / "data" / name
-    if clone.exists():
-        return clone
-    return Path(str(resources.files("ktoanalysis") / "data" / name))
 
 
 def normalize_orientation(value: object) -> str:
