@@ -54,7 +54,7 @@ def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print
     from .batch import run_series
     from .compare.overlay import plot_overlay, theory_table
 
-    out = Path(out)
+    out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     manifest = data_path("example_series", "manifest.toml")
     if not manifest.exists():

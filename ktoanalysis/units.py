@@ -104,6 +104,9 @@ def canonical_unit(unit: str) -> tuple[str, float, float] | None:
     tuple or None
         SI unit name, multiplicative factor and additive offset: ``si = value*factor + offset``.
     """
+    stripped = unit.strip().replace(" ", "")
+    if stripped[:1] == "M" and stripped[1:].lower() in ("ohm", "ohms", "\u03c9"):
+        return ("ohm", 1e6, 0.0)  # mega-ohm: the prefix case matters (mOhm is milli)
     key = _norm(unit)
     if key in UNIT_FACTORS:
         return UNIT_FACTORS[key]

@@ -24,3 +24,21 @@ def test_constants_models_md_row_30():
     assert units.R_Q == pytest.approx(6453.2, rel=1e-4)
     assert units.E**2 / (16 * units.HBAR) == pytest.approx(1.5213e-5, rel=1e-4)
     assert units.PHI0 == pytest.approx(2.067833848e-15, rel=1e-9)
+
+
+def test_prefix_case_of_ohm():
+    # "MOhm" is mega, "mOhm" is milli: the case of the prefix matters
+    assert units.to_si(2.0, "MOhm") == pytest.approx(2e6)
+    assert units.to_si(2.0, "mOhm") == pytest.approx(2e-3)
+    assert units.to_si(2.0, "kOhm") == pytest.approx(2e3)
+
+
+def test_describe_units_from_canonical_names():
+    import pandas as pd
+
+    from ktoanalysis.io.measurement import Measurement
+
+    m = Measurement(pd.DataFrame({"rho_ch1_ohm_m": [1.0, 2.0], "B_T": [0.1, None]}))
+    d = {c["name"]: c for c in m.describe()}
+    assert d["rho_ch1_ohm_m"]["unit"] == "ohm_m"
+    assert d["B_T"]["unit"] == "T" and d["B_T"]["count"] == 1

@@ -117,11 +117,13 @@ class Measurement:
 
     def describe(self) -> list[dict[str, Any]]:
         """Per-column summary: name, SI unit, min, max, count of non-missing values."""
+        from .columns import unit_of_column
+
         out = []
         for c in self.data.columns:
             v = pd.to_numeric(self.data[c], errors="coerce").to_numpy(dtype=float)
             ok = np.isfinite(v)
-            unit = c.rsplit("_", 1)[-1] if "_" in c else ""
+            unit = unit_of_column(str(c))
             out.append({
                 "name": c,
                 "unit": unit,
