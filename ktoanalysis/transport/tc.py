@@ -64,8 +64,11 @@ OPTIONS: dict[str, str] = {
     "field_T": "analyse only rows with |B - field_T| < field_tol_T when a B_T column exists "
                "(default 0)",
     "field_tol_T": "tolerance of field_T (default 5e-3 T)",
-    "direction": "'all' (default: every row, sorted by T, duplicates averaged), 'up' "
-                 "(warming sweeps only) or 'down' (cooling sweeps only)",
+    "direction": "ASSUMPTION sweep_direction: 'auto' (default: when the rows hold both warming "
+                 "and cooling sweeps, analyse the one with more points and report the other's "
+                 "Tc_mid and the thermal lag; otherwise every row), 'all' (every row, "
+                 "sorted by T, duplicates averaged), 'up' (warming only) or 'down' "
+                 "(cooling only)",
 }
 
 
@@ -212,6 +215,48 @@ def _sweep_rows(m: Measurement, ycol: str, direction: str) -> np.ndarray:
     return mask
 
 
+def sweep_direction_counts(measurements: list[Measurement], *, min_points: int = 5
+                           ) -> dict[str, int]:
+    """Rows of warming (``up``) and cooling (``down``) temperature sweeps in the files."""
+    from .sweeps import split_sweeps
+
+    counts = {"up": 0, "down": 0}
+    for m in measurements:
+        ycol = m.resistance_column()
+        try:
+            sweeps = split_sweeps(m, x="T_K", y=ycol, by=None, min_points=min_points)
+        except DataFormatError:
+            continue
+        for sw in sweeps:
+            counts[sw.direction] += int(sw.rows.size)
+    return counts
+
+
+def resolve_direction(measurements: list[Measurement], direction: str
+                      ) -> tuple[str, str | None, dict[str, int]]:
+    """Resolve ``direction='auto'`` (ASSUMPTION sweep_direction).
+
+    Warming and cooling sweeps differ by thermal lag and are analysed separately (MODELS
+    section 2). A direction counts as present when its sweeps hold at least 10 rows and
+    20 % of all rows.
+
+    Returns
+    -------
+    (direction, other, counts)
+        The direction to analyse (``"all"``, ``"up"`` or ``"down"``), the other present
+        direction (or ``None``) and the row counts per direction.
+    """
+    if direction != "auto":
+        return direction, None, {}
+    counts = sweep_direction_counts(measurements)
+    total = sum(counts.values())
+    present = [d for d, n in counts.items() if n >= max(10, 0.2 * total)]
+    if len(present) < 2:
+        return "all", None, counts
+    main = "down" if counts["down"] >= counts["up"] else "up"
+    return main, ("up" if main == "down" else "down"), counts
+
+
 def rt_from_measurements(measurements: list[Measurement], *, field_T: float | None = 0.0,
                          field_tol_T: float = 5e-3, direction: str = "all",
                          min_points: int = 5) -> RTData:
@@ -230,7 +275,8 @@ def rt_from_measurements(measurements: list[Measurement], *, field_T: float | No
     field_tol_T
         Tolerance on the field (T).
     direction
-        ``"all"``, ``"up"`` (warming) or ``"down"`` (cooling).
+        ``"all"``, ``"up"`` (warming) or ``"down"`` (cooling); resolve ``"auto"`` first
+        with :func:`resolve_direction`.
     min_points
         Minimum number of points.
 
@@ -547,7 +593,7 @@ _DEFAULTS: dict[str, Any] = {
     "rn_method": "fixed_T", "rn_T_K": None, "rn_dT_K": None, "rn_B_T": None,
     "rn_window": None, "R_N_ohm": None, "onset_method": "fraction", "onset_fraction": 0.9,
     "mid_fraction": 0.5, "width_fractions": [0.2, 0.8], "zero_k": 3.0, "zero_f0": 0.01,
-    "sigma_R_ohm": None, "field_T": 0.0, "field_tol_T": 5e-3, "direction": "all",
+    "sigma_R_ohm": None, "field_T": 0.0, "field_tol_T": 5e-3, "direction": "auto",
 }
 
 
@@ -563,9 +609,14 @@ def check_options(options: dict[str, Any], known: dict[str, Any], kind: str) -> 
 def analyze_rt(measurements: list[Measurement], opts: dict[str, Any]
                ) -> tuple[RTData, NormalState, dict[str, Any]]:
     """Shared front end of ``tc`` and ``bkt-rt``: data, R_N and Tc's from merged options."""
+    direction, other, counts = resolve_direction(measurements, opts["direction"])
+    if opts["direction"] == "auto":
+        opts["direction_used"] = direction
+        opts["direction_other"] = other
+        opts["direction_rows"] = counts
     data = rt_from_measurements(measurements, field_T=opts["field_T"],
                                 field_tol_T=float(opts["field_tol_T"]),
-                                direction=opts["direction"])
+                                direction=direction)
     rn_B_data = None
     if opts["R_N_ohm"] is None and opts["rn_method"] == "fixed_B":
         if opts["rn_B_T"] is None:
@@ -603,7 +654,10 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     FitResult
         params ``Tc_onset_K``, ``Tc_mid_K``, ``Tc_zero_K``, ``width_K`` (ufloats with the
         statistical error), ``R_N_ohm`` (ufloat with its scatter, or float when given), the
-        R_N systematics ``<name>_sys_RN`` (K, plain floats) and ``sigma_R_ohm``.
+        R_N systematics ``<name>_sys_RN`` (K, plain floats) and ``sigma_R_ohm``; when the
+        file holds warming and cooling sweeps (``direction='auto'``) also
+        ``Tc_mid_K_other_direction`` and ``thermal_lag_K`` = Tc_mid(warming) -
+        Tc_mid(cooling).
 
     Raises
     ------
@@ -623,6 +677,20 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     for name, s in res["systematics"].items():
         params[f"{name}_sys_RN"] = s
     params["sigma_R_ohm"] = res["sigma_R_ohm"]
+    if opts.get("direction_other"):
+        # the other sweep direction, analysed on its own: its Tc_mid and the thermal lag
+        other_opts = dict(opts, direction=opts["direction_other"])
+        try:
+            _, _, res_o = analyze_rt(measurements, other_opts)
+        except (FitError, DataFormatError) as exc:
+            opts["direction_other_error"] = str(exc)
+        else:
+            v, e = res_o["values"]["Tc_mid_K"]
+            tm_o = ufloat(v, e) if e is not None and np.isfinite(e) and e > 0 else v
+            params["Tc_mid_K_other_direction"] = tm_o
+            up, down = ((params["Tc_mid_K"], tm_o) if opts["direction_used"] == "up"
+                        else (tm_o, params["Tc_mid_K"]))
+            params["thermal_lag_K"] = up - down
     opts = dict(opts)
     opts["tc_definitions"] = {
         "Tc_onset": (f"T(R = {opts['onset_fraction']} R_N)" if opts["onset_method"] ==
