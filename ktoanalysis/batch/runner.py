@@ -142,6 +142,10 @@ def run_series(
 ) -> SeriesResult:
     """Analyse every row of a manifest and write the series tables.
 
+    With ``jobs > 1`` the rows run in spawned worker processes, so a plain script that
+    calls this function must guard its entry point with ``if __name__ == "__main__":``
+    (the ``ktoanalysis batch`` command and Jupyter need nothing).
+
     Parameters
     ----------
     manifest
