@@ -40,6 +40,7 @@ from ..io.measurement import Measurement
 from ..units import HBAR, K_B, E
 from . import tc as _tc
 from .fluct import fit_al
+from .options import check_options
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 
 __all__ = [
@@ -487,7 +488,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     """
     from uncertainties import ufloat
 
-    opts = _tc.check_options(options, dict(_DEFAULTS), "bkt-rt")
+    opts = check_options(options, dict(_DEFAULTS), "bkt-rt")
     if opts["form"] not in HalperinNelsonModel.valid_forms:
         raise FitError(f"form must be one of {HalperinNelsonModel.valid_forms}, "
                        f"not {opts['form']!r}")

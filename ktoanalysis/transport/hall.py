@@ -24,6 +24,7 @@ import pandas as pd
 from ..errors import DataFormatError, FitError
 from ..io.measurement import Measurement
 from . import normal_state as ns
+from .options import reject_unknown
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 from .sweeps import split_sweeps
 
@@ -370,9 +371,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     """Hall analysis (the ``hall`` kind); see :data:`OPTIONS`. Measurements are pooled."""
     if not measurements:
         raise FitError("no measurement given")
-    unknown = set(options) - set(OPTIONS) - {"channel"}
-    if unknown:
-        raise FitError(f"unknown option(s) {sorted(unknown)} for hall; known: {sorted(OPTIONS)}")
+    reject_unknown(options, [*OPTIONS, "channel"], "hall")
     Bs, Rs, Ds, Xs, XB, T, cols = [], [], [], [], [], [], set()
     for m in measurements:
         hc = _hall_column(m, options.get("hall_column"))

@@ -31,6 +31,7 @@ from .hc2 import (
     hc2_points_from_table,
     points_table,
 )
+from .options import check_options
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 
 __all__ = ["OPTIONS", "fit_hc2_angle", "analyze", "plot", "collect_angle_points"]
@@ -180,11 +181,7 @@ def fit_hc2_angle(theta, hc2, sigma=None, *, theta_convention: str = "from_norma
 
 
 def _opts(options: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(options) - set(_DEFAULTS)
-    if unknown:
-        raise FitError(f"unknown option(s) {sorted(unknown)} for hc2-angle; known: "
-                       f"{sorted(_DEFAULTS)}")
-    return _DEFAULTS | options
+    return check_options(options, dict(_DEFAULTS), "hc2-angle")
 
 
 def analyze(measurements: list[Measurement], **options: Any) -> FitResult:

@@ -56,6 +56,7 @@ from .hc2 import (
     whh_hc2,
     whh_zero_temperature_ratio,
 )
+from .options import check_options
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 from .sweeps import group_blocks
 
@@ -294,11 +295,7 @@ def fit_klb(T, B, sigma=None, *, d: float = 0.0, D: float = 0.0, scale_covar: bo
 
 
 def _opts(options: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(options) - set(_DEFAULTS)
-    if unknown:
-        raise FitError(f"unknown option(s) {sorted(unknown)} for hc2-temperature; known: "
-                       f"{sorted(_DEFAULTS)}")
-    opts = _DEFAULTS | options
+    opts = check_options(options, dict(_DEFAULTS), "hc2-temperature")
     for key, allowed in (("gl_shared_tc", ("shared", "separate")),
                          ("whh", ("orbital", "maki", "free", "none")),
                          ("klb", ("none", "spin", "thin_film"))):

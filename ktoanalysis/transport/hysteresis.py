@@ -33,6 +33,7 @@ from uncertainties import ufloat
 from ..errors import DataFormatError, FitError
 from ..io.measurement import Measurement
 from .hall import robust_split_sweeps
+from .options import reject_unknown
 from .phaseslip import log_lamh_reduced
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 
@@ -479,10 +480,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     """Butterfly-MR analysis (the ``mr-hysteresis`` kind); see :data:`OPTIONS`."""
     if not measurements:
         raise FitError("no measurement given")
-    unknown = set(options) - set(OPTIONS)
-    if unknown:
-        raise FitError(f"unknown option(s) {sorted(unknown)} for mr-hysteresis; "
-                       f"known: {sorted(OPTIONS)}")
+    reject_unknown(options, OPTIONS, "mr-hysteresis")
     by_tol = float(options.get("by_tol", 0.02))
     win = options.get("peak_window_T", [0.0, math.inf])
     if not (isinstance(win, (list, tuple)) and len(win) == 2):

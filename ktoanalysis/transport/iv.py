@@ -29,8 +29,9 @@ import numpy as np
 
 from ..errors import DataFormatError, FitError
 from ..io.measurement import Measurement
+from .options import check_options
 from .result import FitResult, params_from_lmfit
-from .tc import check_options, estimate_noise
+from .tc import estimate_noise
 
 __all__ = [
     "power_law_log", "PowerLawModel", "Isotherm", "isotherms_from_measurements",

@@ -25,6 +25,7 @@ from uncertainties import UFloat, umath
 from ..errors import DataFormatError, FitError
 from ..io.measurement import Measurement
 from ..units import HBAR, K_B, R_Q, E
+from .options import reject_unknown
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 
 __all__ = [
@@ -561,10 +562,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     """
     if not measurements:
         raise FitError("no measurement given")
-    unknown = set(options) - set(OPTIONS)
-    if unknown:
-        raise FitError(f"unknown option(s) {sorted(unknown)} for phase-slips; "
-                       f"known: {sorted(OPTIONS)}")
+    reject_unknown(options, OPTIONS, "phase-slips")
     Ts, Rs, cols = [], [], []
     for m in measurements:
         col = m.resistance_column(options.get("channel"))

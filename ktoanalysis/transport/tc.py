@@ -27,6 +27,7 @@ import numpy as np
 
 from ..errors import DataFormatError, FitError
 from ..io.measurement import Measurement
+from .options import check_options
 from .result import FitResult
 
 __all__ = [
@@ -595,15 +596,6 @@ _DEFAULTS: dict[str, Any] = {
     "mid_fraction": 0.5, "width_fractions": [0.2, 0.8], "zero_k": 3.0, "zero_f0": 0.01,
     "sigma_R_ohm": None, "field_T": 0.0, "field_tol_T": 5e-3, "direction": "auto",
 }
-
-
-def check_options(options: dict[str, Any], known: dict[str, Any], kind: str) -> dict[str, Any]:
-    """Merge user options with defaults; unknown names raise :class:`FitError`."""
-    unknown = sorted(set(options) - set(known))
-    if unknown:
-        raise FitError(f"unknown option(s) for {kind}: {', '.join(unknown)}; known: "
-                       f"{', '.join(sorted(known))}")
-    return known | options
 
 
 def analyze_rt(measurements: list[Measurement], opts: dict[str, Any]
