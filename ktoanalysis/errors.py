@@ -7,9 +7,36 @@ physics, and let programming errors surface as such.
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
 
-__all__ = ["KtoError", "DataFormatError", "FitError", "ManifestError", "TheoryError"]
+__all__ = ["ExitCode", "KtoError", "DataFormatError", "FitError", "OptionError", "RefusedError",
+           "ManifestError", "TheoryError"]
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the ``ktoanalysis`` command (documented here and in the README only).
+
+    ``OK`` (0)
+        Success; the verdict of every result is ``ok`` or ``warn`` (warnings also go to
+        stderr).
+    ``USAGE`` (2)
+        Command-line usage error (unknown command or kind, missing argument).
+    ``INPUT`` (3)
+        Input refused before fitting: a bad file, manifest or option value, or data that
+        are not of the kind the analysis describes. One line on stderr, no traceback.
+    ``SOME_FAILED`` (4)
+        ``batch`` finished but some rows failed or have the verdict ``fail``.
+    ``VERDICT_FAIL`` (5)
+        ``fit`` ran but the verdict is ``fail`` (with ``--strict`` also ``warn``); the result
+        is still printed.
+    """
+
+    OK = 0
+    USAGE = 2
+    INPUT = 3
+    SOME_FAILED = 4
+    VERDICT_FAIL = 5
 
 
 class KtoError(Exception):
@@ -65,6 +92,22 @@ class DataFormatError(KtoError, ValueError):
 
 class FitError(KtoError, ValueError):
     """A fit cannot be done or gave no trustworthy result (no transition, too few points...)."""
+
+
+class OptionError(FitError):
+    """An analysis option has an unknown name, a wrong type or a value out of range.
+
+    Raised before any work is done; the message names the option, the value and what is
+    expected.
+    """
+
+
+class RefusedError(FitError):
+    """The data are not of the kind the analysis describes (no transition in range, a
+    single isotherm for alpha = 3, a field sweep given to an R(T) kind...).
+
+    Raised before fitting, with one line saying why; the CLI exits with code 3.
+    """
 
 
 class ManifestError(KtoError, ValueError):

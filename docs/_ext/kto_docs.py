@@ -1,7 +1,8 @@
 """Local Sphinx extension of the ktoanalysis docs.
 
-* ``kto-options KIND`` directive: the options of an analysis kind, read from the kind
-  module's ``OPTIONS`` mapping (the same text ``ktoanalysis fit --help`` shows).
+* ``kto-options KIND`` directive: the options (type, default, unit, range, ASSUMPTION)
+  and output parameters of an analysis kind, read from the kind module's declaration
+  ``SPEC`` (the same one ``ktoanalysis fit KIND --help``, ``kinds`` and the manifest read).
 * ``kto-cli`` directive: the reference of every command and sub-command of the typer
   application (usage, help text, arguments and options with types and defaults), walked
   from ``typer.main.get_command(ktoanalysis.cli.app)`` so it never drifts from the code.
@@ -48,12 +49,25 @@ class KindOptionsDirective(_RstDirective):
 
         kind = self.arguments[0]
         try:
-            options = kind_module(kind).OPTIONS
+            module = kind_module(kind)
         except KeyError as exc:
             raise self.error(str(exc)) from exc
+        spec = getattr(module, "SPEC", None)
         lines: list[str] = []
-        for name, text in options.items():
-            lines += [f"``{name}``", f"   {_escape(text)}", ""]
+        if spec is None:
+            for name, text in module.OPTIONS.items():
+                lines += [f"``{name}``", f"   {_escape(text)}", ""]
+            return self._parse(lines)
+        for o in spec.options:
+            unit = f" [{o.unit}]" if o.unit else ""
+            tag = " **ASSUMPTION**." if o.assumption else ""
+            lines += [f"``{o.name}``{_escape(unit)}",
+                      f"   {_escape(o.expected())}; default ``{o.default!r}``.{tag} "
+                      f"{_escape(o.help)}", ""]
+        if spec.outputs:
+            lines += ["**Parameters produced**", ""]
+            for p in spec.outputs:
+                lines += [f"``{p.name}``", f"   {_escape(p.meaning)}", ""]
         return self._parse(lines)
 
 

@@ -117,9 +117,11 @@ def _run(row: Mapping[str, Any], files: Sequence[str],
     plot = None
     if row.get("plot_path"):
         from ..plotting import new_figure, save_figure
+        from ..transport.plots import verdict_banner
 
         fig = new_figure()
         module.plot(result, fig)
+        verdict_banner(fig, result)
         save_figure(fig, row["plot_path"])
         plot = Path(row["plot_path"]).name
     return {"status": "ok", "values": values, "plot": plot}

@@ -445,6 +445,21 @@ def _check_kind(kind: str, kinds: Mapping[str, str], where: str,
 
 
 def _check_options(options: dict[str, Any], mod: Any, kind: str, where: str) -> None:
+    spec = getattr(mod, "SPEC", None)
+    if spec is not None:
+        # the same declaration the CLI and analyze() read: same values accepted and refused
+        from ..errors import OptionError
+
+        for name in options:
+            if name not in spec.help_map():
+                raise ManifestError(f"{where}, field 'options.{name}': option not accepted by "
+                                    f"kind {kind!r} (accepted: "
+                                    f"{', '.join(spec.help_map()) or 'none'})")
+        try:
+            spec.resolve(options)
+        except OptionError as exc:
+            raise ManifestError(f"{where}, field 'options': {exc}") from None
+        return
     accepted = getattr(mod, "OPTIONS", None)
     if not isinstance(accepted, Mapping):
         return

@@ -123,9 +123,18 @@ class SeriesResult:
                 for f in self.failures.itertuples(index=False)]
 
     @property
+    def n_verdict_fail(self) -> int:
+        """Number of completed rows whose quality verdict is ``fail``."""
+        if self.results is None or "quality" not in getattr(self.results, "columns", ()):
+            return 0
+        return int((self.results["quality"] == "fail").sum())
+
+    @property
     def exit_code(self) -> int:
-        """``EXIT_OK`` (0) when every row succeeded, else ``EXIT_SOME_FAILED`` (4)."""
-        return EXIT_OK if self.n_failed == 0 else EXIT_SOME_FAILED
+        """``EXIT_OK`` (0) when every row succeeded with a verdict ok/warn, else
+        ``EXIT_SOME_FAILED`` (4)."""
+        return EXIT_OK if self.n_failed == 0 and self.n_verdict_fail == 0 else \
+            EXIT_SOME_FAILED
 
 
 def run_series(

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from ..errors import KtoError
+from ..errors import ExitCode, KtoError
 
 app = typer.Typer(
     name="ktoanalysis",
@@ -23,21 +23,23 @@ theory_app = typer.Typer(help="Pairing theory: band structure, Fermi surfaces, l
                          no_args_is_help=True)
 app.add_typer(theory_app, name="theory")
 
-#: exit code for an error in the user's input (bad file, bad option value)
-EXIT_INPUT_ERROR = 3
-#: exit code of ``batch`` when some rows failed (the others completed)
-EXIT_SOME_FAILED = 4
+# exit codes: documented once, in :class:`ktoanalysis.errors.ExitCode`
+EXIT_INPUT_ERROR = int(ExitCode.INPUT)
+EXIT_SOME_FAILED = int(ExitCode.SOME_FAILED)
+EXIT_VERDICT_FAIL = int(ExitCode.VERDICT_FAIL)
 
 from . import batch as _batch  # noqa: E402
 from . import demo as _demo  # noqa: E402
 from . import fit as _fit  # noqa: E402
 from . import info as _info  # noqa: E402
+from . import kinds as _kinds  # noqa: E402
 from . import overlay as _overlay  # noqa: E402
 from . import theory_bands as _theory_bands  # noqa: E402
 from . import theory_pairing as _theory_pairing  # noqa: E402
 
 _info.register(app)
 _fit.register(app)
+_kinds.register(app)
 _batch.register(app)
 _overlay.register(app)
 _demo.register(app)

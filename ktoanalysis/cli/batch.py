@@ -75,11 +75,15 @@ def register(app: typer.Typer) -> None:
                                 progress=show, plots=plots, strict=strict,
                                 extra_kinds=SELFTEST_KINDS if allow_selftest else None)
         resumed = f" ({series.n_resumed} from earlier records)" if series.n_resumed else ""
+        verdict_fail = series.n_verdict_fail
         typer.echo(f"{series.n_rows} rows: {series.n_ok} succeeded{resumed}, "
-                   f"{series.n_failed} failed")
+                   f"{series.n_failed} failed"
+                   + (f", {verdict_fail} with verdict fail (see the quality and flags "
+                      "columns)" if verdict_fail else ""))
         typer.echo(f"results: {series.results_path}")
         if series.n_failed:
             typer.echo(f"failures: {series.failures_path}", err=True)
             for failure in series.failed:
                 typer.echo(f"  {failure}", err=True)
+        if series.n_failed or verdict_fail:
             raise typer.Exit(EXIT_SOME_FAILED)

@@ -1,48 +1,94 @@
-"""``ktoanalysis fit KIND FILE...``"""
+"""``ktoanalysis fit KIND FILE...``: one sub-command per analysis kind.
+
+Each sub-command is generated from the kind's declaration (``SPEC``), so
+``ktoanalysis fit KIND --help`` lists exactly the options that ``-o`` accepts (with types,
+defaults and units), the same ones the batch manifest accepts.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ._common import echo_json, parse_options
 
 
+def _help_epilog(kind: str) -> str:
+    """Options and outputs of a kind, as plain lines kept verbatim by the help formatter."""
+    from rich.markup import escape
+
+    from ..transport import kind_spec
+
+    spec = kind_spec(kind)
+    if spec is None:
+        return ""
+    # one paragraph per line, so that the formatter keeps the listing readable
+    return "\n\n".join(escape(line) for line in spec.help_text().splitlines() if line.strip())
+
+
+def _make_command(kind: str):
+    def command(
+        files: Annotated[list[Path], typer.Argument(help="data files (CSV/TSV or QD .dat)")],
+        json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")
+                            ] = False,
+        plot: Annotated[Path | None, typer.Option(help="write a figure (PNG or PDF)")] = None,
+        channel: Annotated[str | None, typer.Option(help="resistance channel (1, 2, ...)")
+                           ] = None,
+        option: Annotated[list[str] | None, typer.Option(
+            "--option", "-o", help="analysis option NAME=VALUE (repeatable; listed below)")
+        ] = None,
+        strict: Annotated[bool, typer.Option(
+            "--strict", help="a 'warn' verdict counts as 'fail' (exit 5)")] = False,
+    ) -> None:
+        run_fit(kind, files, json_out=json_out, plot=plot, channel=channel, option=option,
+                strict=strict)
+
+    command.__name__ = f"fit_{kind.replace('-', '_')}"
+    return command
+
+
+def run_fit(kind: str, files: list[Path], *, json_out: bool = False, plot: Path | None = None,
+            channel: str | None = None, option: list[str] | None = None,
+            strict: bool = False) -> None:
+    """Validate the options, load the files, run the analysis, print, set the exit code."""
+    from ..errors import ExitCode
+    from ..io import load
+    from ..transport import kind_module, resolve_options
+
+    options = parse_options(option)
+    resolve_options(kind, options)  # before any work: bad values exit 3 with one line
+    meta: dict[str, Any] = {} if channel is None else {
+        "channel": int(channel) if channel.isdigit() else channel}
+    measurements = [load(f, **meta) for f in files]
+    result = kind_module(kind).analyze(measurements, **options)
+    if plot is not None:
+        result.plot(plot)
+    if json_out:
+        echo_json(result.to_dict())
+    else:
+        typer.echo(result.report())
+        if plot is not None:
+            typer.echo(f"figure written to {plot}")
+    verdict = result.quality.verdict
+    for flag in result.quality.flags:
+        typer.echo(f"{flag.severity}: {flag.code}: {flag.message}", err=True)
+    if verdict == "fail" or (strict and verdict == "warn"):
+        sys.stdout.flush()
+        raise typer.Exit(int(ExitCode.VERDICT_FAIL))
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``fit`` command."""
+    """Add the ``fit`` command group, one sub-command per analysis kind."""
     from ..transport import KINDS
 
-    kinds_help = "; ".join(f"{k}: {d}" for k, (_, d) in KINDS.items())
-
-    @app.command(help=f"Fit transport data. KIND is one of: {kinds_help}.",
-                 short_help="Fit transport data files (KIND: tc, bkt-rt, bkt-iv, hc2-angle, ...).")
-    def fit(
-        kind: Annotated[str, typer.Argument(help="analysis kind (see above)")],
-        files: Annotated[list[Path], typer.Argument(help="data files (CSV/TSV or QD .dat)")],
-        json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")] = False,
-        plot: Annotated[Path | None, typer.Option(help="write a figure (PNG or PDF)")] = None,
-        channel: Annotated[str | None, typer.Option(help="resistance channel (1, 2, ...)")] = None,
-        option: Annotated[list[str] | None, typer.Option(
-            "--option", "-o", help="analysis option key=value (repeatable); see the docs of "
-            "each kind, e.g. -o criterion=0.5 -o window=[0.3,1.2]")] = None,
-    ) -> None:
-        from ..errors import KtoError
-        from ..io import load
-        from ..transport import KINDS, kind_module
-
-        if kind not in KINDS:
-            raise KtoError(f"unknown analysis kind {kind!r}; known: {', '.join(KINDS)}")
-        meta = {} if channel is None else {"channel": int(channel) if channel.isdigit()
-                                           else channel}
-        measurements = [load(f, **meta) for f in files]
-        result = kind_module(kind).analyze(measurements, **parse_options(option))
-        if plot is not None:
-            result.plot(plot)
-        if json_out:
-            echo_json(result.to_dict())
-        else:
-            typer.echo(result.report())
-            if plot is not None:
-                typer.echo(f"figure written to {plot}")
+    fit_app = typer.Typer(
+        help="Fit transport data files. Exit codes: 0 ok/warn, 3 input refused, "
+             "5 verdict fail (the result is still printed).",
+        no_args_is_help=True)
+    for kind, (_, summary) in KINDS.items():
+        fit_app.command(name=kind, help=summary, short_help=summary,
+                        epilog=_help_epilog(kind))(_make_command(kind))
+    app.add_typer(fit_app, name="fit")

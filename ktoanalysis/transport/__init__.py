@@ -5,7 +5,10 @@ Each analysis kind lives in its own module, which provides
 * ``analyze(measurements, **options) -> FitResult``: the procedure used by the CLI and
   the batch runner (measurements already loaded and in SI units);
 * ``plot(result, fig) -> None``: draws data, fit, residuals and uncertainty band;
-* ``OPTIONS``: mapping option name -> one-line description (shown by ``ktoanalysis fit --help``);
+* ``SPEC``: the :class:`~ktoanalysis.transport.declaration.KindSpec` declaring its
+  options (type, unit, default, range, help, ASSUMPTION) and output parameters; the CLI,
+  the batch manifest, :func:`analyze` and the docs all read it (``OPTIONS`` is its
+  name -> help mapping);
 
 plus array-level ``fit_*`` functions for use from Python.
 """
@@ -15,9 +18,12 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from .result import FitResult
+from .declaration import KindSpec, Option, Output
+from .quality import Flag, Quality
+from .result import ErrorBudget, FitResult
 
-__all__ = ["FitResult", "KINDS", "analyze", "kind_module"]
+__all__ = ["FitResult", "ErrorBudget", "Flag", "Quality", "KindSpec", "Option", "Output",
+           "KINDS", "analyze", "kind_module", "kind_spec", "resolve_options"]
 
 #: analysis kind -> (module, one-line description)
 KINDS: dict[str, tuple[str, str]] = {
@@ -53,10 +59,33 @@ def kind_module(kind: str) -> ModuleType:
     return importlib.import_module(KINDS[kind][0])
 
 
+def kind_spec(kind: str) -> KindSpec | None:
+    """The declaration (``SPEC``) of an analysis kind, ``None`` if it has none."""
+    return getattr(kind_module(kind), "SPEC", None)
+
+
+def resolve_options(kind: str, options: dict | None = None) -> dict:
+    """Validate options of ``kind`` against its declaration and fill in the defaults.
+
+    Raises
+    ------
+    OptionError
+        Unknown option, wrong type or value out of range (named in the message).
+    """
+    spec = kind_spec(kind)
+    if spec is None:
+        return dict(options or {})
+    return spec.resolve(options)
+
+
 def analyze(kind: str, measurements, **options) -> FitResult:
-    """Run the analysis ``kind`` on loaded measurements (list or single Measurement)."""
+    """Run the analysis ``kind`` on loaded measurements (list or single Measurement).
+
+    Options are validated against the kind's declaration before any work.
+    """
     from ..io import Measurement
 
+    resolve_options(kind, options)
     if isinstance(measurements, Measurement):
         measurements = [measurements]
     return kind_module(kind).analyze(list(measurements), **options)

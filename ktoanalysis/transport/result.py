@@ -12,8 +12,80 @@ import numpy as np
 from uncertainties import UFloat, correlated_values, ufloat
 
 from ..errors import FitError
+from .quality import Quality
 
-__all__ = ["FitResult", "params_from_lmfit", "stats_from_lmfit", "as_param"]
+__all__ = ["FitResult", "ErrorBudget", "combine_errors", "params_from_lmfit",
+           "stats_from_lmfit", "as_param"]
+
+
+@dataclass(frozen=True)
+class ErrorBudget:
+    """The parts of a parameter's 1-sigma error, in the parameter's unit.
+
+    Attributes
+    ----------
+    stat
+        Statistical error (noise through the fit or interpolation); ``None`` if unknown.
+    sampling
+        Error from the finite point spacing (interpolation between sparse points).
+    sys
+        Systematic errors from the analysis choices, by name (``"R_N window"``,
+        ``"criterion"``, ``"fit window"``...).
+    """
+
+    stat: float | None = None
+    sampling: float = 0.0
+    sys: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def systematic(self) -> float:
+        """The systematic parts added in quadrature."""
+        return float(math.sqrt(sum(float(v) ** 2 for v in self.sys.values())))
+
+    @property
+    def total(self) -> float:
+        """Statistical, sampling and systematic parts added in quadrature."""
+        return float(math.sqrt((self.stat or 0.0) ** 2 + self.sampling ** 2
+                               + self.systematic ** 2))
+
+    def to_dict(self) -> dict[str, Any]:
+        """``stderr_stat``, ``stderr_sampling``, ``stderr_sys`` and the systematic parts."""
+        return {"stderr_stat": _jsonable(self.stat),
+                "stderr_sampling": _jsonable(self.sampling),
+                "stderr_sys": _jsonable(self.systematic),
+                "sys": {str(k): _jsonable(float(v)) for k, v in self.sys.items()}}
+
+
+def combine_errors(value: Any, *, sampling: float = 0.0,
+                   sys: Mapping[str, float] | None = None,
+                   tag: str | None = None) -> tuple[Any, ErrorBudget]:
+    """Add sampling and systematic errors to a (possibly correlated) statistical value.
+
+    Parameters
+    ----------
+    value
+        A ``ufloat`` (its error is the statistical part; its correlations with other
+        parameters are kept) or a plain float (no statistical error known).
+    sampling
+        1-sigma error from the point spacing (same unit).
+    sys
+        Named systematic 1-sigma errors (same unit).
+    tag
+        Tag of the added independent error variable (for ``uncertainties``).
+
+    Returns
+    -------
+    (ufloat or float, ErrorBudget)
+        The value with the combined error, and its budget. Non-finite parts count as 0
+        and are not hidden: they are kept as ``nan`` in the budget.
+    """
+    sys = {k: float(v) for k, v in (sys or {}).items()}
+    stat = as_param(value)[1]
+    extra2 = sum(v * v for v in [sampling, *sys.values()] if math.isfinite(v))
+    budget = ErrorBudget(stat=stat, sampling=float(sampling), sys=sys)
+    if extra2 <= 0:
+        return value, budget
+    return value + ufloat(0.0, math.sqrt(extra2), tag), budget
 
 
 def as_param(value: Any) -> tuple[float, float | None]:
@@ -68,6 +140,11 @@ class FitResult:
         Arrays needed to plot the result (data, best fit, band); SI units.
     lmfit_result
         The underlying ``lmfit`` result(s), if any; not serialised.
+    quality
+        The quality verdict (``ok``/``warn``/``fail``) and its flags.
+    budget
+        Parameter name -> :class:`ErrorBudget` (statistical, sampling and systematic
+        parts of its error) for parameters whose error combines several sources.
     """
 
     kind: str
@@ -77,6 +154,22 @@ class FitResult:
     provenance: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     lmfit_result: Any = field(default=None, repr=False, compare=False)
+    quality: Quality = field(default_factory=Quality)
+    budget: dict[str, ErrorBudget] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        """``"ok"``, ``"warn"`` or ``"fail"``."""
+        return self.quality.verdict
+
+    def with_quality(self, *flags: Any) -> FitResult:
+        """Copy with more flags (``Flag`` objects, lists of them or a ``Quality``)."""
+        from dataclasses import replace
+
+        q = self.quality
+        for f in flags:
+            q = q + (f if isinstance(f, Quality) else ([f] if hasattr(f, "code") else f))
+        return replace(self, quality=q)
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
@@ -96,8 +189,11 @@ class FitResult:
         for k, v in self.params.items():
             val, err = as_param(v)
             params[k] = {"value": _jsonable(val), "stderr": _jsonable(err)}
+            if k in self.budget:
+                params[k].update(self.budget[k].to_dict())
         return {
             "kind": self.kind,
+            "quality": self.quality.to_dict(),
             "params": params,
             "stats": _jsonable(self.stats),
             "options": _jsonable(self.options),
@@ -109,9 +205,11 @@ class FitResult:
         return json.dumps(self.to_dict(), **({"indent": 2} | kwargs))
 
     def to_row(self) -> dict[str, Any]:
-        """Flat mapping for a results table: ``name``, ``name_err`` per parameter, then
-        ``stat_<name>`` per statistic."""
-        row: dict[str, Any] = {}
+        """Flat mapping for a results table: ``quality`` (verdict), ``flags`` (codes joined
+        by ``;``), then ``name``, ``name_err`` per parameter, then ``stat_<name>`` per
+        statistic."""
+        row: dict[str, Any] = {"quality": self.quality.verdict,
+                               "flags": ";".join(self.quality.codes)}
         for k, v in self.params.items():
             val, err = as_param(v)
             row[k] = val
@@ -123,14 +221,21 @@ class FitResult:
 
     def report(self) -> str:
         """Human-readable multi-line summary."""
-        lines = [f"[{self.kind}]"]
+        lines = [f"[{self.kind}] {self.quality.summary()}"]
+        for f in self.quality.flags:
+            lines.append(f"  ! {f}")
         width = max((len(k) for k in self.params), default=0)
         for k, v in self.params.items():
             val, err = as_param(v)
             if err is None or not math.isfinite(err):
                 lines.append(f"  {k:<{width}} = {val:.6g}")
             else:
-                lines.append(f"  {k:<{width}} = {val:.6g} +/- {err:.2g}")
+                b = self.budget.get(k)
+                parts = ""
+                if b is not None and (b.sampling or b.systematic):
+                    parts = (f"  (stat {_fmt(b.stat or 0.0)}, sampling {_fmt(b.sampling)}, "
+                             f"sys {_fmt(b.systematic)})")
+                lines.append(f"  {k:<{width}} = {val:.6g} +/- {err:.2g}{parts}")
         if self.stats:
             s = ", ".join(f"{k}={_fmt(v)}" for k, v in self.stats.items())
             lines.append(f"  stats: {s}")

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import DataFormatError, FitError
 from ..io.measurement import Measurement
-from .options import check_options
+from .declaration import KindSpec, Option, Output
 from .result import FitResult
 
 __all__ = [
@@ -39,38 +39,72 @@ __all__ = [
 RnMethod = Literal["fixed_T", "fixed_B", "extrapolated_linear"]
 OnsetMethod = Literal["fraction", "tangent_intersection"]
 
-OPTIONS: dict[str, str] = {
-    "rn_method": "ASSUMPTION rn_method: 'fixed_T' (default; R_N = mean R near rn_T_K), "
-                 "'fixed_B' (R_N from rows at field rn_B_T, e.g. a second file above Hc2), "
-                 "'extrapolated_linear' (line fitted to the normal state in rn_window)",
-    "rn_T_K": "temperature (K) of R_N for rn_method='fixed_T'; default: the highest "
-              "temperature of the data (recorded in options as rn_T_auto)",
-    "rn_dT_K": "half-width (K) of the band around rn_T_K averaged for R_N (default: 2 % of "
-               "rn_T_K, at least the 3 nearest points)",
-    "rn_B_T": "field (T) of the normal-state rows for rn_method='fixed_B'",
-    "rn_window": "[Tmin, Tmax] (K) of the normal-state line for 'extrapolated_linear' "
-                 "(default: top 25 % of the temperature range)",
-    "R_N_ohm": "give R_N directly (Ohm); overrides rn_method",
-    "onset_method": "ASSUMPTION onset_method: 'fraction' (default, f = onset_fraction) or "
-                    "'tangent_intersection' (normal-state line x steepest tangent)",
-    "onset_fraction": "fraction of R_N defining Tc_onset (default 0.9)",
-    "mid_fraction": "fraction of R_N defining Tc_mid (default 0.5)",
-    "width_fractions": "[f_low, f_high] of the width T(f_high R_N) - T(f_low R_N) "
-                       "(default [0.2, 0.8]; [0.1, 0.9] also common)",
-    "zero_k": "ASSUMPTION zero_criterion: floor = max(zero_k*sigma_R, zero_f0*R_N), "
-              "zero_k default 3",
-    "zero_f0": "ASSUMPTION zero_criterion: zero_f0 default 0.01",
-    "sigma_R_ohm": "resistance noise (Ohm); default: estimated from the second differences "
-                   "of the normal-state (R > 0.95 R_N) and zero-resistance points",
-    "field_T": "analyse only rows with |B - field_T| < field_tol_T when a B_T column exists "
-               "(default 0)",
-    "field_tol_T": "tolerance of field_T (default 5e-3 T)",
-    "direction": "ASSUMPTION sweep_direction: 'auto' (default: when the rows hold both warming "
-                 "and cooling sweeps, analyse the one with more points and report the other's "
-                 "Tc_mid and the thermal lag; otherwise every row), 'all' (every row, "
-                 "sorted by T, duplicates averaged), 'up' (warming only) or 'down' "
-                 "(cooling only)",
-}
+SPEC_OPTIONS: tuple[Option, ...] = (
+    Option("rn_method", "str", "fixed_T", "how R_N is determined: 'fixed_T' (mean R near "
+           "rn_T_K), 'fixed_B' (rows at field rn_B_T, e.g. a second file above Hc2), "
+           "'extrapolated_linear' (line fitted to the normal state in rn_window)",
+           choices=("fixed_T", "fixed_B", "extrapolated_linear"), assumption=True),
+    Option("rn_T_K", "float", None, "temperature of R_N for rn_method='fixed_T'; default: "
+           "the highest temperature of the data (recorded as rn_T_auto)", unit="K", min=0,
+           min_exclusive=True),
+    Option("rn_dT_K", "float", None, "half-width of the band around rn_T_K averaged for R_N "
+           "(default: 2 % of rn_T_K, at least the 3 nearest points)", unit="K", min=0,
+           min_exclusive=True),
+    Option("rn_B_T", "float", None, "field of the normal-state rows for rn_method='fixed_B'",
+           unit="T"),
+    Option("rn_window", "pair", None, "[Tmin, Tmax] of the normal-state line for "
+           "'extrapolated_linear' (default: top 25 % of the temperature range)", unit="K",
+           min=0),
+    Option("R_N_ohm", "float", None, "give R_N directly; overrides rn_method", unit="Ohm",
+           min=0, min_exclusive=True),
+    Option("onset_method", "str", "fraction", "Tc_onset: 'fraction' (f = onset_fraction) or "
+           "'tangent_intersection' (normal-state line x steepest tangent)",
+           choices=("fraction", "tangent_intersection"), assumption=True),
+    Option("onset_fraction", "float", 0.9, "fraction of R_N defining Tc_onset", min=0,
+           max=1, min_exclusive=True, max_exclusive=True, assumption=True),
+    Option("mid_fraction", "float", 0.5, "fraction of R_N defining Tc_mid", min=0, max=1,
+           min_exclusive=True, max_exclusive=True, assumption=True),
+    Option("width_fractions", "pair", [0.2, 0.8], "[f_low, f_high] of the width "
+           "T(f_high R_N) - T(f_low R_N) ([0.1, 0.9] also common)", min=0, max=1,
+           min_exclusive=True, max_exclusive=True, assumption=True),
+    Option("zero_k", "float", 3.0, "zero criterion: R < max(zero_k*sigma_R, zero_f0*R_N)",
+           min=0, assumption=True),
+    Option("zero_f0", "float", 0.01, "zero criterion: fraction zero_f0 of R_N", min=0,
+           max=1, max_exclusive=True, assumption=True),
+    Option("sigma_R_ohm", "float", None, "resistance noise; default: estimated from the "
+           "second differences of the normal-state (R > 0.95 R_N) and zero-resistance points",
+           unit="Ohm", min=0, min_exclusive=True),
+    Option("field_T", "float", 0.0, "analyse only rows with |B - field_T| < field_tol_T when "
+           "a B_T column exists", unit="T"),
+    Option("field_tol_T", "float", 5e-3, "tolerance of field_T", unit="T", min=0,
+           min_exclusive=True),
+    Option("direction", "str", "auto", "sweep direction: 'auto' (when the rows hold warming "
+           "and cooling sweeps, analyse the one with more points and report the other's "
+           "Tc_mid and the thermal lag), 'all' (every row, sorted by T, duplicates "
+           "averaged), 'up' (warming only), 'down' (cooling only)",
+           choices=("auto", "all", "up", "down"), assumption=True),
+)
+
+SPEC = KindSpec(
+    kind="tc",
+    summary="Tc at onset/mid/zero and transition width from R(T)",
+    inputs="one or more R(T) files (T_K and a resistance column) at fixed field",
+    options=SPEC_OPTIONS,
+    outputs=(
+        Output("Tc_onset_K", "T(R = onset_fraction R_N) (or the tangent intersection)", "K"),
+        Output("Tc_mid_K", "T(R = mid_fraction R_N)", "K"),
+        Output("Tc_zero_K", "highest T where R falls below the zero floor", "K"),
+        Output("width_K", "T(f_high R_N) - T(f_low R_N)", "K"),
+        Output("R_N_ohm", "normal-state resistance at Tc_mid", "Ohm"),
+        Output("sigma_R_ohm", "resistance noise used", "Ohm"),
+        Output("<name>_sys_RN", "R_N systematic of each temperature", "K"),
+        Output("Tc_mid_K_other_direction", "Tc_mid of the other sweep direction", "K"),
+        Output("thermal_lag_K", "Tc_mid(warming) - Tc_mid(cooling)", "K"),
+    ),
+)
+
+#: option name -> one-line help (read by older callers; the declaration is SPEC)
+OPTIONS: dict[str, str] = SPEC.help_map()
 
 
 @dataclass(frozen=True)
@@ -590,12 +624,7 @@ def fit_tc(data: RTData, rn: NormalState, *, onset_method: OnsetMethod = "fracti
             "notes": notes}
 
 
-_DEFAULTS: dict[str, Any] = {
-    "rn_method": "fixed_T", "rn_T_K": None, "rn_dT_K": None, "rn_B_T": None,
-    "rn_window": None, "R_N_ohm": None, "onset_method": "fraction", "onset_fraction": 0.9,
-    "mid_fraction": 0.5, "width_fractions": [0.2, 0.8], "zero_k": 3.0, "zero_f0": 0.01,
-    "sigma_R_ohm": None, "field_T": 0.0, "field_tol_T": 5e-3, "direction": "auto",
-}
+_DEFAULTS: dict[str, Any] = SPEC.defaults
 
 
 def analyze_rt(measurements: list[Measurement], opts: dict[str, Any]
@@ -658,7 +687,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     """
     from uncertainties import ufloat
 
-    opts = check_options(options, dict(_DEFAULTS), "tc")
+    opts = SPEC.resolve(options)
     data, rn, res = analyze_rt(measurements, opts)
     params: dict[str, Any] = {}
     for name, (v, e) in res["values"].items():
