@@ -12,7 +12,7 @@ import math
 import scipy.constants as _sc
 
 __all__ = [
-    "E", "H", "HBAR", "K_B", "MU_B", "PHI0", "R_K", "R_Q", "MEV", "EV",
+    "E", "H", "HBAR", "K_B", "MU_B", "MU0", "EPS0", "PHI0", "R_K", "R_Q", "MEV", "EV",
     "UNIT_FACTORS", "to_si", "canonical_unit", "cm2_to_m2", "m2_to_cm2",
 ]
 
@@ -21,6 +21,8 @@ H: float = _sc.h
 HBAR: float = _sc.hbar
 K_B: float = _sc.k
 MU_B: float = _sc.physical_constants["Bohr magneton"][0]
+MU0: float = _sc.mu_0
+EPS0: float = _sc.epsilon_0
 PHI0: float = H / (2 * E)
 R_K: float = H / E**2
 R_Q: float = H / (4 * E**2)

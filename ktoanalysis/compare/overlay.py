@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFormatError, KtoError
+from ..theory import tc as _theory_tc
 from .literature import LAMBDA_NEEDED_QUOTED, load_literature, normalize_orientation
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "plot_overlay",
 ]
 
+
 log = logging.getLogger(__name__)
 
 #: required columns of a theory table, in this order when written
@@ -73,10 +75,10 @@ THEORY_COLUMNS: tuple[str, ...] = (
 )
 #: Tc columns of a results table, in fallback order
 TC_COLUMNS: tuple[str, ...] = ("Tc_mid_K", "Tc_zero_K", "Tc_onset_K", "T_BKT_K", "Tc_K")
-#: weak-coupling BCS prefactor 2 e^gamma / pi = 1.1339 (the "1.14" of Tc = 1.14 w_c e^-1/l)
-BCS_PREFACTOR: float = 2.0 * math.exp(np.euler_gamma) / math.pi
-#: kelvin per meV (1 meV / k_B = 11.6045 K)
-K_PER_MEV: float = 11.604518
+#: weak-coupling BCS prefactor 2 e^gamma / pi = 1.1339 and kelvin per meV: the one source is
+#: :mod:`ktoanalysis.theory.tc` (re-exported here for the overlay's users)
+BCS_PREFACTOR: float = _theory_tc.BCS_PREFACTOR
+K_PER_MEV: float = _theory_tc.MEV_TO_K
 
 #: default densities of an on-the-fly theory sweep, cm^-2
 DEFAULT_N2D_CM2: tuple[float, ...] = tuple(np.linspace(2e13, 1.6e14, 8))
@@ -112,10 +114,15 @@ def bcs_tc_K(lambda_: Any, omega_c_meV: Any) -> Any:
     float or ndarray
         Tc in K.
     """
-    lam = np.asarray(lambda_, dtype=float)
-    w = np.asarray(omega_c_meV, dtype=float)
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        tc = np.where(lam > 0, BCS_PREFACTOR * w * K_PER_MEV * np.exp(-1.0 / lam), 0.0)
+    lam, w = np.broadcast_arrays(np.asarray(lambda_, dtype=float),
+                                 np.asarray(omega_c_meV, dtype=float))
+
+    def one(la: float, wc: float) -> float:
+        if not (np.isfinite(la) and np.isfinite(wc) and wc > 0):
+            return math.nan
+        return float(_theory_tc.tc_bcs(max(la, 0.0), wc))
+
+    tc = np.vectorize(one, otypes=[float])(lam, w)
     return tc if tc.ndim else float(tc)
 
 
@@ -141,11 +148,21 @@ def lambda_needed(Tc_K: Any, omega_c_meV: Any, Tc_K_err: Any = None) -> tuple[An
         Floats or arrays; NaN where Tc >= 1.134 omega_c (no weak-coupling solution) or the
         input is missing; ``lambda_err`` is NaN when no error was given.
     """
-    tc = np.asarray(Tc_K, dtype=float)
-    w = np.asarray(omega_c_meV, dtype=float) * K_PER_MEV
+    from ..errors import TheoryError
+
+    tc, w = np.broadcast_arrays(np.asarray(Tc_K, dtype=float),
+                                np.asarray(omega_c_meV, dtype=float))
+
+    def one(t: float, wc: float) -> float:
+        if not (np.isfinite(t) and np.isfinite(wc) and t > 0 and wc > 0):
+            return math.nan
+        try:
+            return float(_theory_tc.lambda_for_tc(t, wc, "bcs"))
+        except TheoryError:
+            return math.nan
+
+    lam = np.vectorize(one, otypes=[float])(tc, w)
     with np.errstate(divide="ignore", invalid="ignore"):
-        x = np.log(BCS_PREFACTOR * w / tc)
-        lam = np.where((tc > 0) & (x > 0), 1.0 / x, np.nan)
         if Tc_K_err is None:
             err = np.full_like(lam, np.nan)
         else:

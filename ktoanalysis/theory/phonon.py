@@ -23,6 +23,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import TheoryError
+from ..units import EPS0
 from ..units import E as E_CHARGE
 
 __all__ = [
@@ -40,7 +41,7 @@ EPS_ZERO_FIELD: float = 4500.0
 #: field scale b of eps(E) in m/V (corrected sign of the exponent, see module docstring)
 B_FIELD_M_PER_V: float = 8e-7
 #: vacuum permittivity used by the paper's Appendix B, F/m (CODATA value)
-EPS0_F_PER_M: float = 8.8541878128e-12
+EPS0_F_PER_M: float = EPS0  # vacuum permittivity (CODATA, ktoanalysis.units)
 
 Dispersion = Literal["vaks", "none"]
 

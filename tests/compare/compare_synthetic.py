@@ -9,7 +9,7 @@ import pandas as pd
 
 #: BCS prefactor 2 e^gamma / pi and kelvin per meV, written out independently of the package
 PREF = 2 * np.exp(0.5772156649015329) / np.pi
-K_PER_MEV = 11.604518
+K_PER_MEV = 1.602176634e-22 / 1.380649e-23  # meV / k_B, CODATA 2018 exact values
 
 N2D_GRID = np.linspace(2e13, 1.6e14, 8)
 
