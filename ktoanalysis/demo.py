@@ -68,7 +68,11 @@ def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print
         vals = ", ".join(
             f"{k} = {_fmt(float(r.get(k, math.nan)), float(r.get(k + '_err', math.nan)))}"
             for k in keys if k in r)
-        echo(f"  {r['sample']:<10} {r['orientation']!s:>4} {r['kind']:<16} {vals}")
+        verdict = str(r.get("quality", "ok"))
+        flags = r.get("flags")
+        flags = f" [{flags}]" if isinstance(flags, str) and flags else ""
+        echo(f"  {r['sample']:<10} {r['orientation']!s:>4} {r['kind']:<16} "
+             f"{verdict.upper():<4} {vals}{flags}")
     if series.n_failed:
         echo(f"{series.n_failed} row(s) failed; see {series.failures_path}")
     theory_csv = Path(theory) if theory is not None else data_path("theory_tc.csv")

@@ -415,7 +415,8 @@ def measured_table(results: pd.DataFrame | str | Path | None = None, literature:
     ----------
     results
         Results table (see :func:`load_results`) or None. When it has a ``kind`` column
-        with ``tc`` rows, only those are used (one point per R(T) analysis).
+        with ``tc`` rows, only those are used (one point per R(T) analysis); rows whose
+        ``quality`` verdict is ``fail`` are left out (with a logged warning).
     literature
         Add the literature values that have a density (bounds are left out).
     tc_column
@@ -451,6 +452,13 @@ def measured_table(results: pd.DataFrame | str | Path | None = None, literature:
         dropped = int(np.sum(np.isfinite(tc) & ~keep))
         if dropped:
             log.warning("%d result row(s) with %s but no usable n2d_cm2 left out", dropped, col)
+        if "quality" in df.columns:
+            # a Tc the data do not support (verdict fail) is never plotted as a clean point
+            failed = (df["quality"].astype(str) == "fail").to_numpy() & keep
+            if failed.any():
+                log.warning("left out %d result row(s) with verdict fail: %s", int(failed.sum()),
+                            ", ".join(df["sample"].astype(str).to_numpy()[failed]))
+            keep &= ~failed
         parts.append(pd.DataFrame({
             "source": "this study", "sample": df["sample"].astype(str).to_numpy()[keep],
             "orientation": df["orientation"].to_numpy()[keep],
