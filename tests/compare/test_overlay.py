@@ -123,6 +123,18 @@ def test_measured_table_fallback_and_filters(results_df):
         ov.measured_table(results_df[["sample", "orientation", "n2d_cm2"]], literature=False)
 
 
+def test_measured_table_leaves_out_verdict_fail_rows(results_df, caplog):
+    df = results_df.copy()
+    df["quality"] = "ok"
+    first = df.index[df["Tc_mid_K"].notna()][0]
+    df.loc[first, "quality"] = "fail"
+    n_ok = len(ov.measured_table(df.assign(quality="ok"), literature=False))
+    with caplog.at_level("WARNING"):
+        meas = ov.measured_table(df, literature=False)
+    assert len(meas) == n_ok - 1
+    assert str(df.loc[first, "sample"]) in caplog.text and "verdict fail" in caplog.text
+
+
 def test_load_results_errors(tmp_path: Path, results_df):
     with pytest.raises(DataFormatError, match="not found"):
         ov.load_results(tmp_path)
