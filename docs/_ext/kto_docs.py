@@ -84,6 +84,30 @@ class KindsDirective(_RstDirective):
         return self._parse(lines + [""])
 
 
+class FlagsDirective(_RstDirective):
+    """Render the catalogue of quality flag codes (``ktoanalysis.transport.quality.CODES``)."""
+
+    def run(self) -> list[nodes.Node]:
+        from ktoanalysis.transport.quality import CODES
+
+        lines = [".. list-table::", "   :header-rows: 1", "", "   * - code", "     - meaning"]
+        for code, text in CODES.items():
+            lines += [f"   * - ``{code}``", f"     - {_escape(text)}"]
+        return self._parse(lines + [""])
+
+
+class ExitCodesDirective(_RstDirective):
+    """Render the exit codes (``ktoanalysis.errors.ExitCode``)."""
+
+    def run(self) -> list[nodes.Node]:
+        from ktoanalysis.errors import ExitCode
+
+        lines = [".. list-table::", "   :header-rows: 1", "", "   * - code", "     - name"]
+        for code in ExitCode:
+            lines += [f"   * - ``{int(code)}``", f"     - ``{code.name}``"]
+        return self._parse(lines + [""])
+
+
 class CliDirective(SphinxDirective):
     """Render the whole command tree of the ``ktoanalysis`` console script."""
 
@@ -203,6 +227,8 @@ def setup(app):
     app.add_directive("kto-options", KindOptionsDirective)
     app.add_directive("kto-kinds", KindsDirective)
     app.add_directive("kto-cli", CliDirective)
+    app.add_directive("kto-flags", FlagsDirective)
+    app.add_directive("kto-exit-codes", ExitCodesDirective)
     app.connect("builder-inited", _convert_notebooks)
     app.connect("autodoc-process-docstring", _escape_bars)
     app.connect("autodoc-process-docstring", _short_values)
