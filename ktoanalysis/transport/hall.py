@@ -11,6 +11,23 @@ R_xx into it, so the odd part is taken first,
 then ``R_odd = R_H*B`` (``form="linear"``) or ``R_H*B + c3*B^3`` (``form="cubic"``) is fitted
 in a field window. Derived quantities (errors propagated with correlations) come from
 :mod:`ktoanalysis.transport.normal_state`.
+
+Quality checks (flags of the result):
+
+* ``bad_fit`` / ``systematic_residuals``: the fit against the noise, estimated from the
+  second differences of the residuals in field order (or the given ``sigma_ohm``);
+* ``nonlinear_hall`` (warn, kind-specific code): R_xy(B) is not linear in the window: a
+  significant cubic term (its size is named) or different slopes of the lower and upper
+  halves of the window; R_H is then an effective slope;
+* ``large_uncertainty`` (fail): R_H is not significantly non-zero (< 2 sigma of its
+  combined error): the density is meaningless;
+* ``at_bound``, ``too_few_points`` (fewer than 6 points in the window, warn),
+  ``noise_inconsistent`` (given sigma vs the data);
+* ``below_ioffe_regel`` (warn, kind-specific code): k_F l < 1.
+
+Error budget: R_H and n2d carry the statistical error and the systematics of the field
+window (refit with half the window) and of the form (linear vs cubic); see
+:func:`_systematics`.
 """
 
 from __future__ import annotations
@@ -21,15 +38,41 @@ import lmfit
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFormatError, FitError
+from ..errors import DataFormatError, FitError, KtoError, OptionError, RefusedError
 from ..io.measurement import Measurement
 from . import normal_state as ns
-from .options import reject_unknown
-from .result import FitResult, params_from_lmfit, stats_from_lmfit
+from .declaration import KindSpec, Option, Output
+from .quality import (
+    Flag,
+    Quality,
+    check_bounds,
+    check_goodness_of_fit,
+    check_noise_consistency,
+    check_points,
+    fail,
+    noise_from_differences,
+    warn,
+)
+from .result import (
+    ErrorBudget,
+    FitResult,
+    as_param,
+    combine_errors,
+    params_from_lmfit,
+    stats_from_lmfit,
+)
 from .sweeps import split_sweeps
 
-__all__ = ["hall_odd", "HallModel", "antisymmetrize", "fit_hall", "OPTIONS", "analyze",
+__all__ = ["hall_odd", "HallModel", "antisymmetrize", "fit_hall", "SPEC", "OPTIONS", "analyze",
            "plot"]
+
+#: fewer antisymmetrised points in the window than this: ``too_few_points`` (warn)
+_MIN_POINTS = 6
+#: relative size of a non-linearity (cubic term at B_max, slope difference) below which it
+#: is not flagged however significant
+_NONLIN_MIN = 1e-3
+#: a choice's difference counts as systematic beyond this many statistical sigmas
+_SYS_SIGNIFICANCE = 3.0
 
 
 def hall_odd(B_T: Any, R_H: float = 0.0, c: float = 0.0, c3: float = 0.0) -> np.ndarray:
@@ -150,7 +193,7 @@ def fit_hall(
     nonlinearity_sigma: float = 3.0,
     source: str | None = None,
 ) -> FitResult:
-    """Hall slope and derived normal-state quantities from R_xy(B).
+    """Hall slope and derived normal-state quantities from R_xy(B), with a quality verdict.
 
     Parameters
     ----------
@@ -176,32 +219,42 @@ def fit_hall(
         Known noise of R_xy (Ohm): weights 1/sigma (odd part: sigma/sqrt(2)) and
         ``scale_covar=False``; default: covariance scaled by chi2_red.
     nonlinearity_sigma
-        Flag non-linearity when the slopes of the lower and upper halves of the window
-        differ by more than this many standard errors.
+        Flag non-linearity (``nonlinear_hall``) when the cubic term, or the difference of
+        the slopes of the lower and upper halves of the window, exceeds this many
+        standard errors.
+    source
+        File name(s) for messages.
 
     Returns
     -------
     FitResult
-        ``R_H_ohm_T``, ``n2d_m2``, ``n2d_cm2``, ``kF_m`` and, with R_S, ``R_S_ohm``,
-        ``mobility_m2_Vs``, ``mobility_cm2_Vs``, ``l_mfp_m``, ``kF_l``.
+        ``R_H_ohm_T`` (Ohm/T), ``n2d_m2`` (m^-2), ``n2d_cm2`` (cm^-2), ``kF_m`` (1/m) and,
+        with R_S, ``R_S_ohm``, ``mobility_m2_Vs``, ``mobility_cm2_Vs``, ``l_mfp_m`` (m),
+        ``kF_l``. The errors of R_H and n2d combine the statistical error with the
+        systematics of the field window and the fit form (``budget``); the derived
+        quantities carry the combined error.
+
+    Raises
+    ------
+    DataFormatError
+        Mismatched or non-finite arrays, a field range not through zero.
+    FitError
+        Too few points in the window for the fit.
     """
-    B = np.asarray(B_T, float)
-    R = np.asarray(Rxy_ohm, float)
-    if B.size != R.size:
-        raise DataFormatError("B and R_xy differ in length", file=source)
-    if not (np.all(np.isfinite(B)) and np.all(np.isfinite(R))):
-        raise DataFormatError("NaN or infinite values in B or R_xy", file=source,
-                              expected="finite numbers")
+    B, R = _check_arrays(B_T, Rxy_ohm, source)
     if antisym == "none":
         Bf, Rf, Reven, method = B, R, None, "none"
     else:
         Bf, Rf, Reven, method = antisymmetrize(B, R, direction, antisym, source)
+    if Bf.size < 1:
+        raise FitError("no field pairs (+B, -B) to antisymmetrise: the sweeps do not overlap "
+                       "in |B|")
     aB = np.abs(Bf)
     bmax = float(aB.max()) if B_max_T is None else float(B_max_T)
     win = (aB <= bmax) & (aB >= B_min_T)
     Bw, Rw = Bf[win], Rf[win]
-    model = HallModel(form=form, offset=method == "none")
-    nvary = 1 + (form == "cubic") + (method == "none")
+    offset = method == "none"
+    nvary = 1 + (form == "cubic") + offset
     if Bw.size < nvary + 3:
         raise FitError(f"only {Bw.size} antisymmetrised points in the window "
                        f"{B_min_T:g} <= |B| <= {bmax:g} T (need >= {nvary + 3})")
@@ -210,32 +263,31 @@ def fit_hall(
     sig_eff = None
     if sigma_ohm is not None:
         sig_eff = sigma_ohm / np.sqrt(2) if method != "none" else sigma_ohm
-    pars = model.guess(Rw, B_T=Bw)
-    res = model.fit(Rw, pars, B_T=Bw, weights=None if sig_eff is None else 1 / sig_eff,
-                    scale_covar=sig_eff is None)
+    res = _lmfit_hall(Bw, Rw, form, offset, sig_eff)
     names = {"R_H": "R_H_ohm_T"}
     if form == "cubic":
         names["c3"] = "c3_ohm_T3"
-    if method == "none":
+    if offset:
         names["c"] = "Rxy_offset_ohm"
-    params: dict[str, Any] = params_from_lmfit(res, names)
-    rh = params["R_H_ohm_T"]
-    if abs(rh.nominal_value) < 2 * rh.std_dev:
-        raise FitError(f"Hall slope {rh.nominal_value:.3g} +/- {rh.std_dev:.2g} Ohm/T is not "
-                       "significant (< 2 sigma): no carrier density")
-    n = ns.hall_density(rh)
-    params.update({"n2d_m2": n, "n2d_cm2": n * 1e-4,
-                   "kF_m": ns.fermi_wavevector(n, degeneracy)})
-    if Reven is not None:
-        near0 = np.argsort(np.abs(Bf))[:3]
-        params["Rxy_even_B0_ohm"] = float(np.mean(Reven[near0]))
-    if R_S_ohm is not None:
-        params["R_S_ohm"] = R_S_ohm
-        mu = ns.mobility(n, R_S_ohm)
-        params.update({"mobility_m2_Vs": mu, "mobility_cm2_Vs": mu * 1e4,
-                       "l_mfp_m": ns.mean_free_path(n, R_S_ohm, degeneracy),
-                       "kF_l": ns.kf_l(R_S_ohm, degeneracy)})
-    nonlin = _nonlinearity(Bw, Rw, method == "none", nonlinearity_sigma)
+    try:
+        params: dict[str, Any] = params_from_lmfit(res, names)
+    except FitError as exc:
+        raise FitError(f"Hall fit: {exc}") from None
+    resid = Rw - res.best_fit
+    noise = _noise(Bw, resid, sig_eff, float(np.max(np.abs(Rw))))
+    flags = _fit_flags(res, resid, noise, sig_eff, nvary, Bw.size)
+    nonlin = _nonlinearity(Bw, Rw, offset, nonlinearity_sigma, sig_eff)
+    if form == "linear" and nonlin.get("flag"):
+        flags.append(warn("nonlinear_hall", _nonlinear_message(nonlin)))
+    rh_stat = params["R_H_ohm_T"]
+    sys = _systematics(Bw, Rw, form, offset, sig_eff, bmax, rh_stat)
+    rh, rh_budget = combine_errors(rh_stat, sys=sys, tag="R_H systematics")
+    params["R_H_ohm_T"] = rh
+    budget = {"R_H_ohm_T": rh_budget}
+    flags += _significance_flags(rh)
+    if rh.nominal_value != 0:
+        _derived(params, budget, rh, rh_budget, R_S_ohm, degeneracy, Bf, Reven)
+        flags += _ioffe_regel(params)
     band = res.eval_uncertainty(B_T=np.sort(Bw), sigma=1)
     options = {
         "antisymmetrize": method, "form": form, "B_window_T": [B_min_T, bmax],
@@ -246,64 +298,310 @@ def fit_hall(
         else "not computed (give R_S_ohm, or an R_xx column with W_m and L_m)",
         "uncertainty": "weights=1/sigma, scale_covar=False" if sig_eff is not None
         else "lmfit default: covariance scaled by chi2_red",
+        "systematics": "R_H and n2d: field window (|B| <= B_max/2) and form (linear vs cubic) "
+                       "refits; a difference counts beyond its statistical expectation only "
+                       "(Barlow 2002)",
         "nonlinearity": nonlin,
     }
+    stats = stats_from_lmfit(res) | {"noise_ohm": noise["sigma"],
+                                     "noise_source": noise["source"]}
     return FitResult(
-        kind="hall", params=params, stats=stats_from_lmfit(res), options=options,
+        kind="hall", params=params, stats=stats, options=options,
         provenance={"source": source, "npoints": int(Bw.size),
                     "units": {"B": "T", "R_xy": "Ohm"}},
         data={"B_raw_T": B, "Rxy_raw_ohm": R, "B_T": Bw, "Rodd_ohm": Rw,
               "fit": res.best_fit, "B_sorted_T": np.sort(Bw),
               "fit_sorted": res.eval(B_T=np.sort(Bw)), "band": band,
-              "residual": Rw - res.best_fit},
-        lmfit_result=res,
+              "residual": resid},
+        lmfit_result=res, quality=Quality(tuple(flags)), budget=budget,
     )
 
 
-def _nonlinearity(B: np.ndarray, R: np.ndarray, offset: bool, k: float) -> dict[str, Any]:
-    """Compare the slopes of the lower and upper halves of |B| (MODELS.md §1.1 pitfall b)."""
+def _check_arrays(B_T: Any, Rxy_ohm: Any, source: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """Finite 1-D float arrays of equal length, else :class:`DataFormatError`."""
+    try:
+        B = np.asarray(B_T, float).ravel()
+        R = np.asarray(Rxy_ohm, float).ravel()
+    except (TypeError, ValueError):
+        raise DataFormatError("B and R_xy must be numbers", file=source) from None
+    if B.size != R.size:
+        raise DataFormatError("B and R_xy differ in length", file=source)
+    if B.size == 0:
+        raise DataFormatError("no data points", file=source)
+    if not (np.all(np.isfinite(B)) and np.all(np.isfinite(R))):
+        raise DataFormatError("NaN or infinite values in B or R_xy", file=source,
+                              expected="finite numbers")
+    return B, R
+
+
+def _lmfit_hall(B: np.ndarray, R: np.ndarray, form: str, offset: bool,
+                sig_eff: float | None) -> Any:
+    """The lmfit layer: :class:`HallModel` fitted to the windowed odd part."""
+    model = HallModel(form=form, offset=offset)
+    try:
+        pars = model.guess(R, B_T=B)
+        return model.fit(R, pars, B_T=B, weights=None if sig_eff is None else 1 / sig_eff,
+                         scale_covar=sig_eff is None)
+    except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+        raise FitError(f"Hall fit failed numerically: {exc}") from None
+
+
+def _noise(B: np.ndarray, resid: np.ndarray, sig_eff: float | None,
+           scale: float) -> dict[str, Any]:
+    """Noise of the fitted points: the given one, else from the second differences of the
+    residuals in field order (a smooth misfit does not enter, so the estimate is
+    independent of the fit's chi-square); at least ``1e-12*scale`` (rounding of noiseless
+    data)."""
+    est = max(_rms_noise(resid[np.argsort(B)]), 1e-12 * scale)
+    if sig_eff is not None:
+        return {"sigma": float(sig_eff), "source": "given (sigma_ohm)", "estimated": est}
+    return {"sigma": est, "source": "second differences of the residuals", "estimated": est}
+
+
+def _rms_noise(y: np.ndarray) -> float:
+    """White-noise sigma from the rms of the second differences, ``sqrt(<d2^2>/6)``.
+
+    Second differences beyond 5 robust standard deviations (glitches) are left out. The
+    rms is used rather than the MAD (:func:`noise_from_differences`) because it scatters
+    less on short sweeps: with the MAD, the chi-square test flags about 7 % of perfect
+    15-60 point lines, with the rms about 1-2 %. ``nan`` for fewer than 5 points.
+    """
+    y = np.asarray(y, float)
+    if y.size < 5:
+        return float("nan")
+    d2 = y[2:] - 2.0 * y[1:-1] + y[:-2]
+    mad = noise_from_differences(y) * np.sqrt(6.0)
+    keep = np.abs(d2 - np.median(d2)) <= 5.0 * mad if mad > 0 else np.ones(d2.size, bool)
+    return float(np.sqrt(np.mean(d2[keep] ** 2) / 6.0))
+
+
+def _fit_flags(res: Any, resid: np.ndarray, noise: dict[str, Any], sig_eff: float | None,
+               nvary: int, npts: int) -> list[Flag]:
+    """Goodness of fit against the noise, bounds, number of points, noise consistency."""
+    flags: list[Flag] = []
+    sigma = noise["sigma"]
+    if np.isfinite(sigma) and sigma > 0:
+        flags += check_goodness_of_fit(resid, sigma, nvary, what="Hall fit")
+    elif sig_eff is None and np.any(resid != 0):
+        flags.append(warn("noise_estimate", "Hall fit: the noise could not be estimated "
+                          f"from {npts} points: no goodness-of-fit check"))
+    flags += check_bounds(res.params, what="Hall fit")
+    flags += check_points(npts, _MIN_POINTS, what="antisymmetrised points in the window",
+                          severity="warn")
+    if sig_eff is not None:
+        flags += check_noise_consistency(sig_eff, noise["estimated"],
+                                         what="sigma_ohm (odd part)")
+    return flags
+
+
+def _wls(B: np.ndarray, R: np.ndarray, cubic: bool, offset: bool,
+         sig_eff: float | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Least squares ``R = R_H*B (+ c) (+ c3*B^3)``; returns (coefficients, covariance)
+    with the columns ``[B, (B^3), (1)]``; covariance from sigma or scaled by chi2_red."""
+    cols = [B] + ([B**3] if cubic else []) + ([np.ones_like(B)] if offset else [])
+    X = np.column_stack(cols)
+    dof = B.size - X.shape[1]
+    if dof < 1:
+        return None
+    scale = np.max(np.abs(X), axis=0)
+    if np.any(scale == 0):
+        return None
+    Xs = X / scale
+    coef, _, rank, _ = np.linalg.lstsq(Xs, R, rcond=None)
+    if rank < X.shape[1]:
+        return None
+    r = R - Xs @ coef
+    s2 = sig_eff**2 if sig_eff is not None else float(r @ r) / dof
+    cov = np.linalg.inv(Xs.T @ Xs) * s2
+    return coef / scale, cov / np.outer(scale, scale)
+
+
+def _systematics(B: np.ndarray, R: np.ndarray, form: str, offset: bool,
+                 sig_eff: float | None, bmax: float, rh: Any) -> dict[str, float]:
+    """Systematic errors of R_H from the field-window and fit-form choices (Ohm/T).
+
+    Each choice is refitted: the window halved (``|B| <= B_max/2``) and the other form
+    (cubic for linear, linear for cubic). The fits share data, so their difference
+    ``d`` has the statistical variance ``|s_alt^2 - s^2|`` (nested estimators); only the
+    part beyond it counts, and only when ``d`` exceeds ``_SYS_SIGNIFICANCE`` (3) times its
+    statistical error (Barlow, "Systematic errors: facts and fictions", 2002):
+    ``sqrt(d^2 - var)``. A lower threshold lets noise-driven differences of linear data
+    inflate the error (coverage above 76 % in the tests).
+    """
+    v0, s0 = rh.nominal_value, rh.std_dev
+    out: dict[str, float] = {}
+    half = np.abs(B) <= 0.5 * bmax
+    alts = {"field window": (B[half], R[half], form == "cubic"),
+            "form": (B, R, form != "cubic")}
+    for name, (b, r, cubic) in alts.items():
+        fit = _wls(b, r, cubic, offset, sig_eff) if b.size >= 4 + cubic + offset else None
+        if fit is None:
+            continue
+        d = float(fit[0][0]) - v0
+        var = abs(float(fit[1][0, 0]) - s0**2)
+        out[name] = float(np.sqrt(d * d - var)) if d * d > _SYS_SIGNIFICANCE**2 * var else 0.0
+    return out
+
+
+def _significance_flags(rh: Any) -> list[Flag]:
+    """R_H must differ from zero: else the density is meaningless (fail)."""
+    v, e = rh.nominal_value, rh.std_dev
+    if v == 0 or (np.isfinite(e) and abs(v) < 2 * e):
+        return [fail("large_uncertainty", f"Hall slope {v:.3g} +/- {e:.2g} Ohm/T is not "
+                     "significantly non-zero (< 2 sigma): the carrier density is meaningless")]
+    return []
+
+
+def _derived(params: dict[str, Any], budget: dict[str, ErrorBudget], rh: Any,
+             rh_budget: ErrorBudget, R_S_ohm: Any, degeneracy: int, Bf: np.ndarray,
+             Reven: np.ndarray | None) -> None:
+    """Density, k_F and (with R_S) mobility, l, k_F l from the combined R_H."""
+    n = ns.hall_density(rh)
+    params.update({"n2d_m2": n, "n2d_cm2": n * 1e-4,
+                   "kF_m": ns.fermi_wavevector(n, degeneracy)})
+    rel = n.nominal_value / abs(rh.nominal_value)
+    for name, f in (("n2d_m2", rel), ("n2d_cm2", rel * 1e-4)):
+        budget[name] = ErrorBudget(
+            stat=None if rh_budget.stat is None else rh_budget.stat * f,
+            sampling=rh_budget.sampling * f, sys={k: v * f for k, v in rh_budget.sys.items()})
+    if Reven is not None:
+        near0 = np.argsort(np.abs(Bf))[:3]
+        params["Rxy_even_B0_ohm"] = float(np.mean(Reven[near0]))
+    if R_S_ohm is not None:
+        params["R_S_ohm"] = R_S_ohm
+        mu = ns.mobility(n, R_S_ohm)
+        params.update({"mobility_m2_Vs": mu, "mobility_cm2_Vs": mu * 1e4,
+                       "l_mfp_m": ns.mean_free_path(n, R_S_ohm, degeneracy),
+                       "kF_l": ns.kf_l(R_S_ohm, degeneracy)})
+
+
+def _ioffe_regel(params: dict[str, Any]) -> list[Flag]:
+    """k_F l < 1: below the Ioffe-Regel limit, the Drude numbers are not meaningful."""
+    if "kF_l" not in params:
+        return []
+    v = as_param(params["kF_l"])[0]
+    if v < 1.0:
+        return [warn("below_ioffe_regel", f"k_F l = {v:.3g} < 1: below the Ioffe-Regel limit; "
+                     "mobility and mean free path of the Drude picture are not meaningful")]
+    return []
+
+
+def _nonlinear_message(nl: dict[str, Any]) -> str:
+    c3 = nl.get("c3_ohm_T3")
+    if c3 is None:
+        return (f"slopes of the lower and upper halves of the window differ by "
+                f"{nl.get('difference_sigma', float('nan')):.3g} sigma")
+    return (f"cubic term c3 = {c3:.3g} +/- {nl['c3_err']:.2g} Ohm/T^3 "
+            f"({nl['c3_sigma']:.3g} sigma), {100 * nl['cubic_fraction']:.3g} % of the linear "
+            f"term at |B| = {nl['B_max_T']:.3g} T; half-window slopes differ by "
+            f"{nl.get('difference_sigma', float('nan')):.3g} sigma: R_H is the effective slope "
+            "of the window (try form='cubic' or a smaller B_max_T)")
+
+
+def _nonlinearity(B: np.ndarray, R: np.ndarray, offset: bool, k: float,
+                  sig_eff: float | None = None) -> dict[str, Any]:
+    """Non-linearity of R_xy(B) (MODELS.md §1.1 pitfall b).
+
+    Two measures: the cubic term of ``R_H*B + c3*B^3`` (its significance and its size
+    ``|c3|*B_max^2/|R_H|`` relative to the linear term at the window edge), and the slopes
+    of the lower and upper halves of |B|. ``flag`` is True when either exceeds ``k``
+    standard errors and is larger than ``_NONLIN_MIN`` (0.1 %) of the linear term (a
+    relative size no analysis needs).
+    """
     aB = np.abs(B)
-    b1 = float(aB.max()) / 2
-    out: dict[str, Any] = {"B_split_T": b1}
+    bm = float(aB.max())
+    b1 = bm / 2
+    out: dict[str, Any] = {"B_split_T": b1, "B_max_T": bm}
+    cub = _wls(B, R, True, offset, sig_eff) if B.size >= 4 + offset else None
+    z3, cubic_flag = 0.0, False
+    if cub is not None:
+        (rh, c3), cov = cub[0][:2], cub[1]
+        e3 = float(np.sqrt(max(cov[1, 1], 0.0)))
+        z3 = abs(float(c3)) / e3 if e3 > 0 else 0.0
+        out.update({"c3_ohm_T3": float(c3), "c3_err": e3, "c3_sigma": z3,
+                    "cubic_fraction": abs(float(c3)) * bm**2 / max(abs(float(rh)), 1e-300)})
+        cubic_flag = bool(z3 > k and out["cubic_fraction"] > _NONLIN_MIN)
     slopes = []
     # odd data are folded onto B > 0 (x = |B|, y = sign(B)*R) so each half gives its local
     # slope; raw data (offset fitted) are used as they are
     x_all, y_all = (B, R) if offset else (aB, np.sign(B) * R)
     for sel in (aB <= b1, aB > b1):
-        if sel.sum() < 4:
-            return out | {"flag": None, "note": "too few points to compare slopes"}
-        x = x_all[sel]
-        A = np.c_[x, np.ones_like(x)]
-        coef, *_ = np.linalg.lstsq(A, y_all[sel], rcond=None)
-        resid = y_all[sel] - A @ coef
-        dof = max(sel.sum() - A.shape[1], 1)
-        cov = np.linalg.inv(A.T @ A) * float(resid @ resid) / dof
-        slopes.append((float(coef[0]), float(np.sqrt(cov[0, 0]))))
+        fit = _wls(x_all[sel], y_all[sel], False, True, None) if sel.sum() >= 4 else None
+        if fit is None:
+            return out | {"flag": cubic_flag, "note": "too few points to compare slopes"}
+        slopes.append((float(fit[0][0]), float(np.sqrt(fit[1][0, 0]))))
     (s1, e1), (s2, e2) = slopes
     nsig = abs(s1 - s2) / max(np.hypot(e1, e2), 1e-300)
+    rel = abs(s1 - s2) / max(abs(s1), abs(s2), 1e-300)
     return out | {"slope_low_ohm_T": s1, "slope_low_err": e1, "slope_high_ohm_T": s2,
                   "slope_high_err": e2, "difference_sigma": float(nsig),
-                  "flag": bool(nsig > k)}
+                  "flag": bool((nsig > k and rel > _NONLIN_MIN) or cubic_flag)}
 
 
 # ----------------------------------------------------------------------------------------
 # CLI / batch
 # ----------------------------------------------------------------------------------------
 
-OPTIONS: dict[str, str] = {
-    "hall_column": "column of R_xy (default: Rxy_ohm / first Rxy_* column), e.g. R_ch2_ohm",
-    "rxx_column": "column of R_xx for R_S (default: the resistance column, if W_m/L_m given)",
-    "R_S_ohm": "sheet resistance at B = 0, same T (Ohm/sq); enables mobility, l, k_F l",
-    "W_m": "channel width (m): R_S = R_xx(B=0)*W/L",
-    "L_m": "voltage-probe distance (m)",
-    "antisymmetrize": "auto (default) | branches (up vs down) | pooled | none",
-    "form": "linear (default) | cubic (adds c3*B^3; R_H = B->0 slope)",
-    "B_max_T": "upper |B| of the fit window (T); default: all",
-    "B_min_T": "lower |B| of the fit window (T); default 0",
-    "hall_sign": "standard (electrons: R_H < 0, default) | reversed",
-    "degeneracy": "g = g_s*g_v for k_F and l (default 2)",
-    "sigma_ohm": "known 1-sigma noise of R_xy (then scale_covar=False)",
-}
+SPEC_OPTIONS: tuple[Option, ...] = (
+    Option("hall_column", "str", None, "column of R_xy (default: Rxy_ohm / the first Rxy_* "
+           "column), e.g. R_ch2_ohm"),
+    Option("rxx_column", "str", None, "column of R_xx for R_S (default: the resistance "
+           "column, if W_m/L_m are given)"),
+    Option("channel", "int|str", None, "resistance channel (number or column name) of R_xx "
+           "when rxx_column is not given", min=1),
+    Option("R_S_ohm", "float", None, "sheet resistance at B = 0 and the same T; enables "
+           "mobility, l and k_F l", unit="Ohm", min=0, min_exclusive=True),
+    Option("W_m", "float", None, "channel width: R_S = R_xx(B=0)*W/L (needs L_m)", unit="m",
+           min=0, min_exclusive=True),
+    Option("L_m", "float", None, "voltage-probe distance (needs W_m)", unit="m", min=0,
+           min_exclusive=True),
+    Option("antisymmetrize", "str", "auto", "odd part of R_xy: 'auto' (branches when up and "
+           "down sweeps exist, else pooled), 'branches' (R_up(B) - R_down(-B)), 'pooled' "
+           "(R(B) - R(-B)), 'none' (raw fit with a free offset)",
+           choices=("auto", "branches", "pooled", "none")),
+    Option("form", "str", "linear", "'linear' (R_H*B) or 'cubic' (adds c3*B^3; R_H is the "
+           "B -> 0 slope)", choices=("linear", "cubic")),
+    Option("B_max_T", "float", None, "upper |B| of the fit window (default: all fields)",
+           unit="T", min=0, min_exclusive=True),
+    Option("B_min_T", "float", 0.0, "lower |B| of the fit window", unit="T", min=0),
+    Option("hall_sign", "str", "standard", "sign convention: 'standard' (electrons give "
+           "R_H < 0) or 'reversed' (contact geometry)", choices=("standard", "reversed"),
+           assumption=True),
+    Option("degeneracy", "int", 2, "g = g_s*g_v entering k_F and l", min=1, assumption=True),
+    Option("sigma_ohm", "float", None, "known 1-sigma noise of R_xy (then weights 1/sigma "
+           "and scale_covar=False); default: estimated", unit="Ohm", min=0,
+           min_exclusive=True),
+    Option("nonlinearity_sigma", "float", 3.0, "flag nonlinear_hall when the cubic term or "
+           "the half-window slope difference exceeds this many standard errors", min=0,
+           min_exclusive=True),
+)
+
+SPEC = KindSpec(
+    kind="hall",
+    summary="Hall carrier density, mobility, k_F, mean free path",
+    inputs="one or more R_xy(B) field sweeps (B_T and a Hall column) at fixed T, through "
+           "B = 0; optionally an R_xx column for R_S",
+    options=SPEC_OPTIONS,
+    outputs=(
+        Output("R_H_ohm_T", "Hall slope of the odd part (stat + window/form systematics)",
+               "Ohm/T"),
+        Output("n2d_m2", "sheet carrier density 1/(e|R_H|)", "m^-2"),
+        Output("n2d_cm2", "sheet carrier density", "cm^-2"),
+        Output("kF_m", "Fermi wave vector sqrt(4 pi n/g)", "1/m"),
+        Output("c3_ohm_T3", "cubic coefficient (form='cubic')", "Ohm/T^3"),
+        Output("Rxy_offset_ohm", "offset of the raw fit (antisymmetrize='none')", "Ohm"),
+        Output("Rxy_even_B0_ohm", "even part of R_xy near B = 0 (contact misalignment)",
+               "Ohm"),
+        Output("R_S_ohm", "sheet resistance used", "Ohm"),
+        Output("mobility_m2_Vs", "Hall mobility 1/(e n R_S)", "m^2/(V s)"),
+        Output("mobility_cm2_Vs", "Hall mobility", "cm^2/(V s)"),
+        Output("l_mfp_m", "mean free path", "m"),
+        Output("kF_l", "Ioffe-Regel parameter k_F l"),
+    ),
+)
+
+#: option name -> one-line help (read by older callers; the declaration is SPEC)
+OPTIONS: dict[str, str] = SPEC.help_map()
 
 
 def _hall_column(m: Measurement, name: str | None) -> str:
@@ -368,56 +666,87 @@ def _rxx_zero_field(B: np.ndarray, R: np.ndarray) -> Any:
 
 
 def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
-    """Hall analysis (the ``hall`` kind); see :data:`OPTIONS`. Measurements are pooled."""
+    """Hall analysis (the ``hall`` kind); see :data:`SPEC`. Measurements are pooled.
+
+    Parameters
+    ----------
+    measurements
+        Loaded field sweeps (B_T in T, R_xy in Ohm).
+    **options
+        Options declared in :data:`SPEC` (validated first).
+
+    Returns
+    -------
+    FitResult
+        See :func:`fit_hall`; ``options`` also record the columns and the R_S source.
+    """
+    opts = SPEC.resolve(options)
     if not measurements:
         raise FitError("no measurement given")
-    reject_unknown(options, [*OPTIONS, "channel"], "hall")
+    if opts["B_max_T"] is not None and opts["B_max_T"] <= opts["B_min_T"]:
+        raise OptionError(f"hall: B_max_T={opts['B_max_T']:g} must exceed "
+                          f"B_min_T={opts['B_min_T']:g}")
+    B, R, D, XB, Xs, T, cols = _collect(measurements, opts)
+    src = ", ".join(str(m.source) for m in measurements)
+    R_S, rs_note = _sheet_resistance(opts, XB, Xs)
+    try:
+        res = fit_hall(
+            B, R, direction=D, antisym=opts["antisymmetrize"], form=opts["form"],
+            B_max_T=opts["B_max_T"], B_min_T=opts["B_min_T"], R_S_ohm=R_S,
+            hall_sign=opts["hall_sign"], degeneracy=opts["degeneracy"],
+            sigma_ohm=opts["sigma_ohm"], nonlinearity_sigma=opts["nonlinearity_sigma"],
+            source=src)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        if isinstance(exc, KtoError):
+            raise
+        raise FitError(f"hall: numerical failure ({exc})") from None
+    out = dict(res.options)
+    out.update({"hall_column": sorted(cols), "R_S_source": rs_note,
+                "W_m": opts["W_m"], "L_m": opts["L_m"]})
+    prov = dict(res.provenance)
+    prov.update({"files": [str(m.source) for m in measurements], "columns": ["B_T"] + sorted(cols),
+                 "T_K": float(np.mean(np.concatenate(T))) if T else None})
+    return FitResult(kind="hall", params=res.params, stats=res.stats, options=out,
+                     provenance=prov, data=res.data, lmfit_result=res.lmfit_result,
+                     quality=res.quality, budget=res.budget)
+
+
+def _collect(measurements: list[Measurement], opts: dict[str, Any]) -> tuple:
+    """Field, Hall resistance, sweep direction (and R_xx when needed) of all files."""
     Bs, Rs, Ds, Xs, XB, T, cols = [], [], [], [], [], [], set()
+    want_rxx = opts["R_S_ohm"] is None and (opts["W_m"] is not None or opts["L_m"] is not None)
     for m in measurements:
-        hc = _hall_column(m, options.get("hall_column"))
+        hc = _hall_column(m, opts["hall_column"])
         cols.add(hc)
-        df = m.data
-        sweeps = robust_split_sweeps(m, x="B_T", y=hc, by=None)
-        for s in sweeps:
+        for s in robust_split_sweeps(m, x="B_T", y=hc, by=None):
             Bs.append(s.x)
             Rs.append(s.y)
             Ds.append(np.full(s.x.size, 1 if s.direction == "up" else -1))
-        if "T_K" in df.columns:
+        if "T_K" in m.data.columns:
             T.append(m.column("T_K", dropna=True))
-        want_rxx = options.get("R_S_ohm") is None and ("W_m" in options or "L_m" in options)
         if want_rxx:
-            rc = options.get("rxx_column") or m.resistance_column(options.get("channel"))
+            rc = opts["rxx_column"] or m.resistance_column(opts["channel"])
             if rc == hc:
                 raise FitError(f"R_xx column {rc!r} is the Hall column; set rxx_column")
             cols.add(rc)
             b, r = m.xy("B_T", rc)
             Xs.append(r)
             XB.append(b)
-    B, R, D = np.concatenate(Bs), np.concatenate(Rs), np.concatenate(Ds)
-    src = ", ".join(str(m.source) for m in measurements)
-    R_S = options.get("R_S_ohm")
-    rs_note = "option R_S_ohm" if R_S is not None else None
-    if R_S is None and Xs:
-        if "W_m" not in options or "L_m" not in options:
-            raise FitError("R_S from R_xx needs both W_m and L_m (or give R_S_ohm)")
-        rxx0 = _rxx_zero_field(np.concatenate(XB), np.concatenate(Xs))
-        R_S = ns.sheet_from_wire(rxx0, float(options["W_m"]), float(options["L_m"]))
-        rs_note = "R_xx(B=0) * W/L"
-    res = fit_hall(
-        B, R, direction=D, antisym=options.get("antisymmetrize", "auto"),
-        form=options.get("form", "linear"), B_max_T=options.get("B_max_T"),
-        B_min_T=float(options.get("B_min_T", 0.0)), R_S_ohm=R_S,
-        hall_sign=options.get("hall_sign", "standard"),
-        degeneracy=int(options.get("degeneracy", 2)), sigma_ohm=options.get("sigma_ohm"),
-        source=src)
-    opts = dict(res.options)
-    opts.update({"hall_column": sorted(cols), "R_S_source": rs_note,
-                 "W_m": options.get("W_m"), "L_m": options.get("L_m")})
-    prov = dict(res.provenance)
-    prov.update({"files": [str(m.source) for m in measurements], "columns": ["B_T"] + sorted(cols),
-                 "T_K": float(np.mean(np.concatenate(T))) if T else None})
-    return FitResult(kind="hall", params=res.params, stats=res.stats, options=opts,
-                     provenance=prov, data=res.data, lmfit_result=res.lmfit_result)
+    if not Bs:
+        raise RefusedError("hall: no field sweep found in the data")
+    return (np.concatenate(Bs), np.concatenate(Rs), np.concatenate(Ds), XB, Xs, T, cols)
+
+
+def _sheet_resistance(opts: dict[str, Any], XB: list, Xs: list) -> tuple[Any, str | None]:
+    """R_S from the option, or from R_xx(B = 0) and the geometry."""
+    if opts["R_S_ohm"] is not None:
+        return opts["R_S_ohm"], "option R_S_ohm"
+    if not Xs:
+        return None, None
+    if opts["W_m"] is None or opts["L_m"] is None:
+        raise OptionError("hall: R_S from R_xx needs both W_m and L_m (or give R_S_ohm)")
+    rxx0 = _rxx_zero_field(np.concatenate(XB), np.concatenate(Xs))
+    return ns.sheet_from_wire(rxx0, opts["W_m"], opts["L_m"]), "R_xx(B=0) * W/L"
 
 
 def plot(result: FitResult, fig) -> None:

@@ -15,6 +15,23 @@ Algorithm per temperature block (:func:`analyze_loop`):
    ``R_up - R_down`` (max, area, noise) and the butterfly symmetry ``R_up(B0 + b)`` vs
    ``R_down(B0 - b)``, whose best B0 estimates the remanent-field offset.
 
+Before step 2, glitches (one or two points far off both neighbours,
+:func:`find_glitches`) are removed from each branch and listed in
+``provenance["glitches"]``; a glitch never becomes a peak.
+
+Whether a loop is hysteretic is decided from the *whole* branch difference
+(:func:`hysteresis_significance`: chi-square of ``R_up - R_down`` on the common fields
+against the local noise, as a Gaussian significance ``hysteresis_significance_sigma``),
+not from the peak model alone: "none detected" is reported only when that significance is
+below ``hysteresis_sigma`` (default 5) and no hysteretic peak is found.
+
+Quality flags: ``unexplained_hysteresis`` (warn, kind-specific code: the branches differ
+significantly but the peak model finds no butterfly peaks on both branches; the message
+names the significance and the largest difference), ``too_few_points`` (one sweep
+direction only; or too few temperatures for the TAPS fit: fewer than its parameters + 2),
+and for the Delta R_S(T) TAPS fit ``bad_fit`` / ``systematic_residuals`` (against the
+Delta R errors), ``at_bound`` (fail) and ``taps_fit_failed`` (warn, kind-specific code).
+
 Resistances are reported as given (``R`` of the chosen column), or as sheet resistance
 ``R_S = R*W/L`` when W_m and L_m are given.
 """
@@ -27,18 +44,24 @@ from typing import Any, Literal
 import lmfit
 import numpy as np
 import pandas as pd
+from scipy.ndimage import median_filter
 from scipy.signal import find_peaks, savgol_filter
 from uncertainties import ufloat
 
-from ..errors import DataFormatError, FitError
+from ..errors import DataFormatError, FitError, KtoError, OptionError, RefusedError
 from ..io.measurement import Measurement
+from .declaration import KindSpec, Option, Output
 from .hall import robust_split_sweeps
-from .options import reject_unknown
 from .phaseslip import log_lamh_reduced
+from .quality import Flag, Quality, check_goodness_of_fit, fail, warn
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 
-__all__ = ["noise_sigma", "find_branch_peaks", "analyze_loop", "taps_delta_r",
-           "fit_delta_rs_taps", "OPTIONS", "analyze", "plot"]
+__all__ = ["noise_sigma", "local_noise", "find_glitches", "hysteresis_significance",
+           "find_branch_peaks", "analyze_loop", "taps_delta_r", "fit_delta_rs_taps", "SPEC",
+           "OPTIONS", "analyze", "plot"]
+
+#: half-width (points) of the running window of :func:`local_noise`
+_NOISE_HALF_WINDOW = 10
 
 
 # ----------------------------------------------------------------------------------------
@@ -57,6 +80,156 @@ def noise_sigma(y: np.ndarray) -> float:
     d2 = y[:-2] - 2 * y[1:-1] + y[2:]
     mad = float(np.median(np.abs(d2 - np.median(d2))))
     return 1.4826 * mad / math.sqrt(6.0)
+
+
+def local_noise(R_ohm: np.ndarray, half_window: int = _NOISE_HALF_WINDOW) -> np.ndarray:
+    """Per-point noise (Ohm) of a branch sorted by field: the robust second-difference
+    estimate of :func:`noise_sigma` over a running window of ``2*half_window + 1`` points,
+    never below the estimate of the whole branch.
+
+    Measured loops are heteroscedastic (the superconducting part of a sweep can be several
+    times noisier than the normal part); a single number would make the quiet part look
+    hysteretic. Curvature of narrow peaks raises the local value: conservative.
+    """
+    R = np.asarray(R_ohm, float)
+    glob = noise_sigma(R)
+    d2 = R[2:] - 2 * R[1:-1] + R[:-2]
+    size = 2 * int(half_window) + 1
+    if d2.size < size:
+        return np.full(R.size, glob)
+    loc = median_filter(np.abs(d2 - np.median(d2)), size=size, mode="mirror")
+    loc = np.r_[loc[0], loc, loc[-1]] * 1.4826 / math.sqrt(6.0)
+    return np.maximum(loc, glob)
+
+
+def find_glitches(B_T: np.ndarray, R_ohm: np.ndarray, *, k: float = 6.0,
+                  max_count: int | None = None) -> np.ndarray:
+    """Indices of glitches: one or two adjacent points far off both neighbours.
+
+    ``dev_i`` is the distance of point i from the straight line through its neighbours,
+    in units of its standard deviation ``sigma_i*sqrt(1 + w^2 + (1 - w)^2)`` (``sigma_i``
+    from :func:`local_noise`, a robust MAD estimate of the second differences). A point
+    is a glitch when ``|dev_i| > k`` *and* its neighbours show the spike signature: their
+    own deviations have the opposite sign and at least a quarter of the size (a resolved
+    peak top has neighbours curving the same way). A pair is tested against the line
+    through the points either side of it, an end point against the line through its two
+    nearest neighbours (with the next deviation inward near zero: no curvature there).
+    The worst candidate is removed and the search repeated.
+
+    Parameters
+    ----------
+    B_T, R_ohm
+        One branch, sorted by field (T, Ohm).
+    k
+        Threshold in standard deviations (default 6).
+    max_count
+        At most this many glitch points (default ``max(2, n // 50)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted indices (into the input) of the glitches.
+    """
+    B, R = np.asarray(B_T, float), np.asarray(R_ohm, float)
+    if R.size < 7:
+        return np.zeros(0, int)
+    sig = local_noise(R)
+    if not np.all(sig > 0):  # noiseless (constant or simulated) data: no scale for glitches
+        return np.zeros(0, int)
+    keep = np.arange(R.size)
+    found: list[int] = []
+    cap = max(2, R.size // 50) if max_count is None else int(max_count)
+    while len(found) < cap and keep.size >= 7:
+        best = _worst_glitch(B[keep], R[keep], sig[keep], k)
+        if best is None:
+            break
+        found += [int(keep[j]) for j in best]
+        keep = np.delete(keep, best)
+    return np.array(sorted(found), int)
+
+
+def _line_dev(B: np.ndarray, R: np.ndarray, i: np.ndarray, a: np.ndarray, b: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Deviation of R[i] from the line through points a and b, and its noise factor."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.nan_to_num((B[i] - B[a]) / (B[b] - B[a]), nan=0.5, posinf=0.5, neginf=0.5)
+    dev = R[i] - (R[a] + t * (R[b] - R[a]))
+    return dev, np.sqrt(1.0 + t**2 + (1.0 - t) ** 2)
+
+
+def _worst_glitch(B: np.ndarray, R: np.ndarray, sig: np.ndarray, k: float
+                  ) -> list[int] | None:
+    """The candidate glitch (one or two indices) with the largest deviation above ``k``."""
+    n = R.size
+    i = np.arange(1, n - 1)
+    dev = np.zeros(n)
+    dev[i], fac = _line_dev(B, R, i, i - 1, i + 1)
+    z = np.zeros(n)
+    z[i] = np.abs(dev[i]) / (sig[i] * fac)
+
+    def spike_side(j: int, d: float) -> bool:  # neighbour j has the spike signature
+        return not 1 <= j <= n - 2 or (dev[j] * d < 0 and abs(dev[j]) > 0.25 * abs(d))
+
+    cands: list[tuple[float, list[int]]] = []
+    for j in np.flatnonzero(z > k):
+        if spike_side(j - 1, dev[j]) and spike_side(j + 1, dev[j]):
+            cands.append((float(z[j]), [int(j)]))
+    p = np.arange(1, n - 2)
+    da, fa = _line_dev(B, R, p, p - 1, p + 2)
+    db, fb = _line_dev(B, R, p + 1, p - 1, p + 2)
+    zp = np.where(da * db > 0, np.minimum(np.abs(da) / (sig[p] * fa),
+                                          np.abs(db) / (sig[p + 1] * fb)), 0.0)
+    for m in np.flatnonzero(zp > k):
+        j = int(p[m])
+        if spike_side(j - 1, da[m]) and spike_side(j + 2, db[m]):
+            cands.append((float(zp[m]), [j, j + 1]))
+    for e, a, b, inner in ((0, 1, 2, 2), (n - 1, n - 2, n - 3, n - 3)):
+        de, fe = _line_dev(B, R, np.array([e]), np.array([a]), np.array([b]))
+        ze = float(abs(de[0]) / (sig[e] * fe[0]))
+        if ze > k and abs(dev[inner]) < 0.25 * abs(de[0]):
+            cands.append((ze, [e]))
+    if not cands:
+        return None
+    return max(cands, key=lambda c: c[0])[1]
+
+
+def hysteresis_significance(up: tuple[np.ndarray, np.ndarray],
+                            down: tuple[np.ndarray, np.ndarray]) -> dict[str, Any]:
+    """How significantly the two branches differ, from the whole branch difference.
+
+    ``D_i = R_up(B_i) - R_down(B_i)`` on the up-branch fields inside the common field range
+    (down branch linearly interpolated), with variance ``s_up,i^2 + (1-u)^2 s_down,j-1^2 +
+    u^2 s_down,j^2`` (:func:`local_noise`, ``u`` the interpolation weight). ``chi2 =
+    sum D_i^2/var_i`` on ``n`` degrees of freedom (no parameter is fitted) is turned into a
+    Gaussian significance by the Wilson-Hilferty transform,
+    ``z = ((chi2/n)^(1/3) - (1 - 2/(9n))) / sqrt(2/(9n))``: about 0 +/- 1 for branches that
+    agree within the noise.
+
+    Returns
+    -------
+    dict
+        ``significance_sigma`` (z), ``chi2``, ``npoints``, ``rms_over_noise``
+        (``sqrt(chi2/n)``), or ``{"note": ...}`` when the branches do not overlap.
+    """
+    (bu, ru), (bd, rd) = up, down
+    lo, hi = max(bu.min(), bd.min()), min(bu.max(), bd.max())
+    g = (bu >= lo) & (bu <= hi)
+    if g.sum() < 5 or bd.size < 5:
+        return {"note": "branches overlap on fewer than 5 points"}
+    su, sd = local_noise(ru)[g], local_noise(rd)
+    x = bu[g]
+    j = np.clip(np.searchsorted(bd, x), 1, bd.size - 1)
+    u = np.clip((x - bd[j - 1]) / np.maximum(bd[j] - bd[j - 1], 1e-300), 0.0, 1.0)
+    D = ru[g] - np.interp(x, bd, rd)
+    var = su**2 + (1 - u) ** 2 * sd[j - 1] ** 2 + u**2 * sd[j] ** 2
+    n = int(x.size)
+    if not np.all(var > 1e-300):
+        return {"note": "noiseless branches: no significance", "npoints": n}
+    chi2 = float(np.sum(D**2 / var))
+    c = 2.0 / (9.0 * n)
+    z = ((chi2 / n) ** (1.0 / 3.0) - (1.0 - c)) / math.sqrt(c)
+    return {"significance_sigma": float(z), "chi2": chi2, "npoints": n,
+            "rms_over_noise": float(math.sqrt(chi2 / n))}
 
 
 def _parabola(B, B0=0.0, h=1.0, k=1.0):
@@ -184,6 +357,8 @@ def analyze_loop(
     smooth_points: int = 7,
     halfwidth_T: float | None = None,
     offset_search_T: float = 0.02,
+    hysteresis_sigma: float = 5.0,
+    glitch_sigma: float = 6.0,
 ) -> dict[str, Any]:
     """Peaks, Delta R, branch difference and symmetry of one loop (one temperature).
 
@@ -195,15 +370,23 @@ def analyze_loop(
         See :func:`find_branch_peaks`.
     offset_search_T
         Range of the remanent-field offset B0 searched in the symmetry test (T).
+    hysteresis_sigma
+        Significance (:func:`hysteresis_significance`, in sigma) of the whole branch
+        difference above which the loop counts as hysteretic.
+    glitch_sigma
+        Threshold of :func:`find_glitches`; glitches are removed before anything else.
 
     Returns
     -------
     dict
-        ``branches`` (per branch: noise, peaks, R(0), Delta R per sign), ``difference``
-        (max |R_up - R_down|, area, noise, significance), ``symmetry`` (B0 offset, rms),
-        ``hysteresis`` status string.
+        ``branches`` (per branch: noise, peaks, R(0), Delta R per sign), ``glitches``
+        (per branch: removed points), ``difference`` (max |R_up - R_down|, area, noise,
+        significance), ``symmetry`` (B0 offset, rms), ``hysteresis`` status string and
+        ``branches_differ`` (significance above ``hysteresis_sigma``).
     """
-    info: dict[str, Any] = {"branches": {}}
+    info: dict[str, Any] = {"branches": {}, "glitches": {}}
+    up = _remove_glitches(up, glitch_sigma, info["glitches"], "up")
+    down = _remove_glitches(down, glitch_sigma, info["glitches"], "down")
     for name, br in (("up", up), ("down", down)):
         if br is None:
             continue
@@ -220,38 +403,60 @@ def analyze_loop(
     if both:
         info["difference"] = _difference(up, down, info["branches"], smooth_points)
         info["symmetry"] = _symmetry(up, down, offset_search_T)
-        # a butterfly peak must stand out against the *other* branch at the same field;
-        # peaks even in B (normal-state MR maxima) appear on both branches and do not count
-        noise_d = math.hypot(info["branches"]["up"]["noise_ohm"],
-                             info["branches"]["down"]["noise_ohm"])
-        for name, other in (("up", down), ("down", up)):
-            for sgn in ("pos", "neg"):
-                pk = info["branches"][name][sgn]
-                if pk is None:
-                    continue
-                bp = pk["B_peak"].nominal_value
-                if not other[0].min() <= bp <= other[0].max():
-                    pk["hysteretic"] = None
-                    continue
-                ro = float(np.interp(bp, other[0], _smooth(other[1], smooth_points)))
-                pk["branch_difference_ohm"] = pk["R_peak"].nominal_value - ro
-                pk["hysteretic"] = bool(pk["branch_difference_ohm"] > peak_sigma * noise_d)
+        _mark_hysteretic_peaks(info["branches"], up, down, peak_sigma, smooth_points)
+    z = info.get("difference", {}).get("significance_sigma")
+    info["branches_differ"] = bool(z is not None and z > hysteresis_sigma)
+    info["hysteresis"], info["hysteretic_peaks"] = _status(info, both)
+    return info
+
+
+def _remove_glitches(br: tuple[np.ndarray, np.ndarray] | None, k: float,
+                     out: dict[str, Any], name: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The branch without its glitches (:func:`find_glitches`); they are listed in ``out``."""
+    if br is None:
+        return None
+    B, R = br
+    gl = find_glitches(B, R, k=k)
+    if gl.size:
+        out[name] = [{"B_T": float(B[i]), "R_ohm": float(R[i])} for i in gl]
+        return np.delete(B, gl), np.delete(R, gl)
+    return B, R
+
+
+def _mark_hysteretic_peaks(branches: dict[str, Any], up, down, peak_sigma: float,
+                           smooth_points: int) -> None:
+    """A butterfly peak must stand out against the *other* branch at the same field;
+    peaks even in B (normal-state MR maxima) appear on both branches and do not count."""
+    noise_d = math.hypot(branches["up"]["noise_ohm"], branches["down"]["noise_ohm"])
+    for name, other in (("up", down), ("down", up)):
+        for sgn in ("pos", "neg"):
+            pk = branches[name][sgn]
+            if pk is None:
+                continue
+            bp = pk["B_peak"].nominal_value
+            if not other[0].min() <= bp <= other[0].max():
+                pk["hysteretic"] = None
+                continue
+            ro = float(np.interp(bp, other[0], _smooth(other[1], smooth_points)))
+            pk["branch_difference_ohm"] = pk["R_peak"].nominal_value - ro
+            pk["hysteretic"] = bool(pk["branch_difference_ohm"] > peak_sigma * noise_d)
+
+
+def _status(info: dict[str, Any], both: bool) -> tuple[str, dict[str, list[str]]]:
+    """Hysteresis status of one loop from the peaks and the whole branch difference."""
     hyst = {n: [s for s in ("pos", "neg") if b[s] is not None and b[s].get("hysteretic")]
             for n, b in info["branches"].items()}
-    n_hyst = sum(len(v) for v in hyst.values())
     if not both:
         n_peaks = sum(b[s] is not None for b in info["branches"].values() for s in ("pos", "neg"))
-        status = ("peaks found, hysteresis not testable (one branch only)" if n_peaks
-                  else "none detected (one branch only)")
-    elif n_hyst == 0:
-        status = "none detected"
-    elif hyst.get("up") and hyst.get("down"):
-        status = "butterfly peaks on both branches"
-    else:
-        status = "hysteretic peak on one branch only"
-    info["hysteresis"] = status
-    info["hysteretic_peaks"] = hyst
-    return info
+        return ("peaks found, hysteresis not testable (one branch only)" if n_peaks
+                else "none detected (one branch only)"), hyst
+    if hyst.get("up") and hyst.get("down"):
+        return "butterfly peaks on both branches", hyst
+    if any(hyst.values()):
+        return "hysteretic peak on one branch only", hyst
+    if info["branches_differ"]:
+        return "hysteretic branches without butterfly peaks", hyst
+    return "none detected", hyst
 
 
 def _difference(up, down, branches, smooth_points) -> dict[str, Any]:
@@ -268,7 +473,7 @@ def _difference(up, down, branches, smooth_points) -> dict[str, Any]:
     return {"max_abs_diff_ohm": float(abs(D[i])), "B_at_max_T": float(grid[i]),
             "area_ohm_T": float(np.trapezoid(np.abs(D), grid)),
             "noise_ohm": noise, "max_over_noise": float(abs(D[i]) / max(noise, 1e-300)),
-            "grid_T": grid, "diff_ohm": D}
+            "grid_T": grid, "diff_ohm": D} | hysteresis_significance(up, down)
 
 
 def _symmetry(up, down, search_T: float) -> dict[str, Any]:
@@ -284,7 +489,8 @@ def _symmetry(up, down, search_T: float) -> dict[str, Any]:
         return float(np.sqrt(np.mean((ru[ok] - np.interp(partner_b[ok], bd, rd)) ** 2)))
 
     step = float(np.median(np.abs(np.diff(bu)))) if bu.size > 1 else search_T
-    grid = np.linspace(-search_T, search_T, max(21, int(2 * search_T / max(step, 1e-12)) * 4 + 1))
+    nfine = int(min(2 * search_T / max(step, 1e-300), 500.0)) * 4 + 1
+    grid = np.linspace(-search_T, search_T, max(21, nfine))
     vals = np.array([rms(b) for b in grid])
     j = int(np.argmin(vals))
     b0 = float(grid[j])
@@ -424,11 +630,16 @@ def fit_delta_rs_taps(
         pars["dTc"].set(value=0.03 * tc0, min=1e-6, max=0.5 * tc0)
         pars["dF0_B_K"].set(value=0.9 * df0, min=1e-3)
     w = None if sigma_ohm is None else 1 / np.asarray(sigma_ohm, float)
-    res = model.fit(y, pars, T=T, weights=w, scale_covar=sigma_ohm is None)
+    try:
+        res = model.fit(y, pars, T=T, weights=w, scale_covar=sigma_ohm is None)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        raise FitError(f"TAPS fit failed numerically: {exc}") from None
     names = {"Tc": "Tc_K", "dF0_K": "dF0_K", "A": "A_ohm"}
     if form == "free_pair":
         names.update({"dTc": "dTc_B_K", "dF0_B_K": "dF0_B_K"})
     params = params_from_lmfit(res, names)
+    flags = check_goodness_of_fit(y - res.best_fit, sigma_ohm, res.nvarys, what="TAPS fit")
+    flags += _taps_bound_flags(res.params)
     params["dF0_J"] = params["dF0_K"] * K_B
     if form == "free_pair":
         params["Tc_B_K"] = params["Tc_K"] - params["dTc_B_K"]
@@ -442,31 +653,101 @@ def fit_delta_rs_taps(
         provenance={"npoints": int(T.size)},
         data={"T_K": T, "dR_ohm": y, "sigma_ohm": sigma_ohm, "T_fine_K": Tf,
               "fit_fine": res.eval(T=Tf), "band": res.eval_uncertainty(T=Tf, sigma=1)},
-        lmfit_result=res,
+        lmfit_result=res, quality=Quality(tuple(flags)),
     )
+
+
+def _taps_bound_flags(params: Any) -> list[Flag]:
+    """``at_bound`` (fail) for a varied TAPS parameter within 1 % of a bound's value.
+
+    Closeness is measured relative to the bound (not to the bound range, as in
+    :func:`~ktoanalysis.transport.quality.check_bounds`): the Tc range [T_max, 5 T_max] is
+    wide, and a Tc just above the data is legitimate unless it sits on T_max itself.
+    """
+    flags = []
+    for name, p in params.items():
+        if not p.vary or p.expr:
+            continue
+        for b, side in ((float(p.min), "lower"), (float(p.max), "upper")):
+            scale = max(abs(b), abs(float(p.value)), 1e-300)
+            if math.isfinite(b) and abs(float(p.value) - b) <= 0.01 * scale:
+                flags.append(fail("at_bound", f"TAPS fit: {name} = {p.value:.4g} is at its "
+                                  f"{side} bound {b:.4g}: not determined by the data"))
+    return flags
 
 
 # ----------------------------------------------------------------------------------------
 # CLI / batch
 # ----------------------------------------------------------------------------------------
 
-OPTIONS: dict[str, str] = {
-    "channel": "resistance channel/column (default: the first resistance column)",
-    "T_K": "analyse the loop at this temperature (default: every temperature block; params "
-           "of the block with the largest up/down difference)",
-    "by_tol": "temperature tolerance of one block (K, default 0.02)",
-    "peak_window_T": "[min, max] of |B| where peaks are searched (T), default all fields",
-    "peak_sigma": "peak prominence threshold in units of the noise (default 5)",
-    "smooth_points": "Savitzky-Golay window in points (default 7)",
-    "peak_halfwidth_T": "half-width of the parabola refinement (T); default FWHM/4",
-    "offset_search_T": "range of the remanent-field offset search (T, default 0.02)",
-    "W_m": "bar width (m): report R_S = R*W/L (needs L_m)",
-    "L_m": "voltage-probe distance (m)",
-    "taps_fit": "auto (default: Delta R(T) TAPS fit when >= 5 temperatures have peaks) | no",
-    "mr_taps_field_dependence": "free_pair (default) | tc_shift | shape_only",
-    "B_peak_T": "peak field entering tc_shift (default: the measured mean |B_peak|)",
-    "Bc2par_T": "parallel Hc2(0) (T) for tc_shift",
-}
+SPEC_OPTIONS: tuple[Option, ...] = (
+    Option("channel", "int|str", None, "resistance channel (number) or column (default: the "
+           "first resistance column)", min=1),
+    Option("T_K", "float", None, "analyse the loop at this temperature only (default: every "
+           "temperature block; params of the block with the most significant hysteresis)",
+           unit="K", min=0),
+    Option("by_tol", "float", 0.02, "temperature tolerance of one block", unit="K", min=0,
+           min_exclusive=True),
+    Option("peak_window_T", "pair", None, "[min, max] of |B| where peaks are searched "
+           "(default: all fields)", unit="T", min=0),
+    Option("peak_sigma", "float", 5.0, "peak prominence threshold in units of the branch "
+           "noise", min=0, min_exclusive=True),
+    Option("smooth_points", "int", 7, "Savitzky-Golay window (points) of the peak search",
+           min=1),
+    Option("peak_halfwidth_T", "float", None, "half-width of the parabola refinement "
+           "(default: FWHM/4)", unit="T", min=0, min_exclusive=True),
+    Option("offset_search_T", "float", 0.02, "range of the remanent-field offset search",
+           unit="T", min=0, min_exclusive=True),
+    Option("hysteresis_sigma", "float", 5.0, "significance (sigma) of the whole up/down "
+           "branch difference above which a loop counts as hysteretic", min=0,
+           min_exclusive=True),
+    Option("glitch_sigma", "float", 6.0, "a point further than this many robust standard "
+           "deviations from the line through both neighbours is a glitch (removed first)",
+           min=0, min_exclusive=True),
+    Option("W_m", "float", None, "bar width: report R_S = R*W/L (needs L_m)", unit="m",
+           min=0, min_exclusive=True),
+    Option("L_m", "float", None, "voltage-probe distance (needs W_m)", unit="m", min=0,
+           min_exclusive=True),
+    Option("taps_fit", "str", "auto", "'auto': fit Delta R(T) with the TAPS form when enough "
+           "temperatures have peaks (parameters + 2); 'no': never", choices=("auto", "no")),
+    Option("mr_taps_field_dependence", "str", "free_pair", "how B enters R_TAPS: "
+           "'free_pair' (independent Tc, dF0 at B_peak), 'tc_shift' (2D GL Tc(B)), "
+           "'shape_only' (one bell)", choices=("free_pair", "tc_shift", "shape_only"),
+           assumption=True),
+    Option("B_peak_T", "float", None, "peak field entering tc_shift (default: the measured "
+           "mean |B_peak|)", unit="T", min=0, min_exclusive=True),
+    Option("Bc2par_T", "float", None, "parallel Hc2(0) for tc_shift", unit="T", min=0,
+           min_exclusive=True),
+)
+
+SPEC = KindSpec(
+    kind="mr-hysteresis",
+    summary="Butterfly magnetoresistance: peak fields and Delta R_S",
+    inputs="R(B) loops (B_T, a resistance column, T_K for several temperatures) with up "
+           "and down sweeps",
+    options=SPEC_OPTIONS,
+    outputs=(
+        Output("peak_field_up_T", "field of the hysteretic peak of the up sweep", "T"),
+        Output("peak_field_down_T", "field of the hysteretic peak of the down sweep", "T"),
+        Output("peak_field_<branch>_<pos|neg>_T", "peak field per branch and field sign", "T"),
+        Output("peak_field_mean_abs_T", "mean |B_peak| of both branches", "T"),
+        Output("delta_R_<branch>_ohm", "R(B_peak) - R(0) on the same branch", "Ohm"),
+        Output("delta_R_ohm", "mean Delta R of both branches", "Ohm"),
+        Output("noise_<branch>_ohm", "branch noise (second differences)", "Ohm"),
+        Output("max_abs_diff_ohm", "max |R_up - R_down| (smoothed)", "Ohm"),
+        Output("hysteresis_area_ohm_T", "integral of |R_up - R_down| dB", "Ohm T"),
+        Output("hysteresis_significance_sigma", "significance of the whole branch difference "
+               "(chi-square against the local noise, Wilson-Hilferty z)"),
+        Output("B_offset_T", "remanent-field offset from the butterfly symmetry", "T"),
+        Output("taps_<name>", "parameters of the Delta R(T) TAPS fit"),
+    ),
+)
+
+#: option name -> one-line help (read by older callers; the declaration is SPEC)
+OPTIONS: dict[str, str] = SPEC.help_map()
+
+#: free parameters of each TAPS form (Tc fitted)
+_TAPS_NFREE = {"shape_only": 3, "tc_shift": 3, "free_pair": 5}
 
 
 def _to_json_peak(p: dict[str, Any] | None) -> Any:
@@ -477,26 +758,68 @@ def _to_json_peak(p: dict[str, Any] | None) -> Any:
 
 
 def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
-    """Butterfly-MR analysis (the ``mr-hysteresis`` kind); see :data:`OPTIONS`."""
+    """Butterfly-MR analysis (the ``mr-hysteresis`` kind); see :data:`SPEC`.
+
+    Parameters
+    ----------
+    measurements
+        Loaded field sweeps (B_T in T, a resistance column in Ohm, T_K).
+    **options
+        Options declared in :data:`SPEC` (validated first).
+
+    Returns
+    -------
+    FitResult
+        Parameters of the loop with the most significant hysteresis (see :data:`SPEC`
+        outputs), every loop in ``options["per_temperature"]``, glitches removed in
+        ``provenance["glitches"]``, and the quality flags.
+    """
+    opts = SPEC.resolve(options)
     if not measurements:
         raise FitError("no measurement given")
-    reject_unknown(options, OPTIONS, "mr-hysteresis")
-    by_tol = float(options.get("by_tol", 0.02))
-    win = options.get("peak_window_T", [0.0, math.inf])
-    if not (isinstance(win, (list, tuple)) and len(win) == 2):
-        raise FitError(f"peak_window_T must be [min, max] in T, got {win!r}")
-    scale = 1.0
-    if "W_m" in options or "L_m" in options:
-        if not ("W_m" in options and "L_m" in options):
-            raise FitError("R_S conversion needs both W_m and L_m")
-        scale = float(options["W_m"]) / float(options["L_m"])
+    scale = _rs_scale(opts)
+    blocks, cols = _temperature_blocks(measurements, opts)
+    per_T = [_loop_at(tb, lst, scale, opts) for tb, lst in sorted(blocks, key=lambda b: b[0])]
+    main = max(per_T, key=_loop_score)
+    params = _loop_params(main)
+    flags = _loop_flags(per_T, main)
+    options_out = _loop_options(main, per_T, opts, scale)
+    data = {"loops": [{"T_K": i["T_K"], "up": i["up"], "down": i["down"],
+                       "branches": i["branches"], "glitches": i["glitches"]} for i in per_T],
+            "main_T_K": main["T_K"]}
+    stats: dict[str, Any] = {"n_temperatures": len(per_T)}
+    flags += _taps_step(per_T, params, stats, options_out, data, opts)
+    glitches = [{"T_K": i["T_K"], "branch": br, **g} for i in per_T
+                for br, lst in i["glitches"].items() for g in lst]
+    return FitResult(kind="mr-hysteresis", params=params, stats=stats, options=options_out,
+                     provenance={"files": [str(m.source) for m in measurements],
+                                 "columns": ["B_T", "T_K"] + cols,
+                                 "units": {"B": "T", "R": "Ohm"}, "glitches": glitches},
+                     data=data, quality=Quality(tuple(flags)))
+
+
+def _rs_scale(opts: dict[str, Any]) -> float:
+    """W/L when both are given (R_S = R*W/L), else 1."""
+    if opts["W_m"] is None and opts["L_m"] is None:
+        return 1.0
+    if opts["W_m"] is None or opts["L_m"] is None:
+        raise OptionError("mr-hysteresis: R_S conversion needs both W_m and L_m")
+    return opts["W_m"] / opts["L_m"]
+
+
+def _temperature_blocks(measurements: list[Measurement], opts: dict[str, Any]
+                        ) -> tuple[list[tuple[float, list]], list[str]]:
+    """Field sweeps grouped by temperature block (within ``by_tol``)."""
+    by_tol = opts["by_tol"]
     sweeps, cols = [], []
     for m in measurements:
-        col = m.resistance_column(options.get("channel"))
+        if "B_T" not in m.data.columns:
+            raise RefusedError(f"mr-hysteresis: {m.source}: no field column B_T: not a field "
+                               "sweep")
+        col = m.resistance_column(opts["channel"])
         cols.append(col)
         by = "T_K" if "T_K" in m.data.columns else None
         sweeps += robust_split_sweeps(m, x="B_T", y=col, by=by, by_tol=by_tol)
-    # group sweeps by temperature block
     blocks: list[tuple[float, list]] = []
     for s in sweeps:
         for tb, lst in blocks:
@@ -505,31 +828,50 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
                 break
         else:
             blocks.append((s.by_value, [s]))
-    if "T_K" in options:
-        t_sel = float(options["T_K"])
+    if opts["T_K"] is not None:
+        t_sel = opts["T_K"]
         blocks = [b for b in blocks if abs(b[0] - t_sel) <= max(by_tol, 1e-9)]
         if not blocks:
             raise FitError(f"no field sweep at T = {t_sel} K (+- {by_tol} K)")
-    per_T = []
-    for tb, lst in sorted(blocks, key=lambda b: b[0]):
-        up, down = _branch(lst, "up"), _branch(lst, "down")
-        if scale != 1.0:
-            up = None if up is None else (up[0], up[1] * scale)
-            down = None if down is None else (down[0], down[1] * scale)
-        info = analyze_loop(up, down, window_T=(float(win[0]), float(win[1])),
-                            peak_sigma=float(options.get("peak_sigma", 5.0)),
-                            smooth_points=int(options.get("smooth_points", 7)),
-                            halfwidth_T=options.get("peak_halfwidth_T"),
-                            offset_search_T=float(options.get("offset_search_T", 0.02)))
-        info.update({"T_K": tb, "up": up, "down": down})
-        per_T.append(info)
-    # the block reported in params: the one with the largest branch difference
-    def score(i):
-        d = i.get("difference", {})
-        return (i["hysteresis"].startswith("butterfly"), i["hysteresis"].startswith("hyst"),
-                d.get("max_over_noise", -1.0))
+    if not blocks:
+        raise RefusedError("mr-hysteresis: no field sweep found in the data")
+    return blocks, cols
 
-    main = max(per_T, key=score)
+
+def _loop_at(tb: float, sweeps: list, scale: float, opts: dict[str, Any]) -> dict[str, Any]:
+    """:func:`analyze_loop` of one temperature block."""
+    up, down = _branch(sweeps, "up"), _branch(sweeps, "down")
+    if scale != 1.0:
+        up = None if up is None else (up[0], up[1] * scale)
+        down = None if down is None else (down[0], down[1] * scale)
+    win = opts["peak_window_T"] or [0.0, math.inf]
+    try:
+        info = analyze_loop(up, down, window_T=(win[0], win[1]),
+                            peak_sigma=opts["peak_sigma"], smooth_points=opts["smooth_points"],
+                            halfwidth_T=opts["peak_halfwidth_T"],
+                            offset_search_T=opts["offset_search_T"],
+                            hysteresis_sigma=opts["hysteresis_sigma"],
+                            glitch_sigma=opts["glitch_sigma"])
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        if isinstance(exc, KtoError):
+            raise
+        raise FitError(f"mr-hysteresis: loop at T = {tb:.4g} K: numerical failure "
+                       f"({exc})") from None
+    info.update({"T_K": tb, "up": up, "down": down})
+    return info
+
+
+def _loop_score(info: dict[str, Any]) -> tuple:
+    """Which loop is reported: butterfly peaks first, then any hysteresis, then the most
+    significant branch difference."""
+    d = info.get("difference", {})
+    return (info["hysteresis"].startswith("butterfly"),
+            info["hysteresis"].startswith("hyst"),
+            d.get("significance_sigma", -math.inf), d.get("max_over_noise", -1.0))
+
+
+def _loop_params(main: dict[str, Any]) -> dict[str, Any]:
+    """Parameters of the reported loop."""
     params: dict[str, Any] = {}
     for br in ("up", "down"):
         b = main["branches"].get(br)
@@ -558,26 +900,44 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     if diff and "max_abs_diff_ohm" in diff:
         params["max_abs_diff_ohm"] = diff["max_abs_diff_ohm"]
         params["hysteresis_area_ohm_T"] = diff["area_ohm_T"]
+    if diff and "significance_sigma" in diff:
+        params["hysteresis_significance_sigma"] = diff["significance_sigma"]
     if "symmetry" in main:
         params["B_offset_T"] = main["symmetry"]["B_offset_T"]
-    table = []
+    return params
+
+
+def _loop_flags(per_T: list[dict[str, Any]], main: dict[str, Any]) -> list[Flag]:
+    """``unexplained_hysteresis`` for loops whose branches differ without butterfly peaks;
+    ``too_few_points`` when the reported loop has one sweep direction only."""
+    flags: list[Flag] = []
     for info in per_T:
-        row: dict[str, Any] = {"T_K": info["T_K"], "hysteresis": info["hysteresis"]}
-        for br, b in info["branches"].items():
-            row[br] = {"noise_ohm": b["noise_ohm"], "pos": _to_json_peak(b["pos"]),
-                       "neg": _to_json_peak(b["neg"])}
-        d = info.get("difference")
-        if d and "max_abs_diff_ohm" in d:
-            row["difference"] = {k: d[k] for k in ("max_abs_diff_ohm", "B_at_max_T",
-                                                   "area_ohm_T", "noise_ohm", "max_over_noise")}
-        if "symmetry" in info:
-            row["symmetry"] = info["symmetry"]
-        table.append(row)
-    options_out: dict[str, Any] = {
+        if info["branches_differ"] and not info["hysteresis"].startswith("butterfly"):
+            d = info["difference"]
+            flags.append(warn("unexplained_hysteresis", (
+                f"T = {info['T_K']:.4g} K: up and down branches differ at "
+                f"{d['significance_sigma']:.3g} sigma (rms {d['rms_over_noise']:.3g} x noise, "
+                f"max |R_up - R_down| = {d['max_abs_diff_ohm']:.3g} Ohm = "
+                f"{d['max_over_noise']:.3g} x noise at B = {d['B_at_max_T']:.3g} T) but the "
+                f"peak model finds {info['hysteresis'].replace('hysteretic ', '')}")))
+    if len(main["branches"]) < 2:
+        flags.append(warn("too_few_points", f"T = {main['T_K']:.4g} K: one sweep direction "
+                          "only: hysteresis not testable"))
+    return flags
+
+
+def _loop_options(main: dict[str, Any], per_T: list[dict[str, Any]], opts: dict[str, Any],
+                  scale: float) -> dict[str, Any]:
+    """Choices and the per-temperature table."""
+    table = [_table_row(info) for info in per_T]
+    win = opts["peak_window_T"] or [0.0, math.inf]
+    out: dict[str, Any] = {
         "hysteresis": main["hysteresis"], "T_K_reported": main["T_K"],
-        "peak_sigma": float(options.get("peak_sigma", 5.0)),
-        "smooth_points": int(options.get("smooth_points", 7)),
+        "peak_sigma": opts["peak_sigma"], "smooth_points": opts["smooth_points"],
         "peak_window_T": [float(win[0]), float(win[1])],
+        "hysteresis_sigma": opts["hysteresis_sigma"], "glitch_sigma": opts["glitch_sigma"],
+        "hysteresis_test": "chi-square of R_up - R_down on the common fields against the "
+                           "local noise, Wilson-Hilferty z",
         "peak_refinement": "local parabola of raw points, weights 1/noise, scale_covar=False",
         "delta_R_definition": "R(B_peak) - R(B=0) on the same branch (seed 004)",
         "resistance": "R_S = R*W/L" if scale != 1.0 else "as measured (column R)",
@@ -585,41 +945,73 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     }
     if main["hysteresis"].startswith("none"):
         d = main.get("difference") or {}
-        options_out["no_peak_reason"] = (
-            f"no resistance peak with prominence >= {options_out['peak_sigma']} x noise that "
+        out["no_peak_reason"] = (
+            f"no resistance peak with prominence >= {opts['peak_sigma']} x noise that "
             "stands out against the other branch; up/down difference max "
             f"{d.get('max_abs_diff_ohm', float('nan')):.3g} Ohm vs noise "
-            f"{d.get('noise_ohm', float('nan')):.3g} Ohm")
-    data = {"loops": [{"T_K": i["T_K"], "up": i["up"], "down": i["down"],
-                       "branches": i["branches"]} for i in per_T], "main_T_K": main["T_K"]}
-    stats: dict[str, Any] = {"n_temperatures": len(per_T)}
-    # Delta R(T) TAPS fit
+            f"{d.get('noise_ohm', float('nan')):.3g} Ohm, whole-loop significance "
+            f"{d.get('significance_sigma', float('nan')):.3g} sigma "
+            f"(threshold {opts['hysteresis_sigma']:g})")
+    return out
+
+
+def _table_row(info: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {"T_K": info["T_K"], "hysteresis": info["hysteresis"]}
+    for br, b in info["branches"].items():
+        row[br] = {"noise_ohm": b["noise_ohm"], "pos": _to_json_peak(b["pos"]),
+                   "neg": _to_json_peak(b["neg"])}
+    d = info.get("difference")
+    if d and "max_abs_diff_ohm" in d:
+        row["difference"] = {k: d[k] for k in ("max_abs_diff_ohm", "B_at_max_T", "area_ohm_T",
+                                               "noise_ohm", "max_over_noise",
+                                               "significance_sigma", "rms_over_noise")
+                             if k in d}
+    if "symmetry" in info:
+        row["symmetry"] = info["symmetry"]
+    if info["glitches"]:
+        row["glitches"] = info["glitches"]
+    return row
+
+
+def _taps_step(per_T: list[dict[str, Any]], params: dict[str, Any], stats: dict[str, Any],
+               options_out: dict[str, Any], data: dict[str, Any],
+               opts: dict[str, Any]) -> list[Flag]:
+    """Delta R(T) TAPS fit when enough temperatures have Delta R; returns its flags."""
     rows = [(i["T_K"], _main_delta(i)) for i in per_T]
     rows = [(t, d) for t, d in rows if d is not None and not math.isnan(t)]
-    if options.get("taps_fit", "auto") == "auto" and len(rows) >= 5:
-        form = options.get("mr_taps_field_dependence", "free_pair")
-        Tt = np.array([r[0] for r in rows])
-        dd = np.array([r[1].nominal_value for r in rows])
-        ss = np.array([max(r[1].std_dev, 1e-300) for r in rows])
-        bpk = options.get("B_peak_T")
-        if bpk is None and "peak_field_mean_abs_T" in params:
-            bpk = params["peak_field_mean_abs_T"].nominal_value
+    form = opts["mr_taps_field_dependence"]
+    need = _TAPS_NFREE[form] + 2
+    if opts["taps_fit"] == "no":
+        if rows:
+            options_out["taps_fit"] = "disabled"
+        return []
+    if len(rows) < need:
+        if not rows:
+            return []
+        options_out["taps_fit"] = (f"not done ({len(rows)} temperatures with Delta R; the "
+                                   f"{form!r} form needs >= {need})")
+        if len(rows) < 3:
+            return []
+        return [warn("too_few_points", f"TAPS fit not done: {len(rows)} temperatures with "
+                     f"Delta R, the {form!r} form has {need - 2} parameters (need {need})")]
+    Tt = np.array([r[0] for r in rows])
+    dd = np.array([r[1].nominal_value for r in rows])
+    ss = np.array([max(r[1].std_dev, 1e-300) for r in rows])
+    bpk = opts["B_peak_T"]
+    if bpk is None and "peak_field_mean_abs_T" in params:
+        bpk = params["peak_field_mean_abs_T"].nominal_value
+    try:
         tf = fit_delta_rs_taps(Tt, dd, ss, form=form, B_peak_T=float(bpk or 0.08),
-                               Bc2par_T=options.get("Bc2par_T"))
-        for k, v in tf.params.items():
-            params[f"taps_{k}"] = v
-        stats.update({f"taps_{k}": v for k, v in tf.stats.items()})
-        options_out["mr_taps_field_dependence"] = form
-        data["taps"] = tf.data
-    elif len(rows) >= 1:
-        options_out["taps_fit"] = (f"not done ({len(rows)} temperatures with Delta R; "
-                                   "needs >= 5)" if options.get("taps_fit", "auto") == "auto"
-                                   else "disabled")
-    return FitResult(kind="mr-hysteresis", params=params, stats=stats, options=options_out,
-                     provenance={"files": [str(m.source) for m in measurements],
-                                 "columns": ["B_T", "T_K"] + cols,
-                                 "units": {"B": "T", "R": "Ohm"}},
-                     data=data)
+                               Bc2par_T=opts["Bc2par_T"])
+    except (KtoError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        options_out["taps_fit"] = f"failed: {exc}"
+        return [warn("taps_fit_failed", f"TAPS fit of Delta R(T) failed: {exc}")]
+    for k, v in tf.params.items():
+        params[f"taps_{k}"] = v
+    stats.update({f"taps_{k}": v for k, v in tf.stats.items()})
+    options_out["mr_taps_field_dependence"] = form
+    data["taps"] = tf.data
+    return list(tf.quality.flags)
 
 
 def _main_delta(info: dict[str, Any]) -> Any:
@@ -646,6 +1038,10 @@ def plot(result: FitResult, fig) -> None:
         if br is None:
             continue
         ax.plot(br[0], br[1], ".-", ms=3, lw=0.8, color=col, label=f"{name} sweep")
+        gl = loop.get("glitches", {}).get(name, [])
+        if gl:
+            ax.plot([g["B_T"] for g in gl], [g["R_ohm"] for g in gl], "x", color="k",
+                    label=f"{name}: glitches (excluded)")
         for s in ("pos", "neg"):
             pk = loop["branches"][name][s]
             if pk is not None:
