@@ -3,15 +3,67 @@
 Kind ``tc``: ``Tc_onset``, ``Tc_mid`` (50 % of R_N), ``Tc_zero`` (resistance floor) and the
 transition width ``T(0.8 R_N) - T(0.2 R_N)`` from one R(T) curve at fixed field.
 
-Every temperature ``T(R = f*R_N)`` is found by linear interpolation between the two points
-that bracket the *highest-T* crossing (all crossings are reported). Its statistical error
-propagates the resistance noise ``sigma_R`` through the interpolation::
+Crossing rule
+-------------
+Every temperature ``T(R = f*R_N)`` belongs to the *highest-T significant* crossing: the
+highest raw crossing whose ``SIG_POINTS`` neighbours above lie above the level on average
+and below it below (a level a few sigma_R under a noisy plateau is crossed many times by
+the noise; those crossings are skipped). All raw crossings are reported. The crossing is
 
-    T* = T1 + u*(T2 - T1),  u = (y - R1)/(R2 - R1)
-    sigma_T = sigma_R * |T2 - T1|/|R2 - R1| * sqrt((1 - u)**2 + u**2)
+* **sparse regime** (the noise ambiguity ``NOISE_WINDOW*sigma_R/|dR/dT|`` holds at most 3
+  points): linear interpolation between the two bracketing points, with the statistical
+  error propagated from sigma_R::
 
-The choice of R_N is a *systematic*: every temperature is recomputed with R_N +/- its
-scatter and the half-difference is reported separately as ``<name>_sys_RN``.
+      T* = T1 + u*(T2 - T1),  u = (y - R1)/(R2 - R1)
+      sigma_T = sigma_R * |T2 - T1|/|R2 - R1| * sqrt((1 - u)**2 + u**2)
+
+* **dense noisy regime**: a local least-squares polynomial (quadratic with >= 6 points,
+  else a line) fitted to ``R - level`` within ``+/- NOISE_WINDOW*sigma_R/|dR/dT|`` of the
+  crossing (re-centred twice, at most one transition scale wide); its root is the
+  crossing and ``sigma_T`` follows from the fit covariance. Linear interpolation between
+  adjacent noisy points there picks the extreme of the noise and is biased high.
+
+Error budget (``FitResult.budget``; the param's ufloat carries the quadrature sum)
+-------------------------------------------------------------------------------
+* ``stat``: the sigma_R propagation above.
+* ``sampling`` (the point spacing): linear interpolation between points ``h`` apart
+  misses a curved R(T) by ``R'' h^2 u(1-u)/2``; divided by the slope this is
+  ``h rho u(1-u)/2`` with the undersampling ratio ``rho = |R''| h^2/|R2 - R1|``. R'' is
+  the larger second divided difference at the two bracketing points with its noise part
+  removed (counted only beyond ``CURV_THRESHOLD`` sigma of its noise), ``u(1-u) >=
+  U_FLOOR``. When rho approaches 1 the curve is not resolved between the points and the
+  crossing may lie anywhere in the bracket: the error is at least ``h min(rho,1)^2/sqrt(12)``.
+  The zero floor is a threshold: its sampling error is at least ``h/sqrt(12)`` of its
+  bracket. In the local-fit regime the quadratic term absorbs the curvature (0).
+* ``sys["R_N"]``: every temperature recomputed with R_N +/- its standard error at Tc_mid
+  (band mean: std/sqrt(n); fitted line: its prediction error), half the difference; also
+  reported as ``<name>_sys_RN``.
+
+Tested 1-sigma coverage of the combined error (tests/transport/test_tc_quality.py, 250
+sets each, sloped normal state, 25 points between 1 and 99 % of R_N with 2 and 5 % noise,
+and a dense sweep): 60-76 % for Tc_mid, Tc_onset and width.
+
+Refusals (:class:`~ktoanalysis.errors.RefusedError`, CLI exit 3)
+---------------------------------------------------------------
+the temperature spans < 1 % of its mean (a sweep of B, I... at fixed T); the field steps
+by more than ``field_tol_T`` per row (R(B) sweeps); R constant within 5 sigma_R (5-95 %
+range) or R_N < 5 sigma_R; R/R_N never below ``mid_fraction`` (no transition in range) or
+never above it (no normal state); a data span below ``MIN_SPAN_WIDTHS`` (3) widths.
+
+Quality flags
+-------------
+``criterion_not_reached`` (warn: a level never crossed, its value left out),
+``too_few_points`` (warn: < 3 points inside the width levels), ``sampling_limited``
+(warn: sampling error > statistical and > ``SAMPLING_WIDTH_FRAC`` of the width),
+``multi_step`` (warn: several dR/dT maxima in the transition, temperatures in
+``provenance['steps_K']``), ``noise_inconsistent`` (warn: given sigma_R_ohm vs the
+estimate), ``extrapolated`` (tangent onset outside the data: warn within one width, else
+fail). Kind-specific codes: ``non_monotonic`` (warn: significant mid-level crossings more
+than one transition scale apart), ``criteria_out_of_order`` (fail: not Tc_zero <= Tc_mid
+<= Tc_onset, or width <= 0), ``rn_far_from_transition`` (warn: fixed_T R_N taken above 3
+Tc_mid while R just above the transition differs from it by > 3 % and > 3 sigma_R),
+``onset_on_normal_slope`` (warn: Tc_onset more than ``ONSET_WIDTHS`` (1.5) widths above
+the upper width level: the onset level is reached on the normal-state slope).
 
 ASSUMPTIONs (named options): ``rn_method`` (``"fixed_T"``, ``"fixed_B"``,
 ``"extrapolated_linear"``), ``onset_method`` (``"fraction"``, ``"tangent_intersection"``),
@@ -25,15 +77,17 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import DataFormatError, FitError
+from ..errors import DataFormatError, FitError, KtoError, RefusedError
 from ..io.measurement import Measurement
 from .declaration import KindSpec, Option, Output
-from .result import FitResult
+from .quality import Flag, Quality, check_inside, check_noise_consistency, check_steps, fail, warn
+from .result import ErrorBudget, FitResult, combine_errors
 
 __all__ = [
     "RTData", "NormalState", "Crossing", "OPTIONS", "prepare_rt", "rt_from_measurements",
     "estimate_noise", "normal_state", "crossings", "crossing_temperature", "fit_tc",
-    "analyze", "plot",
+    "analyze", "plot", "SPEC", "LevelTemperature", "level_temperature",
+    "significant_crossing", "sampling_error", "refuse_not_rt",
 ]
 
 RnMethod = Literal["fixed_T", "fixed_B", "extrapolated_linear"]
@@ -140,9 +194,13 @@ class NormalState:
     T_ref_K
         Reference temperature (K).
     scatter_ohm
-        Scatter (1 sigma, Ohm) of the R_N determination, used for the systematic.
+        1-sigma error (Ohm) of R_N at ``T_ref_K`` (the standard error of the band mean,
+        or of the fitted line), used for the R_N systematic.
     method
         The rn_method used (``"given"`` when R_N_ohm was supplied).
+    cov
+        ``(var(R_N), cov(R_N, slope), var(slope))`` of a fitted line (``None`` for a
+        constant R_N).
     """
 
     R_N_ohm: float
@@ -150,6 +208,15 @@ class NormalState:
     T_ref_K: float
     scatter_ohm: float
     method: str
+    cov: tuple[float, float, float] | None = None
+
+    def stderr_at(self, T_K: float) -> float:
+        """1-sigma error (Ohm) of R_N at temperature T_K (the line's prediction error)."""
+        if self.cov is None:
+            return float(self.scatter_ohm)
+        v0, c01, vs = self.cov
+        x = float(T_K) - self.T_ref_K
+        return float(np.sqrt(max(v0 + 2 * x * c01 + x * x * vs, 0.0)))
 
     def __call__(self, T_K: np.ndarray | float) -> np.ndarray:
         """R_N (Ohm) at temperature(s) T_K."""
@@ -158,7 +225,7 @@ class NormalState:
     def shifted(self, delta_ohm: float) -> NormalState:
         """Copy with R_N shifted by ``delta_ohm``."""
         return NormalState(self.R_N_ohm + delta_ohm, self.slope_ohm_K, self.T_ref_K,
-                           self.scatter_ohm, self.method)
+                           self.scatter_ohm, self.method, self.cov)
 
 
 @dataclass(frozen=True)
@@ -401,8 +468,7 @@ def normal_state(data: RTData, method: RnMethod = "fixed_T", *, rn_T_K: float | 
             sel = np.zeros(T.size, dtype=bool)
             sel[np.argsort(np.abs(T - T0))[:3]] = True
         vals = R[sel]
-        scatter = float(np.std(vals, ddof=1)) if vals.size > 1 else 0.0
-        rn = NormalState(float(np.mean(vals)), 0.0, T0, scatter, "fixed_T")
+        rn = NormalState(float(np.mean(vals)), 0.0, T0, _sem(vals), "fixed_T")
     elif method == "fixed_B":
         if rn_B_data is None:
             raise FitError("rn_method='fixed_B' needs rows at the field rn_B_T (e.g. a second "
@@ -410,8 +476,7 @@ def normal_state(data: RTData, method: RnMethod = "fixed_T", *, rn_T_K: float | 
         Tb, Rb = rn_B_data.T_K, rn_B_data.R_ohm
         sel = (Tb >= T[0]) & (Tb <= T[-1])
         vals = Rb[sel] if sel.sum() >= 2 else Rb
-        rn = NormalState(float(np.mean(vals)), 0.0, float(np.mean(Tb)),
-                         float(np.std(vals, ddof=1)) if vals.size > 1 else 0.0, "fixed_B")
+        rn = NormalState(float(np.mean(vals)), 0.0, float(np.mean(Tb)), _sem(vals), "fixed_B")
     elif method == "extrapolated_linear":
         if rn_window is None:
             lo = T[0] + 0.75 * (T[-1] - T[0])
@@ -420,11 +485,7 @@ def normal_state(data: RTData, method: RnMethod = "fixed_T", *, rn_T_K: float | 
         sel = (T >= lo) & (T <= hi)
         if sel.sum() < 3:
             raise FitError(f"rn_window [{lo}, {hi}] K holds {int(sel.sum())} points; need >= 3")
-        coef, cov = np.polyfit(T[sel] - hi, R[sel], 1, cov=True) if sel.sum() > 3 else \
-            (np.polyfit(T[sel] - hi, R[sel], 1), np.zeros((2, 2)))
-        resid = R[sel] - np.polyval(coef, T[sel] - hi)
-        scatter = float(max(np.sqrt(cov[1, 1]), np.std(resid, ddof=2)))
-        rn = NormalState(float(coef[1]), float(coef[0]), hi, scatter, "extrapolated_linear")
+        rn = _line_normal_state(T[sel], R[sel], hi)
     else:
         raise FitError(f"unknown rn_method {method!r}; use 'fixed_T', 'fixed_B' or "
                        "'extrapolated_linear'")
@@ -432,6 +493,23 @@ def normal_state(data: RTData, method: RnMethod = "fixed_T", *, rn_T_K: float | 
         raise FitError(f"normal-state resistance R_N = {rn.R_N_ohm} Ohm is not positive "
                        f"({data.source})")
     return rn
+
+
+def _sem(vals: np.ndarray) -> float:
+    """Standard error (Ohm) of the mean of the R_N band (0 for a single point)."""
+    return float(np.std(vals, ddof=1) / np.sqrt(vals.size)) if vals.size > 1 else 0.0
+
+
+def _line_normal_state(T: np.ndarray, R: np.ndarray, T_ref: float) -> NormalState:
+    """Straight line fitted to the normal state, with its covariance (RSS/(n-2) scaled)."""
+    X = np.column_stack([np.ones(T.size), T - T_ref])
+    coef, *_ = np.linalg.lstsq(X, R, rcond=None)
+    resid = R - X @ coef
+    s2 = float(resid @ resid) / (T.size - 2) if T.size > 2 else 0.0
+    cov = s2 * np.linalg.pinv(X.T @ X)
+    return NormalState(float(coef[0]), float(coef[1]), float(T_ref),
+                       float(np.sqrt(max(cov[0, 0], 0.0))), "extrapolated_linear",
+                       (float(cov[0, 0]), float(cov[0, 1]), float(cov[1, 1])))
 
 
 def crossings(T_K: np.ndarray, R_ohm: np.ndarray, level: np.ndarray | float,
@@ -480,6 +558,251 @@ def crossing_temperature(data: RTData, level: np.ndarray | float, sigma_R_ohm: f
     return cs[-1], cs
 
 
+# ---------------------------------------------------------------------------------------
+# crossings with honest errors (statistical + sampling)
+
+#: half-width of the local-fit window in units of the noise ambiguity sigma_R/|dR/dT|
+NOISE_WINDOW = 3.0
+#: points on each side of a raw crossing averaged to decide whether it is significant
+SIG_POINTS = 4
+#: lower bound of u(1 - u) in the sampling term (the position u inside the bracket is
+#: itself uncertain; a point lying on the level does not make the curvature error vanish)
+U_FLOOR = 0.1
+#: widest local-fit half-window, in units of the transition scale (20-80 % width)
+WINDOW_MAX = 1.0
+#: a second difference counts as curvature only beyond this many sigma of its noise
+CURV_THRESHOLD = 3.0
+
+
+@dataclass(frozen=True)
+class LevelTemperature:
+    """Temperature where R(T) crosses a level, with the parts of its error.
+
+    Attributes
+    ----------
+    T_K
+        The crossing temperature (K).
+    stat_K
+        Statistical 1-sigma error (K): sigma_R through the interpolation or local fit.
+    sampling_K
+        1-sigma error (K) from the finite point spacing (curvature between the points;
+        for the zero floor at least spacing/sqrt(12)).
+    method
+        ``"interpolation"`` (two bracketing points) or ``"local fit"`` (polynomial fit
+        to the points within the noise ambiguity of the level).
+    n_points
+        Number of points that determine the crossing.
+    spacing_K
+        Spacing of the two bracketing points (K).
+    raw
+        Every raw crossing of the level (linear interpolation), increasing T.
+    """
+
+    T_K: float
+    stat_K: float
+    sampling_K: float
+    method: str
+    n_points: int
+    spacing_K: float
+    raw: tuple[Crossing, ...]
+
+
+def significant_crossing(d: np.ndarray, cs: list[Crossing], k: int = SIG_POINTS
+                         ) -> Crossing:
+    """Highest-T raw crossing of ``d = R - level`` that is not a noise crossing.
+
+    A rising crossing counts when the mean of ``d`` over the ``k`` points above it is
+    positive and over the ``k`` points below it negative: in a noisy plateau a level a
+    few sigma_R below R_N is crossed many times, each of those crossings has both means
+    positive. Falls back to the highest-T crossing when none is significant.
+    """
+    for c in reversed(cs):
+        i = c.index
+        if c.slope_ohm_K <= 0:
+            continue
+        above, below = d[i + 1:i + 1 + k], d[max(0, i + 1 - k):i + 1]
+        if above.mean() > 0 and below.mean() < 0:
+            return c
+    return cs[-1]
+
+
+def _significant_all(d: np.ndarray, cs: list[Crossing], k: int = SIG_POINTS) -> list[float]:
+    """Temperatures of every significant (rising or falling) crossing."""
+    out = []
+    for c in cs:
+        i = c.index
+        above, below = d[i + 1:i + 1 + k], d[max(0, i + 1 - k):i + 1]
+        sign = 1.0 if c.slope_ohm_K > 0 else -1.0
+        if sign * above.mean() > 0 and sign * below.mean() < 0:
+            out.append(c.T_K)
+    return out
+
+
+def _node_curvature(T: np.ndarray, R: np.ndarray, j: int, sigma: float) -> float:
+    """|d2R/dT2| (Ohm/K^2) at point j from its neighbours, with the noise part removed.
+
+    The divided second difference has the noise variance ``sigma^2 (2/(h1+h2))^2
+    (1/h1^2 + (1/h1 + 1/h2)^2 + 1/h2^2)``; it is subtracted from its square.
+    """
+    if j < 1 or j > T.size - 2:
+        return 0.0
+    h1, h2 = T[j] - T[j - 1], T[j + 1] - T[j]
+    d2 = 2.0 * ((R[j + 1] - R[j]) / h2 - (R[j] - R[j - 1]) / h1) / (h1 + h2)
+    var = sigma**2 * (2.0 / (h1 + h2)) ** 2 * (1 / h1**2 + (1 / h1 + 1 / h2) ** 2 + 1 / h2**2)
+    return float(np.sqrt(max(0.0, d2 * d2 - CURV_THRESHOLD**2 * var)))
+
+
+def sampling_error(T: np.ndarray, R: np.ndarray, c: Crossing, sigma: float) -> float:
+    """1-sigma error (K) of a linearly interpolated crossing from the point spacing.
+
+    Linear interpolation between points ``h`` apart misses the curve by
+    ``R'' h^2 u (1 - u) / 2`` (u: position of the crossing inside the bracket); divided
+    by the slope this is ``h rho u (1 - u) / 2`` with the undersampling ratio
+    ``rho = |R''| h^2 / |R2 - R1|`` (second over first difference). R'' is the larger
+    (noise-corrected) second divided difference at the two bracketing points, u(1-u) is at
+    least ``U_FLOOR``. When rho approaches 1 the curve is not resolved between the points
+    and the crossing may lie anywhere in the bracket: the error is at least
+    ``h min(rho, 1)^2 / sqrt(12)`` (uniform over the bracket for rho >= 1).
+    """
+    i = c.index
+    h = float(T[i + 1] - T[i])
+    dR = abs(float(c.slope_ohm_K)) * h
+    if dR <= 0 or h <= 0:
+        return 0.0
+    curv = max(_node_curvature(T, R, i, sigma), _node_curvature(T, R, i + 1, sigma))
+    rho = curv * h * h / dR
+    u = (c.T_K - T[i]) / h
+    return float(h * max(rho * max(u * (1 - u), U_FLOOR) / 2.0,
+                         min(rho, 1.0) ** 2 / np.sqrt(12.0)))
+
+
+def _poly_fit(x: np.ndarray, y: np.ndarray, deg: int) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares polynomial ``y = c0 + c1 x (+ c2 x^2)``: coefficients, (X^T X)^-1."""
+    X = np.vander(x, deg + 1, increasing=True)
+    xtx_inv = np.linalg.pinv(X.T @ X)
+    return xtx_inv @ (X.T @ y), xtx_inv
+
+
+def _poly_root(coef: np.ndarray, W: float) -> float | None:
+    """Root of the local polynomial nearest 0 with a positive slope, inside [-W, W]."""
+    c0, c1 = float(coef[0]), float(coef[1])
+    c2 = float(coef[2]) if coef.size > 2 else 0.0
+    if c1 <= 0:
+        return None
+    x = -c0 / c1
+    for _ in range(20):  # Newton from the linear root
+        f, fp = c0 + c1 * x + c2 * x * x, c1 + 2 * c2 * x
+        if fp <= 0:
+            return None
+        step = f / fp
+        x -= step
+        if abs(step) < 1e-12 * max(W, 1e-300):
+            break
+    if not np.isfinite(x) or abs(x) > W or c1 + 2 * c2 * x <= 0:
+        return None
+    return float(x)
+
+
+def _local_slope(T: np.ndarray, d: np.ndarray, T0: float, half: float) -> float:
+    """Slope (Ohm/K) of a straight line through the points within ``half`` of T0."""
+    sel = np.abs(T - T0) <= half
+    if sel.sum() < 3:
+        sel = np.zeros(T.size, dtype=bool)
+        sel[np.argsort(np.abs(T - T0))[:3]] = True
+    coef, _ = _poly_fit(T[sel] - T0, d[sel], 1)
+    return float(coef[1])
+
+
+def _local_fit(T: np.ndarray, d: np.ndarray, T0: float, W: float, sigma: float,
+               h_min: float, W_max: float) -> tuple[float, float, int] | None:
+    """Crossing of a local polynomial fit to ``d = R - level`` near T0.
+
+    The window half-width follows the noise ambiguity ``NOISE_WINDOW*sigma/slope``
+    (between ``h_min`` and ``W_max``); a quadratic with 6 or more points, else a line.
+    Returns ``(T, stat error, points)`` or ``None`` when no rising root lies inside.
+    """
+    center, out = T0, None
+    for _ in range(3):
+        sel = np.abs(T - center) <= W
+        n = int(sel.sum())
+        if n < 4:
+            return out
+        deg = 2 if n >= 6 else 1
+        x = T[sel] - center
+        coef, xtx_inv = _poly_fit(x, d[sel], deg)
+        root = _poly_root(coef, W)
+        if root is None:
+            return out
+        g = root ** np.arange(deg + 1)
+        slope = float(coef[1] + (2 * coef[2] * root if deg == 2 else 0.0))
+        err = float(sigma * np.sqrt(max(g @ xtx_inv @ g, 0.0)) / slope)
+        center = center + root
+        out = (float(center), err, n)
+        W = float(np.clip(NOISE_WINDOW * sigma / slope, h_min, W_max))
+    return out
+
+
+def level_temperature(data: RTData, level: np.ndarray | float, sigma_R_ohm: float,
+                      name: str, scale_K: float, *, floor: bool = False,
+                      allow_missing: bool = False) -> LevelTemperature | None:
+    """Highest-T significant crossing of ``R = level`` with statistical and sampling errors.
+
+    Sparse regime (the noise ambiguity ``sigma_R/|dR/dT|`` holds at most 3 points): linear
+    interpolation between the bracketing points (MODELS.md section 2) with the
+    interpolation error of :func:`crossings` and the :func:`sampling_error`. Dense noisy
+    regime: a local fit (see :func:`_local_fit`), whose error follows from its covariance.
+
+    Parameters
+    ----------
+    data
+        Cleaned R(T) curve (K, Ohm).
+    level
+        Level (Ohm), scalar or one per point.
+    sigma_R_ohm
+        Resistance noise (Ohm).
+    name
+        Name of the level for messages.
+    scale_K
+        Transition scale (K, e.g. the 20-80 % width): the widest local-fit window.
+    floor
+        The zero floor: its sampling error is at least spacing/sqrt(12) (a threshold).
+    allow_missing
+        Return ``None`` instead of raising when the level is never crossed.
+
+    Raises
+    ------
+    FitError
+        The level is never crossed (unless ``allow_missing``).
+    """
+    T, R = data.T_K, data.R_ohm
+    lv = np.broadcast_to(np.asarray(level, float), T.shape)
+    cs = crossings(T, R, lv, sigma_R_ohm)
+    if not cs:
+        if allow_missing:
+            return None
+        crossing_temperature(data, lv, sigma_R_ohm, name)  # raises the FitError
+    d = R - lv
+    c = significant_crossing(d, cs)
+    h = float(T[c.index + 1] - T[c.index])
+    slope = _local_slope(T, d, c.T_K, max(0.5 * scale_K, 1.5 * h))
+    slope = slope if slope > 0 else abs(c.slope_ohm_K)
+    W = min(NOISE_WINDOW * sigma_R_ohm / slope, WINDOW_MAX * scale_K)
+    fit = None
+    if int(np.sum(np.abs(T - c.T_K) <= W)) > 3:
+        fit = _local_fit(T, d, c.T_K, W, sigma_R_ohm, 1.5 * h,
+                         max(WINDOW_MAX * scale_K, 1.5 * h))
+    if fit is not None:
+        T_c, stat, n = fit
+        samp, method = 0.0, "local fit"
+    else:
+        T_c, stat, n = c.T_K, c.stderr_K, 2
+        samp, method = sampling_error(T, R, c, sigma_R_ohm), "interpolation"
+    if floor:
+        samp = max(samp, h / np.sqrt(12.0))
+    return LevelTemperature(float(T_c), float(stat), float(samp), method, int(n), h,
+                            tuple(cs))
+
+
 def _tangent_onset(data: RTData, rn: NormalState, T_mid: float) -> float:
     """Intersection of the normal-state line with the steepest tangent near Tc_mid (K)."""
     T, R = data.T_K, data.R_ohm
@@ -501,15 +824,155 @@ def _tangent_onset(data: RTData, rn: NormalState, T_mid: float) -> float:
     return float((rn.R_N_ohm - rn.slope_ohm_K * rn.T_ref_K - R0 + s * T0) / denom)
 
 
+
+
 # ---------------------------------------------------------------------------------------
 # procedure
+
+#: output name -> level key of the criteria
+_LEVEL_OF = {"Tc_onset_K": "onset", "Tc_mid_K": "mid", "Tc_zero_K": "zero"}
+
+
+def _check_fractions(onset_fraction: float, mid_fraction: float,
+                     width_fractions: tuple[float, float], zero_f0: float
+                     ) -> tuple[float, float]:
+    fl, fh = map(float, width_fractions)
+    for f in (onset_fraction, mid_fraction, fl, fh, zero_f0):
+        if not 0 < f < 1:
+            raise FitError(f"fractions of R_N must lie in (0, 1); got {f}")
+    if fl >= fh:
+        raise FitError(f"width_fractions must be increasing, got {width_fractions}")
+    return fl, fh
+
+
+def _noise(data: RTData, T_mid: float, scale: float, notes: list[str]) -> float:
+    """sigma_R (Ohm) from the normal-state and zero-resistance points.
+
+    The regions are chosen by temperature (more than 3 transition scales above/below the
+    preliminary Tc_mid), not by resistance: selecting R > 0.95 R_N would cut the noise
+    distribution and underestimate sigma_R.
+    """
+    T, R = data.T_K, data.R_ohm
+    normal, zero = T >= T_mid + 3.0 * scale, T <= T_mid - 3.0 * scale
+    parts = [estimate_noise(R[normal]) if normal.sum() >= 5 else np.nan,
+             estimate_noise(R[zero]) if zero.sum() >= 5 else np.nan]
+    parts = [p for p in parts if np.isfinite(p)]
+    if parts:
+        return float(max(parts))
+    notes.append("sigma_R estimated from the whole curve (few normal/zero points)")
+    return estimate_noise(R)
+
+
+def _refuse_flat(data: RTData, rn: NormalState, sigma: float, mid_fraction: float) -> None:
+    """RefusedError for constant R and for R that never falls below mid_fraction R_N."""
+    T, R = data.T_K, data.R_ohm
+    where = f" ({data.source})" if data.source else ""
+    q05, q95 = np.percentile(R, [5, 95])
+    drop = float(q95 - q05)
+    if drop <= 5.0 * sigma or np.ptp(R) == 0:
+        raise RefusedError(f"R(T) varies by only {drop:.3g} Ohm (5-95 % range, "
+                           f"{drop / sigma if sigma > 0 else 0:.2g} sigma_R) in "
+                           f"{T[0]:.4g}-{T[-1]:.4g} K: constant resistance, no transition in "
+                           f"range{where}")
+    if rn.R_N_ohm <= 5.0 * sigma:
+        raise RefusedError(f"R_N = {rn.R_N_ohm:.3g} Ohm is only {rn.R_N_ohm / sigma:.2g} "
+                           f"sigma_R: no normal state above the noise, no transition in "
+                           f"range{where}")
+    ratio = R / rn(T)
+    if R.max() < mid_fraction * float(rn(T[np.argmax(R)])):
+        raise RefusedError(f"R(T) stays below {mid_fraction} R_N: no normal state in range"
+                           f"{where}")
+    if ratio.min() > mid_fraction:
+        raise RefusedError(f"R/R_N never falls below {ratio.min():.3g} (criterion "
+                           f"{mid_fraction}) in {T[0]:.4g}-{T[-1]:.4g} K: no transition in "
+                           f"range{where}")
+
+
+def _transition_scale(data: RTData, rn: NormalState, fl: float, fh: float,
+                      mid_fraction: float) -> tuple[float, float]:
+    """Preliminary 20-80 % width (K, > 0) and Tc_mid (K) from significant raw crossings."""
+    T, R = data.T_K, data.R_ohm
+    RN = rn(T)
+    temps = []
+    for f in (fl, fh, mid_fraction):
+        cs = crossings(T, R, f * RN, 0.0)
+        temps.append(significant_crossing(R - f * RN, cs).T_K if cs else np.nan)
+    scale = temps[1] - temps[0]
+    if not np.isfinite(scale) or scale <= 0:
+        scale = 0.1 * float(T[-1] - T[0])
+    T_mid = temps[2] if np.isfinite(temps[2]) else float(np.median(T))
+    return float(max(scale, 2.0 * float(np.min(np.diff(T))))), float(T_mid)
+
+
+def _all_levels(data: RTData, rn: NormalState, sigma: float, fracs: dict[str, float],
+                zero_k: float, zero_f0: float, scale: float, allow_missing: bool
+                ) -> dict[str, LevelTemperature | None]:
+    """LevelTemperature of every criterion (``None`` for a level never crossed)."""
+    RN = rn(data.T_K)
+    out: dict[str, LevelTemperature | None] = {}
+    for key, f in fracs.items():
+        out[key] = level_temperature(data, f * RN, sigma, f"T(R = {f} R_N)", scale,
+                                     allow_missing=allow_missing and key != "mid")
+    floor = np.maximum(zero_k * sigma, zero_f0 * RN)
+    out["zero"] = level_temperature(data, floor, sigma, "Tc_zero (resistance floor)", scale,
+                                    floor=True, allow_missing=allow_missing)
+    return out
+
+
+def _value_table(lv: dict[str, LevelTemperature | None], data: RTData, rn: NormalState,
+                 onset_method: str) -> tuple[dict[str, tuple[float, float | None]],
+                                             dict[str, float]]:
+    """``values`` (name -> (value, stat)) and ``sampling`` (name -> K) of the criteria."""
+    values: dict[str, tuple[float, float | None]] = {}
+    sampling: dict[str, float] = {}
+    for name, key in _LEVEL_OF.items():
+        c = lv.get(key)
+        if c is not None:
+            values[name], sampling[name] = (c.T_K, c.stat_K), c.sampling_K
+    if onset_method == "tangent_intersection":
+        values["Tc_onset_K"] = (_tangent_onset(data, rn, values["Tc_mid_K"][0]), None)
+        sampling["Tc_onset_K"] = 0.0
+    elif onset_method != "fraction":
+        raise FitError(f"unknown onset_method {onset_method!r}; use 'fraction' or "
+                       "'tangent_intersection'")
+    lo, hi = lv.get("low"), lv.get("high")
+    if lo is not None and hi is not None:
+        values["width_K"] = (hi.T_K - lo.T_K, float(np.hypot(hi.stat_K, lo.stat_K)))
+        sampling["width_K"] = float(np.hypot(hi.sampling_K, lo.sampling_K))
+    return values, sampling
+
+
+def _rn_systematics(data: RTData, rn: NormalState, sigma: float, fracs: dict[str, float],
+                    zero_k: float, zero_f0: float, scale: float, onset_method: str,
+                    values: dict[str, Any], notes: list[str]) -> dict[str, float]:
+    """Half-difference of every criterion for R_N +/- its error at Tc_mid (K)."""
+    delta = rn.stderr_at(values["Tc_mid_K"][0])
+    if not np.isfinite(delta) or delta <= 0:
+        if rn.method != "given":
+            notes.append("R_N determined from a single point: R_N systematic is 0")
+        return {name: 0.0 for name in values}
+    shifted = []
+    for sgn in (1.0, -1.0):
+        try:
+            lv = _all_levels(data, rn.shifted(sgn * delta), sigma, fracs, zero_k,
+                             zero_f0, scale, True)
+        except FitError:
+            notes.append("R_N +/- scatter moves a level out of range: no R_N systematic")
+            return {}
+        shifted.append(_value_table(lv, data, rn, "fraction")[0])
+    up, dn = shifted
+    out = {name: 0.5 * abs(up[name][0] - dn[name][0]) for name in values
+           if name in up and name in dn}
+    if onset_method != "fraction":
+        out.pop("Tc_onset_K", None)
+    return out
 
 
 def fit_tc(data: RTData, rn: NormalState, *, onset_method: OnsetMethod = "fraction",
            onset_fraction: float = 0.9, mid_fraction: float = 0.5,
            width_fractions: tuple[float, float] = (0.2, 0.8), zero_k: float = 3.0,
            zero_f0: float = 0.01, sigma_R_ohm: float | None = None,
-           ) -> dict[str, Any]:
+           allow_missing: bool = False) -> dict[str, Any]:
     """Characteristic temperatures of one transition (array level).
 
     Parameters
@@ -522,114 +985,71 @@ def fit_tc(data: RTData, rn: NormalState, *, onset_method: OnsetMethod = "fracti
         Criteria (see :data:`OPTIONS`).
     sigma_R_ohm
         Resistance noise (Ohm); estimated from the data when ``None``.
+    allow_missing
+        When a level other than the mid level is never crossed, leave its value out
+        (listed in ``missing``) instead of raising.
 
     Returns
     -------
     dict
-        ``values`` (name -> (value, stderr or None)), ``systematics`` (name -> half
-        difference for R_N +/- scatter), ``crossings`` (name -> list of all crossing
-        temperatures), ``sigma_R_ohm``, ``floor_ohm``, ``notes``.
+        ``values`` (name -> (value, statistical stderr or None)), ``sampling`` (name ->
+        sampling error, K), ``systematics`` (name -> half difference for R_N +/- scatter,
+        K), ``crossings`` (level -> all raw crossing temperatures), ``levels`` (level ->
+        :class:`LevelTemperature`), ``missing`` (names not reached), ``sigma_R_ohm``,
+        ``sigma_estimated_ohm``, ``sigma_source``, ``floor_ohm``, ``scale_K``, ``notes``.
 
     Raises
     ------
+    RefusedError
+        Constant R, no normal state or no transition in range.
     FitError
-        No transition in range, bad fractions.
+        Bad fractions; a level never crossed (without ``allow_missing``).
     """
-    fl, fh = map(float, width_fractions)
-    for f in (onset_fraction, mid_fraction, fl, fh, zero_f0):
-        if not 0 < f < 1:
-            raise FitError(f"fractions of R_N must lie in (0, 1); got {f}")
-    if fl >= fh:
-        raise FitError(f"width_fractions must be increasing, got {width_fractions}")
-    T, R = data.T_K, data.R_ohm
+    fl, fh = _check_fractions(onset_fraction, mid_fraction, width_fractions, zero_f0)
+    T = data.T_K
     notes: list[str] = []
-    RN_T = rn(T)
-    if R.max() < mid_fraction * RN_T[np.argmax(R)]:
-        raise FitError(f"R(T) stays below {mid_fraction} R_N: no normal state in range "
-                       f"({data.source})")
+    scale, T_mid0 = _transition_scale(data, rn, fl, fh, mid_fraction)
+    sigma_est = _noise(data, T_mid0, scale, notes)
     if sigma_R_ohm is None:
-        normal = R > 0.95 * RN_T
-        zero = R < 0.02 * RN_T
-        parts = [estimate_noise(R[normal]) if normal.sum() >= 5 else np.nan,
-                 estimate_noise(R[zero]) if zero.sum() >= 5 else np.nan]
-        parts = [p for p in parts if np.isfinite(p)]
-        if not parts:
-            sigma = estimate_noise(R)
-            notes.append("sigma_R estimated from the whole curve (few normal/zero points)")
-        else:
-            sigma = float(max(parts))
-        sigma_src = "estimated"
+        sigma, sigma_src = sigma_est, "estimated"
     else:
         sigma, sigma_src = float(sigma_R_ohm), "given"
     if not np.isfinite(sigma) or sigma <= 0:
         # no resolvable noise: use a tiny fraction of R_N and say so
         sigma = 1e-6 * rn.R_N_ohm
         notes.append("noise not resolvable; sigma_R set to 1e-6 R_N")
-
-    def temps(r: NormalState) -> dict[str, Crossing]:
-        out: dict[str, Crossing] = {}
-        allc: dict[str, list[float]] = {}
-        RN = r(T)
-        for key, f in (("mid", mid_fraction), ("low", fl), ("high", fh),
-                       ("onset", onset_fraction)):
-            c, cs = crossing_temperature(data, f * RN, sigma, f"T(R = {f} R_N)")
-            out[key] = c
-            allc[key] = [x.T_K for x in cs]
-        floor = np.maximum(zero_k * sigma, zero_f0 * RN)
-        c, cs = crossing_temperature(data, floor, sigma, "Tc_zero (resistance floor)")
-        out["zero"] = c
-        allc["zero"] = [x.T_K for x in cs]
-        out["_all"] = allc  # type: ignore[assignment]
-        return out
-
-    main = temps(rn)
-    allc = main.pop("_all")  # type: ignore[arg-type]
-    values: dict[str, tuple[float, float | None]] = {}
-    if onset_method == "fraction":
-        values["Tc_onset_K"] = (main["onset"].T_K, main["onset"].stderr_K)
-    elif onset_method == "tangent_intersection":
-        values["Tc_onset_K"] = (_tangent_onset(data, rn, main["mid"].T_K), None)
+    if sigma_src == "given" or not any("whole curve" in n for n in notes):
+        _refuse_flat(data, rn, sigma, mid_fraction)
     else:
-        raise FitError(f"unknown onset_method {onset_method!r}; use 'fraction' or "
-                       "'tangent_intersection'")
-    values["Tc_mid_K"] = (main["mid"].T_K, main["mid"].stderr_K)
-    values["Tc_zero_K"] = (main["zero"].T_K, main["zero"].stderr_K)
-    values["width_K"] = (main["high"].T_K - main["low"].T_K,
-                         float(np.hypot(main["high"].stderr_K, main["low"].stderr_K)))
+        _refuse_flat(data, rn, 0.0, mid_fraction)
+    fracs = {"mid": mid_fraction, "low": fl, "high": fh, "onset": onset_fraction}
+    lv = _all_levels(data, rn, sigma, fracs, zero_k, zero_f0, scale, allow_missing)
+    values, sampling = _value_table(lv, data, rn, onset_method)
+    missing = [k for k, c in lv.items() if c is None]
+    allc = {k: [x.T_K for x in c.raw] for k, c in lv.items() if c is not None}
     for key, cs in allc.items():
         if len(cs) > 1:
             notes.append(f"{len(cs)} crossings for {key} ({', '.join(f'{t:.4g}' for t in cs)}"
-                         " K): non-monotonic R(T), highest-T one used")
-    systematics: dict[str, float] = {}
-    if rn.scatter_ohm > 0:
-        try:
-            up, dn = temps(rn.shifted(rn.scatter_ohm)), temps(rn.shifted(-rn.scatter_ohm))
-            for name, key in (("Tc_onset_K", "onset"), ("Tc_mid_K", "mid"),
-                              ("Tc_zero_K", "zero")):
-                systematics[name] = 0.5 * abs(up[key].T_K - dn[key].T_K)
-            systematics["width_K"] = 0.5 * abs((up["high"].T_K - up["low"].T_K)
-                                               - (dn["high"].T_K - dn["low"].T_K))
-            if onset_method != "fraction":
-                systematics.pop("Tc_onset_K")
-        except FitError:
-            notes.append("R_N +/- scatter moves a level out of range: no R_N systematic")
-    else:
-        for name in values:
-            systematics[name] = 0.0
-        if rn.method != "given":
-            notes.append("R_N determined from a single point: R_N systematic is 0")
-    return {"values": values, "systematics": systematics, "crossings": allc,
-            "sigma_R_ohm": sigma, "sigma_source": sigma_src,
+                         " K): non-monotonic or noisy R(T), highest-T significant one used")
+    systematics = _rn_systematics(data, rn, sigma, fracs, zero_k, zero_f0, scale,
+                                  onset_method, values, notes)
+    return {"values": values, "sampling": sampling, "systematics": systematics,
+            "crossings": allc, "levels": lv, "missing": missing,
+            "sigma_R_ohm": sigma, "sigma_estimated_ohm": sigma_est, "sigma_source": sigma_src,
             "floor_ohm": float(np.max(np.maximum(zero_k * sigma, zero_f0 * rn(T)))),
-            "notes": notes}
+            "scale_K": scale, "notes": notes}
 
 
 _DEFAULTS: dict[str, Any] = SPEC.defaults
 
 
-def analyze_rt(measurements: list[Measurement], opts: dict[str, Any]
-               ) -> tuple[RTData, NormalState, dict[str, Any]]:
-    """Shared front end of ``tc`` and ``bkt-rt``: data, R_N and Tc's from merged options."""
+def analyze_rt(measurements: list[Measurement], opts: dict[str, Any], *,
+               allow_missing: bool = False) -> tuple[RTData, NormalState, dict[str, Any]]:
+    """Shared front end of ``tc`` and ``bkt-rt``: data, R_N and Tc's from merged options.
+
+    ``allow_missing`` is passed to :func:`fit_tc` (``tc`` reports unreached levels as
+    flags; the default keeps raising for callers that need every level).
+    """
     direction, other, counts = resolve_direction(measurements, opts["direction"])
     if opts["direction"] == "auto":
         opts["direction_used"] = direction
@@ -655,8 +1075,274 @@ def analyze_rt(measurements: list[Measurement], opts: dict[str, Any]
                  mid_fraction=float(opts["mid_fraction"]),
                  width_fractions=tuple(opts["width_fractions"]),  # type: ignore[arg-type]
                  zero_k=float(opts["zero_k"]), zero_f0=float(opts["zero_f0"]),
-                 sigma_R_ohm=opts["sigma_R_ohm"])
+                 sigma_R_ohm=opts["sigma_R_ohm"], allow_missing=allow_missing)
     return data, rn, res
+
+
+# ---------------------------------------------------------------------------------------
+# refusals and the quality verdict
+
+#: columns whose variation at fixed temperature marks a sweep of another variable
+_SWEEP_COLUMNS = ("B_T", "I_A", "V_V", "theta_rad", "angle_deg")
+
+
+def refuse_not_rt(measurements: list[Measurement], *, field_tol_T: float = 5e-3) -> None:
+    """RefusedError for files that are not R(T) curves.
+
+    * the temperature spans less than 1 % of its mean (a sweep of something else at
+      fixed temperature, e.g. I-V or R(B));
+    * the field changes by more than ``field_tol_T`` from row to row (median): a field
+      sweep R(B) at (nearly) fixed temperatures.
+    """
+    for m in measurements:
+        if "T_K" not in m.data.columns:
+            continue
+        T = m.column("T_K")
+        T = T[np.isfinite(T)]
+        if T.size < 3:
+            continue
+        span, mean = float(np.ptp(T)), float(np.mean(np.abs(T)))
+        varying = [c for c in _SWEEP_COLUMNS if c in m.data.columns
+                   and np.nanstd(m.column(c)) > 0]
+        if mean > 0 and span < 0.01 * mean:
+            what = f" while {', '.join(varying)} varies" if varying else ""
+            raise RefusedError(f"{m.source}: the temperature spans only {span:.3g} K "
+                               f"({100 * span / mean:.2g} % of its mean {mean:.4g} K){what}: "
+                               "a sweep at fixed temperature, not an R(T) curve")
+        if "B_T" in m.data.columns:
+            B = m.column("B_T")
+            keep = np.isfinite(B)
+            try:  # the rows of the analysed channel (channels may alternate rows)
+                keep &= np.isfinite(m.column(m.resistance_column()))
+            except KtoError:
+                pass
+            dB = np.abs(np.diff(B[keep]))
+            if dB.size and float(np.median(dB)) > field_tol_T:
+                raise RefusedError(
+                    f"{m.source}: the field changes by a median {1e3 * np.median(dB):.3g} mT "
+                    f"per row (B from {np.nanmin(B):.3g} to {np.nanmax(B):.3g} T, T from "
+                    f"{T.min():.4g} to {T.max():.4g} K): field sweeps R(B), not an R(T) "
+                    "curve (use kind hc2-temperature)")
+
+
+def _refuse_span(data: RTData, res: dict[str, Any]) -> None:
+    """RefusedError when the data span less than MIN_SPAN_WIDTHS transition widths."""
+    if "width_K" not in res["values"]:
+        return
+    width = res["values"]["width_K"][0]
+    span = float(data.T_K[-1] - data.T_K[0])
+    if width > 0 and span < MIN_SPAN_WIDTHS * width:
+        raise RefusedError(f"the data span {span:.3g} K, less than {MIN_SPAN_WIDTHS:g} "
+                           f"transition widths ({MIN_SPAN_WIDTHS:g} x {width:.3g} K): the "
+                           "normal state and the zero-resistance state are not both in range")
+
+
+#: minimum temperature span of the data in units of the 20-80 % width
+MIN_SPAN_WIDTHS = 3.0
+#: a sampling error larger than the statistical one and than this fraction of the width
+#: is reported as sampling_limited
+SAMPLING_WIDTH_FRAC = 0.02
+
+
+def _flags_levels(res: dict[str, Any], opts: dict[str, Any]) -> list[Flag]:
+    """criterion_not_reached, too_few_points (inside the width), sampling_limited."""
+    flags: list[Flag] = []
+    names = {"low": f"{opts['width_fractions'][0]} R_N (width_K not reported)",
+             "high": f"{opts['width_fractions'][1]} R_N (width_K not reported)",
+             "onset": f"{opts['onset_fraction']} R_N (Tc_onset_K not reported)",
+             "zero": "the zero floor (Tc_zero_K not reported)"}
+    for key in res["missing"]:
+        if key == "onset" and opts["onset_method"] != "fraction":
+            continue
+        flags.append(warn("criterion_not_reached", f"R(T) never crosses {names[key]}"))
+    width = res["values"].get("width_K", (None, None))[0]
+    n_in = res.get("points_in_width")
+    if n_in is not None and n_in < 3:
+        flags.append(warn("too_few_points", f"only {n_in} points lie inside the "
+                          f"{opts['width_fractions'][0]}-{opts['width_fractions'][1]} R_N "
+                          "transition: the criteria are interpolated across it"))
+    scale = width if width and width > 0 else res["scale_K"]
+    for name in ("Tc_mid_K", "width_K", "Tc_onset_K"):
+        if name not in res["values"]:
+            continue
+        stat, samp = res["values"][name][1] or 0.0, res["sampling"].get(name, 0.0)
+        if samp > stat and samp > SAMPLING_WIDTH_FRAC * scale:
+            flags.append(warn("sampling_limited", f"{name}: sampling error {samp:.2g} K "
+                              f"exceeds the statistical {stat:.2g} K (point spacing)"))
+    return flags
+
+
+def _flag_steps(data: RTData, rn: NormalState, res: dict[str, Any]
+                ) -> tuple[list[Flag], list[float]]:
+    """multi_step on the transition region (0.02 < R/R_N < 0.98, 3 bins margin).
+
+    The region is averaged in bins of ``max(spacing, scale/10, noise bin)`` and put on a
+    uniform grid before :func:`quality.check_steps` (whose 3-point smoothing works on
+    indices): a gap or the noise of dense data would otherwise look like further maxima
+    of dR/dT. The noise bin makes the binned derivative noise 5 % of the chord slope
+    ``0.6 R_N/scale``.
+    """
+    T, R = data.T_K, data.R_ohm
+    ratio = R / rn(T)
+    sel = np.flatnonzero((ratio > 0.02) & (ratio < 0.98))
+    if sel.size < 7:
+        return [], []
+    h = float(np.median(np.diff(T[sel[0]:sel[-1] + 1]))) if sel[-1] > sel[0] else \
+        float(np.median(np.diff(T)))
+    scale, sigma = res["scale_K"], res["sigma_R_ohm"]
+    chord = 0.6 * rn.R_N_ohm / scale
+    # binned derivative noise ~ sigma sqrt(2 h / b) / b  <=  0.05 chord
+    b_noise = (sigma * np.sqrt(2.0 * h) / (0.05 * chord)) ** (2.0 / 3.0) if chord > 0 else h
+    b = min(max(h, 0.1 * scale, b_noise), 0.5 * scale)
+    # the region with a margin of 3 bins (a step at its edge must show its maximum)
+    keep = (T >= T[sel[0]] - 3 * b) & (T <= T[sel[-1]] + 3 * b)
+    Tr, Rr = T[keep], R[keep]
+    edges = np.arange(Tr[0], Tr[-1] + b, b)
+    idx = np.clip(np.digitize(Tr, edges) - 1, 0, max(edges.size - 2, 0))
+    counts = np.bincount(idx)
+    ok = counts > 0
+    Tb = (np.bincount(idx, weights=Tr)[ok] / counts[ok])
+    Rb = (np.bincount(idx, weights=Rr)[ok] / counts[ok])
+    if Tb.size < 7:
+        return [], []
+    Tt = np.linspace(Tb[0], Tb[-1], Tb.size)
+    return check_steps(Tt, np.interp(Tt, Tb, Rb))
+
+
+def _flags_shape(data: RTData, rn: NormalState, res: dict[str, Any]) -> tuple[list[Flag],
+                                                                              list[float]]:
+    """multi_step (on the transition region, smoothed against the noise), non_monotonic,
+    criteria_out_of_order."""
+    T, R = data.T_K, data.R_ohm
+    flags, steps = _flag_steps(data, rn, res)
+    mid = res["levels"]["mid"]
+    if mid is not None:
+        d = R - res["mid_fraction"] * rn(T)
+        sig = _significant_all(d, list(mid.raw))
+        if sig and max(sig) - min(sig) > res["scale_K"]:
+            flags.append(warn("non_monotonic", f"R(T) crosses {res['mid_fraction']} R_N at "
+                              f"{', '.join(f'{t:.4g}' for t in sig)} K: highest-T crossing "
+                              "used"))
+    flags += _flag_onset_slope(data, rn, res)
+    v = {k: val[0] for k, val in res["values"].items()}
+    order = [k for k in ("Tc_zero_K", "Tc_mid_K", "Tc_onset_K") if k in v]
+    if any(v[a] > v[b] for a, b in zip(order[:-1], order[1:], strict=True)) or \
+            v.get("width_K", 1.0) <= 0:
+        txt = ", ".join(f"{k} = {v[k]:.4g}" for k in (*order, "width_K") if k in v)
+        flags.append(fail("criteria_out_of_order", f"{txt}: the criteria are not ordered "
+                          "Tc_zero <= Tc_mid <= Tc_onset with a positive width"))
+    return flags, steps
+
+
+def _flags_rn(data: RTData, rn: NormalState, res: dict[str, Any], opts: dict[str, Any]
+              ) -> list[Flag]:
+    """extrapolated (tangent onset outside the data), rn_far_from_transition,
+    noise_inconsistent."""
+    flags: list[Flag] = []
+    T = data.T_K
+    width = res["values"].get("width_K", (res["scale_K"], None))[0]
+    onset = res["values"].get("Tc_onset_K", (None, None))[0]
+    if opts["onset_method"] == "tangent_intersection" and onset is not None:
+        sev = "warn" if T[0] - width <= onset <= T[-1] + width else "fail"
+        flags += check_inside("Tc_onset_K (tangent intersection)", onset, float(T[0]),
+                              float(T[-1]), severity=sev)  # type: ignore[arg-type]
+    flags += _flag_rn_far(data, rn, res, opts.get("rn_T_K"))
+    if res["sigma_source"] == "given":
+        flags += check_noise_consistency(res["sigma_R_ohm"], res["sigma_estimated_ohm"],
+                                         what="sigma_R_ohm")
+    return flags
+
+
+#: onset_on_normal_slope: Tc_onset more than this many widths above T(f_high R_N)
+ONSET_WIDTHS = 1.5
+
+
+def _flag_onset_slope(data: RTData, rn: NormalState, res: dict[str, Any]) -> list[Flag]:
+    """onset_on_normal_slope: the onset level is reached far above the transition (more
+    than ``ONSET_WIDTHS`` widths, plus twice its error, above the upper width level), i.e.
+    on the normal-state slope: the onset then measures the choice of R_N."""
+    on, hi = res["levels"].get("onset"), res["levels"].get("high")
+    if on is None or hi is None or "width_K" not in res["values"]:
+        return []
+    width = res["values"]["width_K"][0]
+    excess = on.T_K - hi.T_K - ONSET_WIDTHS * width
+    if width <= 0 or excess <= 2.0 * np.hypot(on.stat_K, hi.stat_K):
+        return []
+    return [warn("onset_on_normal_slope", f"Tc_onset = {on.T_K:.4g} K lies "
+                 f"{(on.T_K - hi.T_K) / width:.2g} widths above T(high level) = "
+                 f"{hi.T_K:.4g} K: the onset level is reached on the normal-state slope, "
+                 "not in the transition (R_N taken too high?)")]
+
+
+def _flag_rn_far(data: RTData, rn: NormalState, res: dict[str, Any], rn_T: float | None
+                 ) -> list[Flag]:
+    """rn_far_from_transition: fixed_T R_N taken above 3 Tc_mid while R just above the
+    transition (1-3 widths above the upper width level) differs from it (> 3 % and
+    > 3 sigma_R)."""
+    hi, mid = res["levels"].get("high"), res["levels"].get("mid")
+    if rn.method != "fixed_T" or rn_T is None or hi is None or mid is None or \
+            "width_K" not in res["values"] or rn_T <= 3.0 * mid.T_K:
+        return []
+    T, R = data.T_K, data.R_ohm
+    width = max(res["values"]["width_K"][0], res["scale_K"])
+    near = (T > hi.T_K + width) & (T < hi.T_K + 3.0 * width)
+    if not near.any():
+        return []
+    R_near = float(np.median(R[near]))
+    dev = abs(R_near - rn.R_N_ohm)
+    if dev <= max(3.0 * res["sigma_R_ohm"], 0.03 * rn.R_N_ohm):
+        return []
+    return [warn("rn_far_from_transition", f"R_N taken at rn_T_K = {rn_T:.4g} K (> 3 x Tc_mid "
+                 f"= {mid.T_K:.4g} K), and R just above the transition ({R_near:.4g} Ohm) "
+                 f"differs from R_N = {rn.R_N_ohm:.4g} Ohm by {100 * dev / rn.R_N_ohm:.2g} %")]
+
+
+def _params_with_budget(res: dict[str, Any], rn: NormalState
+                        ) -> tuple[dict[str, Any], dict[str, ErrorBudget]]:
+    """Params with the combined error (stat + sampling + R_N) and their budgets."""
+    from uncertainties import ufloat
+
+    params: dict[str, Any] = {}
+    budget: dict[str, ErrorBudget] = {}
+    for name, (v, e) in res["values"].items():
+        stat = ufloat(v, e) if e is not None and np.isfinite(e) and e > 0 else v
+        sys_rn = res["systematics"].get(name)
+        params[name], budget[name] = combine_errors(
+            stat, sampling=res["sampling"].get(name, 0.0),
+            sys={"R_N": sys_rn} if sys_rn is not None else None)
+    Tm = res["values"]["Tc_mid_K"][0]
+    RN_mid, RN_err = float(rn(Tm)), rn.stderr_at(Tm)
+    params["R_N_ohm"] = ufloat(RN_mid, RN_err) if RN_err > 0 else RN_mid
+    for name, s in res["systematics"].items():
+        params[f"{name}_sys_RN"] = s
+    params["sigma_R_ohm"] = res["sigma_R_ohm"]
+    return params, budget
+
+
+def _other_direction(measurements: list[Measurement], opts: dict[str, Any],
+                     params: dict[str, Any]) -> None:
+    """Tc_mid of the other sweep direction and the thermal lag (in place)."""
+    other_opts = dict(opts, direction=opts["direction_other"])
+    try:
+        _, rn_o, res_o = analyze_rt(measurements, other_opts, allow_missing=True)
+    except (FitError, DataFormatError) as exc:
+        opts["direction_other_error"] = str(exc)
+        return
+    tm_o = _params_with_budget(res_o, rn_o)[0]["Tc_mid_K"]
+    params["Tc_mid_K_other_direction"] = tm_o
+    up, down = ((params["Tc_mid_K"], tm_o) if opts["direction_used"] == "up"
+                else (tm_o, params["Tc_mid_K"]))
+    params["thermal_lag_K"] = up - down
+
+
+def _definitions(opts: dict[str, Any]) -> dict[str, str]:
+    return {
+        "Tc_onset": (f"T(R = {opts['onset_fraction']} R_N)" if opts["onset_method"] ==
+                     "fraction" else "normal-state line x steepest tangent"),
+        "Tc_mid": f"T(R = {opts['mid_fraction']} R_N)",
+        "Tc_zero": f"R < max({opts['zero_k']} sigma_R, {opts['zero_f0']} R_N)",
+        "width": f"T({opts['width_fractions'][1]} R_N) - T({opts['width_fractions'][0]} R_N)",
+    }
 
 
 def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
@@ -668,59 +1354,45 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
         One or several measurements with ``T_K`` and a resistance column (rows at the
         field ``field_T``; with ``rn_method='fixed_B'`` also rows at ``rn_B_T``).
     **options
-        See :data:`OPTIONS`.
+        See :data:`SPEC`.
 
     Returns
     -------
     FitResult
         params ``Tc_onset_K``, ``Tc_mid_K``, ``Tc_zero_K``, ``width_K`` (ufloats with the
-        statistical error), ``R_N_ohm`` (ufloat with its scatter, or float when given), the
-        R_N systematics ``<name>_sys_RN`` (K, plain floats) and ``sigma_R_ohm``; when the
-        file holds warming and cooling sweeps (``direction='auto'``) also
-        ``Tc_mid_K_other_direction`` and ``thermal_lag_K`` = Tc_mid(warming) -
-        Tc_mid(cooling).
+        combined statistical + sampling + R_N error, split in ``budget``; a criterion the
+        data never reach is left out and flagged), ``R_N_ohm`` (ufloat with its standard
+        error, or float when given), the R_N systematics ``<name>_sys_RN`` (K, plain
+        floats) and ``sigma_R_ohm``; when the file holds warming and cooling sweeps
+        (``direction='auto'``) also ``Tc_mid_K_other_direction`` and ``thermal_lag_K`` =
+        Tc_mid(warming) - Tc_mid(cooling). ``quality`` carries the verdict.
 
     Raises
     ------
+    OptionError
+        Bad options (before any work).
+    RefusedError
+        Not an R(T) curve with a transition (see the module docstring).
     FitError, DataFormatError
-        Bad options, no transition in range, all-zero resistance, too few points.
+        Missing columns, too few points.
     """
-    from uncertainties import ufloat
-
     opts = SPEC.resolve(options)
-    data, rn, res = analyze_rt(measurements, opts)
-    params: dict[str, Any] = {}
-    for name, (v, e) in res["values"].items():
-        params[name] = ufloat(v, e) if e is not None and np.isfinite(e) and e > 0 else v
-    Tm = res["values"]["Tc_mid_K"][0]
-    RN_mid = float(rn(Tm))
-    params["R_N_ohm"] = ufloat(RN_mid, rn.scatter_ohm) if rn.scatter_ohm > 0 else RN_mid
-    for name, s in res["systematics"].items():
-        params[f"{name}_sys_RN"] = s
-    params["sigma_R_ohm"] = res["sigma_R_ohm"]
+    refuse_not_rt(measurements, field_tol_T=float(opts["field_tol_T"]))
+    data, rn, res = analyze_rt(measurements, opts, allow_missing=True)
+    _refuse_span(data, res)
+    res["mid_fraction"] = float(opts["mid_fraction"])
+    RN_T = rn(data.T_K)
+    fl, fh = opts["width_fractions"]
+    res["points_in_width"] = int(np.sum((data.R_ohm > fl * RN_T) & (data.R_ohm < fh * RN_T)))
+    params, budget = _params_with_budget(res, rn)
     if opts.get("direction_other"):
-        # the other sweep direction, analysed on its own: its Tc_mid and the thermal lag
-        other_opts = dict(opts, direction=opts["direction_other"])
-        try:
-            _, _, res_o = analyze_rt(measurements, other_opts)
-        except (FitError, DataFormatError) as exc:
-            opts["direction_other_error"] = str(exc)
-        else:
-            v, e = res_o["values"]["Tc_mid_K"]
-            tm_o = ufloat(v, e) if e is not None and np.isfinite(e) and e > 0 else v
-            params["Tc_mid_K_other_direction"] = tm_o
-            up, down = ((params["Tc_mid_K"], tm_o) if opts["direction_used"] == "up"
-                        else (tm_o, params["Tc_mid_K"]))
-            params["thermal_lag_K"] = up - down
+        _other_direction(measurements, opts, params)
+    shape_flags, steps = _flags_shape(data, rn, res)
+    flags = _flags_levels(res, opts) + shape_flags + _flags_rn(data, rn, res, opts)
     opts = dict(opts)
-    opts["tc_definitions"] = {
-        "Tc_onset": (f"T(R = {opts['onset_fraction']} R_N)" if opts["onset_method"] ==
-                     "fraction" else "normal-state line x steepest tangent"),
-        "Tc_mid": f"T(R = {opts['mid_fraction']} R_N)",
-        "Tc_zero": f"R < max({opts['zero_k']} sigma_R, {opts['zero_f0']} R_N)",
-        "width": f"T({opts['width_fractions'][1]} R_N) - T({opts['width_fractions'][0]} R_N)",
-    }
-    opts["crossing_rule"] = "highest-T crossing, linear interpolation"
+    opts["tc_definitions"] = _definitions(opts)
+    opts["crossing_rule"] = ("highest-T significant crossing; linear interpolation (sparse) "
+                             "or local polynomial fit (dense, noisy)")
     opts["sigma_R_source"] = res["sigma_source"]
     provenance = {
         "files": [str(m.source) for m in measurements],
@@ -730,21 +1402,44 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
         "R_N": {"method": rn.method, "T_ref_K": rn.T_ref_K, "slope_ohm_K": rn.slope_ohm_K,
                 "scatter_ohm": rn.scatter_ohm},
         "crossings_K": res["crossings"],
+        "crossing_methods": {k: (c.method, c.n_points) for k, c in res["levels"].items()
+                             if c is not None},
+        "steps_K": steps,
         "notes": data.notes + res["notes"],
     }
-    stats = {"ndata": int(data.T_K.size), "floor_ohm": res["floor_ohm"]}
+    stats = {"ndata": int(data.T_K.size), "floor_ohm": res["floor_ohm"],
+             "points_in_width": res["points_in_width"],
+             "sigma_estimated_ohm": res["sigma_estimated_ohm"]}
     plotdata = {"T_K": data.T_K, "R_ohm": data.R_ohm, "RN_ohm": rn(data.T_K),
                 "floor_ohm": res["floor_ohm"],
                 "levels": {"onset": opts["onset_fraction"], "mid": opts["mid_fraction"],
                            "low": opts["width_fractions"][0],
                            "high": opts["width_fractions"][1]}}
     return FitResult(kind="tc", params=params, stats=stats, options=opts,
-                     provenance=provenance, data=plotdata)
+                     provenance=provenance, data=plotdata, quality=Quality(tuple(flags)),
+                     budget=budget)
+
+
+def _zoom(result: FitResult, T: np.ndarray) -> tuple[float, float] | None:
+    """x-range Tc_zero - 2 widths .. Tc_onset + 3 widths (clipped to the data), or None
+    when the data do not span much more."""
+    p = result.params
+    if "Tc_mid_K" not in p:
+        return None
+    mid = result.value("Tc_mid_K")
+    width = result.value("width_K") if "width_K" in p else 0.1 * float(np.ptp(T))
+    width = width if width > 0 else 0.1 * float(np.ptp(T))
+    lo = (result.value("Tc_zero_K") if "Tc_zero_K" in p else mid - width) - 2 * width
+    hi = (result.value("Tc_onset_K") if "Tc_onset_K" in p else mid + width) + 3 * width
+    lo, hi = max(lo, float(T[0])), min(hi, float(T[-1]))
+    if hi <= lo or hi - lo > 0.6 * float(np.ptp(T)):
+        return None
+    return lo, hi
 
 
 def plot(result: FitResult, fig: Any) -> None:
     """Draw R(T) with R_N, the criterion levels and the Tc's (with error bars); lower
-    panel: dR/dT."""
+    panel: dR/dT. The x-axis is zoomed onto the transition when the data span much more."""
     from ..plotting import residual_axes
 
     d = result.data
@@ -754,16 +1449,28 @@ def plot(result: FitResult, fig: Any) -> None:
     ax.plot(T, d["RN_ohm"], "--", color="C0", label="R_N")
     ax.axhline(d["floor_ohm"], color="C3", ls=":", lw=1, label="zero floor")
     for i, name in enumerate(("Tc_onset_K", "Tc_mid_K", "Tc_zero_K")):
+        if name not in result.params:
+            continue
         v, e = result.value(name), result.stderr(name)
         Rv = float(np.interp(v, T, R))
         ax.errorbar([v], [Rv], xerr=[e or 0.0], fmt="o", color=f"C{i + 1}", capsize=3,
                     label=f"{name.removesuffix('_K')} = {v:.4g} K")
     ax.set_ylabel("R (Ohm)")
     ax.legend(fontsize=8)
-    ax.set_title(f"Tc criteria, width = {result.value('width_K'):.3g} K")
+    width = f"{result.value('width_K'):.3g} K" if "width_K" in result.params else "n/a"
+    ax.set_title(f"Tc criteria, width = {width}", fontsize=9)
     if T.size > 2:
         axd.plot(0.5 * (T[1:] + T[:-1]), np.diff(R) / np.diff(T), "-", color="0.3",
                  label="dR/dT")
+    zoom = _zoom(result, T)
+    if zoom is not None:
+        for a in (ax, axd):
+            a.set_xlim(*zoom)
+        inside = (T >= zoom[0]) & (T <= zoom[1])
+        if inside.any():
+            shown = np.concatenate([R[inside], np.asarray(d["RN_ohm"])[inside]])
+            pad = 0.05 * float(np.ptp(shown) or 1.0)
+            ax.set_ylim(float(shown.min()) - pad, float(shown.max()) + pad)
     axd.set_xlabel("T (K)")
     axd.set_ylabel("dR/dT (Ohm/K)")
     axd.legend(fontsize=8)

@@ -185,7 +185,8 @@ def test_cli_tc_json(tmp_path):
 
 @pytest.mark.slow
 def test_tc_mid_error_coverage():
-    """Coverage of the Tc_mid statistical 1-sigma error over 300 simulated curves."""
+    """Coverage of the Tc_mid 1-sigma error (R_N given: statistical + sampling) over 300
+    simulated curves with random temperatures."""
     rng = np.random.default_rng(2024)
     T0, w, sig = 0.668, 0.03, 15.0
     truth = t_at(0.5, T0, w)
