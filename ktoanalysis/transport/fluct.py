@@ -109,16 +109,18 @@ class AslamazovLarkinModel(lmfit.Model):
         top = float(np.max(data)) * 1.001
         rns = (np.geomspace(max(0.5 * R_N, top), 2.0 * R_N, 25) if R_N is not None
                and 2.0 * R_N > top else np.geomspace(top, 10 * top, 25))
-        best = (np.inf, rns[0], 0.9 * T.min(), 1.0)
+        best = (np.inf, float(rns[0]), 0.9 * float(T.min()), 1.0)
+        y = 1.0 / data[None, :] - 1.0 / rns[:, None]            # (n_rn, n)
         for Tc0 in T.min() * (1 - np.geomspace(1e-4, 0.5, 120)):
             eps = np.log(T / Tc0) if self.form == "log" else (T - Tc0) / Tc0
             x = G_AL_S / eps
-            for RN in rns:
-                y = 1.0 / data - 1.0 / RN
-                C = float(np.clip(np.dot(x, y) / np.dot(x, x), 0.1, 1e3))
-                r = float(np.sum(((y - C * x) * data**2) ** 2))
-                if r < best[0]:
-                    best = (r, float(RN), float(Tc0), C)
+            # linear solve for C_AL at every R_N0 of the grid at once
+            C = np.clip((y @ x) / np.dot(x, x), 0.1, 1e3)       # (n_rn,)
+            r = np.sum(((y - C[:, None] * x[None, :]) * data[None, :] ** 2) ** 2, axis=1)
+            r = np.where(np.isfinite(r), r, np.inf)
+            j = int(np.argmin(r))
+            if r[j] < best[0]:
+                best = (float(r[j]), float(rns[j]), float(Tc0), float(C[j]))
         pars = self.make_params(R_N0=best[1], Tc0=best[2], C_AL=best[3])
         return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
 

@@ -174,3 +174,40 @@ def test_hn_coverage():
     cov = {k: v / n for k, v in hits.items()}
     print(f"HN coverage {cov}")
     assert all(0.60 <= c <= 0.76 for c in cov.values()), cov
+
+
+def test_window_systematic_closed_form():
+    # nested windows: the noise part |s_v^2 - s_0^2| of each squared shift is removed
+    # shifts: +sqrt(0.3^2 - 0.05) = +0.2 and -0.1 (no noise part) -> half spread 0.15
+    main = (1.0, 0.1)
+    variants = [(1.3, np.sqrt(0.01 + 0.05)), (0.9, 0.1)]
+    assert bkt.window_systematic(main, variants) == pytest.approx(0.15, rel=1e-12)
+    # a shift fully explained by noise gives no systematic
+    assert bkt.window_systematic((1.0, 0.1), [(1.05, np.sqrt(0.02))]) == 0.0
+
+
+def test_hn_linear_start_exact_and_multistart_agree():
+    # exact §4.1 data: at the true T_BKT the linear solve returns b and ln R0 exactly
+    T = np.linspace(0.75, 0.9, 40)
+    y = bkt.ln_halperin_nelson(T, 1400.0, 1.5, 0.706)
+    Tb, b, lnR0 = bkt.hn_linear_start(y, T, 0.706)
+    assert (Tb, b, lnR0) == pytest.approx((0.706, 1.5, np.log(1400.0)), rel=1e-9)
+    # fits started across the T_BKT range converge to the same minimum
+    R = np.exp(y) * np.exp(np.random.default_rng(4).normal(0, 0.01, T.size))
+    vals = [bkt.fit_hn(T, R, R_N_ohm=1400.0, T_bkt_start_K=s).params["T_bkt"].value
+            for s in (0.40, 0.55, 0.70, 0.74)]
+    assert max(vals) - min(vals) < 1e-4
+
+
+def test_with_tc0_al_budget_carries_tc0_systematic():
+    # AL paraconductivity above Tc0 = 0.75 K, HN foot below (as test_al_tc0_from_analyze)
+    T = np.linspace(0.6, 2.5, 900)
+    R_al = aslamazov_larkin(np.maximum(T, 0.75 + 1e-9), 1400.0, 0.75, 5.0)
+    R = np.maximum(R_al, bkt.halperin_nelson(T, 1400.0, 0.5, 0.70))
+    R = R + np.random.default_rng(9).normal(0, 0.5, T.size)
+    r = bkt.analyze([meas(T, R)], sigma_R_ohm=0.5, R_N_ohm=1400.0, al_window=[0.78, 1.2],
+                    form="with_Tc0", fractions=[0.01, 0.2])
+    b = r.budget["T_BKT_K"]
+    assert "Tc0_AL" in b.sys and b.sys["Tc0_AL"] >= 0
+    assert r.stderr("T_BKT_K") == pytest.approx(b.total, rel=1e-9)
+    assert "Tc0_AL_K" in r.budget and r.budget["Tc0_AL_K"].stat > 0
