@@ -312,7 +312,7 @@ def _from_csv(path: Path, source: str) -> list[dict[str, Any]]:
             elif name == "files":
                 raw[name] = [p.strip() for p in cell.split(";") if p.strip()]
             elif name == "channel":
-                raw[name] = int(cell) if cell.isdigit() else cell
+                raw[name] = int(cell) if (cell.isascii() and cell.isdigit()) else cell
             else:
                 raw[name] = cell
         if options:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._common import echo_json, parse_options
+from ._common import echo_json, parse_channel, parse_options
 
 
 def _help_epilog(kind: str) -> str:
@@ -53,31 +53,69 @@ def _make_command(kind: str):
 def run_fit(kind: str, files: list[Path], *, json_out: bool = False, plot: Path | None = None,
             channel: str | None = None, option: list[str] | None = None,
             strict: bool = False) -> None:
-    """Validate the options, load the files, run the analysis, print, set the exit code."""
+    """Validate the options, load the files, run the analysis, print, set the exit code.
+
+    Everything the user typed (options, ``--channel``, the ``--plot`` file name) is checked
+    before any file is read; a problem is a :class:`~ktoanalysis.errors.KtoError` (one
+    line, exit 3).
+    """
     from ..errors import ExitCode
     from ..io import load
     from ..transport import kind_module, resolve_options
 
     options = parse_options(option)
     resolve_options(kind, options)  # before any work: bad values exit 3 with one line
-    meta: dict[str, Any] = {} if channel is None else {
-        "channel": int(channel) if channel.isdigit() else channel}
+    chan = parse_channel(channel)
+    if plot is not None:
+        check_plot_path(plot)
+    meta: dict[str, Any] = {} if chan is None else {"channel": chan}
     measurements = [load(f, **meta) for f in files]
     result = kind_module(kind).analyze(measurements, **options)
-    if plot is not None:
-        result.plot(plot)
     if json_out:
         echo_json(result.to_dict())
     else:
         typer.echo(result.report())
-        if plot is not None:
-            typer.echo(f"figure written to {plot}")
+    if plot is not None:
+        write_plot(result, plot, announce=not json_out)
     verdict = result.quality.verdict
     for flag in result.quality.flags:
         typer.echo(f"{flag.severity}: {flag.code}: {flag.message}", err=True)
     if verdict == "fail" or (strict and verdict == "warn"):
         sys.stdout.flush()
         raise typer.Exit(int(ExitCode.VERDICT_FAIL))
+
+
+def check_plot_path(path: Path) -> None:
+    """Refuse a figure path that cannot be written, before any work.
+
+    Raises
+    ------
+    KtoError
+        Unknown figure format (the suffix), or the path is a folder.
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    from ..errors import KtoError
+
+    known = FigureCanvasBase.get_supported_filetypes()
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in known:
+        raise KtoError(f"--plot {str(path)!r}: unknown figure format {path.suffix or '(none)'!r}"
+                       f" (expected a file name ending in .png, .pdf, .svg, ...)")
+    if path.is_dir():
+        raise KtoError(f"--plot {str(path)!r}: is a folder (expected a file name)")
+
+
+def write_plot(result: Any, path: Path, *, announce: bool) -> None:
+    """Draw ``result`` into ``path``; a file-system problem is one line (exit 3)."""
+    from ..errors import KtoError
+
+    try:
+        result.plot(path)
+    except OSError as exc:
+        raise KtoError(f"--plot {str(path)!r}: cannot write the figure: {exc}") from None
+    if announce:
+        typer.echo(f"figure written to {path}")
 
 
 def register(app: typer.Typer) -> None:
