@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+
+from .._fileio import mkstemp_like_open
 
 __all__ = ["Failure", "atomic_write", "write_csv_atomic", "write_json_atomic", "read_json"]
 
@@ -67,7 +68,7 @@ def atomic_write(path: str | Path, writer: Callable[[IO[str]], None]) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = mkstemp_like_open(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             writer(fh)

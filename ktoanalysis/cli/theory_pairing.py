@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from .._fileio import mkstemp_like_open
 from ..errors import TheoryError
 
 
@@ -61,7 +61,7 @@ def _omega0(text: str) -> float | str:
 
 def _write_csv_atomic(df, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = mkstemp_like_open(path)
     os.close(fd)
     try:
         df.to_csv(tmp, index=False)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from .._fileio import mkstemp_like_open
 
 __all__ = ["new_figure", "save_figure", "residual_axes", "show_figure"]
 
@@ -39,7 +40,7 @@ def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    fd, tmp = mkstemp_like_open(path, suffix=path.suffix)
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")

@@ -281,7 +281,11 @@ def _number(opt: Option, value: Any, integral: bool = False) -> float | int:
                 raise TypeError
         except TypeError:
             raise OptionError(f"not a number ({type(value).__name__})") from None
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        finite = False
+    if not finite:
         raise OptionError("not a finite number")
     if integral:
         if float(value) != int(value):
@@ -382,9 +386,10 @@ def _show(value: Any) -> str:
     import json
 
     try:
-        return json.dumps(value)
+        text = json.dumps(value)
     except (TypeError, ValueError):
-        return repr(value)
+        text = repr(value)
+    return text if len(text) <= 60 else text[:40] + "..." + text[-10:]
 
 
 def _copy(value: Any) -> Any:
