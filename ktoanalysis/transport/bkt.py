@@ -62,7 +62,7 @@ Data without a resistive transition to zero are refused (:class:`RefusedError`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import lmfit
 import numpy as np
@@ -74,6 +74,15 @@ from ..units import HBAR, K_B, E
 from . import tc as _tc
 from .declaration import KindSpec, Option, Output
 from .fluct import fit_al
+from .lineshapes import (
+    bcg,
+    halperin_nelson,
+    halperin_nelson_tc0,
+    ln_bcg,
+    ln_halperin_nelson,
+    ln_halperin_nelson_tc0,
+)
+from .models import HalperinNelsonModel, HNForm, hn_linear_start
 from .quality import (
     Flag,
     Quality,
@@ -99,9 +108,7 @@ __all__ = [
     "analyze", "plot",
 ]
 
-HNForm = Literal["simple", "with_Tc0", "bcg_interpolation"]
-_TINY = 1e-12
-_FLOOR = 1e-300  # guard of logarithms (resistances down to 1e-12 Ohm and below stay exact)
+
 _DELTA_K = 1e-4  # T_BKT stays this far below the lowest fitted temperature (MODELS 4.1)
 
 
@@ -111,100 +118,6 @@ def _delta(T_min_K: float) -> float:
 
 # ---------------------------------------------------------------------------------------
 # lineshapes (pure numpy)
-
-
-def _reduced(T: np.ndarray, T_bkt: float) -> np.ndarray:
-    T_bkt = max(float(T_bkt), _FLOOR)
-    return np.maximum(np.asarray(T, float) / T_bkt - 1.0, _TINY)
-
-
-def ln_halperin_nelson(T: np.ndarray, R0: float = 1e3, b: float = 1.0, T_bkt: float = 1.0
-                       ) -> np.ndarray:
-    """ln of the simple Halperin-Nelson resistance, ``ln R0 - b/sqrt(T/T_bkt - 1)``.
-
-    Parameters
-    ----------
-    T
-        Temperature (K), > T_bkt (clipped just above otherwise).
-    R0
-        Prefactor (Ohm).
-    b
-        Dimensionless vortex constant.
-    T_bkt
-        BKT temperature (K).
-    """
-    return np.log(max(float(R0), _FLOOR)) - b / np.sqrt(_reduced(T, T_bkt))
-
-
-def halperin_nelson(T: np.ndarray, R0: float = 1e3, b: float = 1.0, T_bkt: float = 1.0
-                    ) -> np.ndarray:
-    """Simple Halperin-Nelson R(T) (Ohm), MODELS.md 4.1; see :func:`ln_halperin_nelson`."""
-    return np.exp(ln_halperin_nelson(T, R0, b, T_bkt))
-
-
-def ln_halperin_nelson_tc0(T: np.ndarray, a: float = 1.0, R_N: float = 1e3,
-                           b_HN: float = 1.0, Tc0: float = 1.2, T_bkt: float = 1.0
-                           ) -> np.ndarray:
-    """ln of ``a*R_N*exp(-2*sqrt(b_HN*(Tc0 - T)/(T - T_bkt)))`` (MODELS.md 4.2).
-
-    Parameters
-    ----------
-    T
-        Temperature (K), T_bkt < T < Tc0 (clipped outside).
-    a
-        Dimensionless prefactor.
-    R_N
-        Normal-state resistance (Ohm).
-    b_HN
-        Dimensionless constant of order 1.
-    Tc0
-        Mean-field temperature (K).
-    T_bkt
-        BKT temperature (K).
-    """
-    T = np.asarray(T, float)
-    num = np.maximum(Tc0 - T, 0.0)
-    den = np.maximum(T - T_bkt, _TINY * abs(T_bkt) + _FLOOR)
-    return (np.log(max(a * R_N, _FLOOR))
-            - 2.0 * np.sqrt(max(b_HN, 0.0) * num / den))
-
-
-def halperin_nelson_tc0(T: np.ndarray, a: float = 1.0, R_N: float = 1e3, b_HN: float = 1.0,
-                        Tc0: float = 1.2, T_bkt: float = 1.0) -> np.ndarray:
-    """Halperin-Nelson R(T) (Ohm) with the mean-field Tc0; see :func:`ln_halperin_nelson_tc0`."""
-    return np.exp(ln_halperin_nelson_tc0(T, a, R_N, b_HN, Tc0, T_bkt))
-
-
-def ln_bcg(T: np.ndarray, R_N: float = 1e3, A: float = 1.0, b: float = 0.5,
-           T_bkt: float = 1.0) -> np.ndarray:
-    """ln of the Benfatto-Castellani-Giamarchi interpolation (MODELS.md 4.3).
-
-    ``R = R_N/(1 + (4/A**2)*sinh(b/sqrt(t))**2)``, ``t = T/T_bkt - 1``, evaluated without
-    overflow: ``ln(1 + exp(s))`` with ``s = ln(4/A**2) + 2*ln(sinh(x))``.
-
-    Parameters
-    ----------
-    T
-        Temperature (K).
-    R_N
-        Normal-state resistance (Ohm).
-    A
-        Dimensionless amplitude of the vortex correlation length.
-    b
-        BCG constant (half of the simple-form b).
-    T_bkt
-        BKT temperature (K).
-    """
-    x = np.maximum(b / np.sqrt(_reduced(T, T_bkt)), _TINY)
-    ln_sinh = x + np.log1p(-np.exp(-2.0 * x)) - np.log(2.0)
-    s = np.log(4.0 / max(A, _TINY) ** 2) + 2.0 * ln_sinh
-    return np.log(max(R_N, _FLOOR)) - np.logaddexp(0.0, s)
-
-
-def bcg(T: np.ndarray, R_N: float = 1e3, A: float = 1.0, b: float = 0.5, T_bkt: float = 1.0
-        ) -> np.ndarray:
-    """BCG interpolation R(T) (Ohm); see :func:`ln_bcg`."""
-    return np.exp(ln_bcg(T, R_N, A, b, T_bkt))
 
 
 def universal_stiffness(T_bkt_K: float) -> float:
@@ -225,106 +138,6 @@ def iv_exponent(J_s_J: float, T_K: float) -> float:
 
 # ---------------------------------------------------------------------------------------
 # lmfit model
-
-
-class HalperinNelsonModel(lmfit.Model):
-    """lmfit model of ln R(T) for the BKT forms (independent variable ``T`` in K).
-
-    Parameters
-    ----------
-    form
-        ASSUMPTION ``hn_form``: ``"simple"`` (parameters R0, b, T_bkt), ``"with_Tc0"``
-        (a, R_N, b_HN, Tc0, T_bkt; R_N fixed by default) or ``"bcg_interpolation"``
-        (R_N, A, b, T_bkt; R_N fixed by default).
-    """
-
-    valid_forms = ("simple", "with_Tc0", "bcg_interpolation")
-
-    def __init__(self, form: HNForm = "simple", **kwargs: Any) -> None:
-        if form not in self.valid_forms:
-            raise FitError(f"form must be one of {self.valid_forms}, not {form!r}")
-        func = {"simple": ln_halperin_nelson, "with_Tc0": ln_halperin_nelson_tc0,
-                "bcg_interpolation": ln_bcg}[form]
-        kwargs.setdefault("independent_vars", ["T"])
-        super().__init__(func, **kwargs)
-        self.form = form
-        self.set_param_hint("T_bkt", min=0.0)
-        if form == "simple":
-            self.set_param_hint("R0", min=0.0)
-            self.set_param_hint("b", min=0.01, max=50.0)
-        elif form == "with_Tc0":
-            self.set_param_hint("a", min=0.01, max=100.0)
-            self.set_param_hint("b_HN", min=0.01, max=10.0)
-            self.set_param_hint("R_N", vary=False)
-            self.set_param_hint("b_equiv", expr="2*sqrt(b_HN*(Tc0 - T_bkt)/T_bkt)")
-        else:
-            self.set_param_hint("A", min=0.1, max=10.0)
-            self.set_param_hint("b", min=0.005, max=25.0)
-            self.set_param_hint("R_N", vary=False)
-
-    def guess(self, data: np.ndarray, T: np.ndarray, R_N: float | None = None,
-              T_bkt: float | None = None, **kwargs: Any) -> lmfit.Parameters:
-        """Starting values from a grid scan of T_bkt with a linear solve for (ln R0, b).
-
-        Parameters
-        ----------
-        data
-            ln R (R in Ohm).
-        T
-            Temperature (K).
-        R_N
-            Normal-state resistance (Ohm), needed by the with_Tc0 and BCG forms.
-        T_bkt
-            Start from this T_BKT (K) instead of the best one of the grid (multi-start);
-            ln R0 and b are then solved for at this T_BKT.
-        """
-        Tb, b, lnR0 = hn_linear_start(data, T, T_bkt)
-        R0 = float(np.exp(min(lnR0, 700.0)))
-        RN = R0 if R_N is None else float(R_N)
-        if self.form == "simple":
-            pars = self.make_params(R0=R0, b=b, T_bkt=Tb)
-        elif self.form == "with_Tc0":
-            Tc0 = Tb * (1 + b * b / 4.0)
-            pars = self.make_params(a=min(max(R0 / RN, 0.02), 50.0), R_N=RN, b_HN=1.0,
-                                    Tc0=Tc0, T_bkt=Tb)
-        else:
-            pars = self.make_params(R_N=RN, A=min(max(np.sqrt(R0 / RN), 0.11), 9.0),
-                                    b=min(max(b / 2.0, 0.006), 24.0), T_bkt=Tb)
-        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
-
-
-def hn_linear_start(lnR: np.ndarray, T_K: np.ndarray, T_bkt_K: float | None = None
-                    ) -> tuple[float, float, float]:
-    """Simple-form start ``(T_BKT, b, ln R0)``: linear least squares of ln R on
-    ``1/sqrt(T/T_BKT - 1)`` at fixed T_BKT, on a grid of T_BKT below min(T) or at the given one.
-
-    Parameters
-    ----------
-    lnR
-        ln R (R in Ohm).
-    T_K
-        Temperature (K), all above ``T_bkt_K``.
-    T_bkt_K
-        Fixed T_BKT (K); ``None`` scans ``min(T)*(1 - geomspace(1e-5, 0.6))``.
-
-    Returns
-    -------
-    (float, float, float)
-        T_BKT (K), b (clipped to (0.02, 49)), ln R0.
-    """
-    y, T = np.asarray(lnR, float), np.asarray(T_K, float)
-    Tmin = float(T.min())
-    grid = Tmin * (1 - np.geomspace(1e-5, 0.6, 300)) if T_bkt_K is None else [float(T_bkt_K)]
-    best = (np.inf, 0.9 * Tmin, 1.0, float(np.max(y)))
-    for Tb in grid:
-        x = 1.0 / np.sqrt(np.maximum(T / Tb - 1.0, _TINY))
-        X = np.column_stack([np.ones_like(x), -x])
-        coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-        r = float(np.sum((y - X @ coef) ** 2))
-        if r < best[0] and (coef[1] > 0 or T_bkt_K is not None):
-            best = (r, float(Tb), float(coef[1]), float(coef[0]))
-    _, Tb, b, lnR0 = best
-    return Tb, float(np.clip(b, 0.02, 49.0)), lnR0
 
 
 def fit_hn(T_K: np.ndarray, R_ohm: np.ndarray, *, form: HNForm = "simple",

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import lmfit
 import numpy as np
 import pandas as pd
 
@@ -42,6 +41,8 @@ from ..errors import DataFormatError, FitError, KtoError, OptionError, RefusedEr
 from ..io.measurement import Measurement
 from . import normal_state as ns
 from .declaration import KindSpec, Option, Output
+from .lineshapes import hall_odd
+from .models import HallModel
 from .quality import (
     Flag,
     Quality,
@@ -73,47 +74,6 @@ _MIN_POINTS = 6
 _NONLIN_MIN = 1e-3
 #: a choice's difference counts as systematic beyond this many statistical sigmas
 _SYS_SIGNIFICANCE = 3.0
-
-
-def hall_odd(B_T: Any, R_H: float = 0.0, c: float = 0.0, c3: float = 0.0) -> np.ndarray:
-    """Hall line ``R_xy = R_H*B + c + c3*B^3`` (Ohm), B in T, R_H in Ohm/T, c3 in Ohm/T^3."""
-    B = np.asarray(B_T, dtype=float)
-    return R_H * B + c + c3 * B**3
-
-
-class HallModel(lmfit.Model):
-    """lmfit model of the (antisymmetrised) Hall resistance.
-
-    Parameters
-    ----------
-    form
-        ``"linear"`` (default; single band, low field) or ``"cubic"`` (adds ``c3*B^3``, a
-        phenomenological two-band/anomalous correction; R_H is then the B -> 0 slope).
-    offset
-        Fit the constant ``c`` (only for raw, not antisymmetrised, data).
-    """
-
-    valid_forms = ("linear", "cubic")
-
-    def __init__(self, form: str = "linear", offset: bool = False, **kwargs: Any) -> None:
-        if form not in self.valid_forms:
-            raise FitError(f"form must be one of {self.valid_forms}, got {form!r}")
-        self.form, self.offset = form, offset
-        super().__init__(hall_odd, independent_vars=["B_T"], **kwargs)
-        self.set_param_hint("c", value=0.0, vary=offset)
-        self.set_param_hint("c3", value=0.0, vary=form == "cubic")
-
-    def guess(self, data: np.ndarray, B_T: np.ndarray, **kws: Any) -> lmfit.Parameters:
-        """Starting values from ``np.polyfit``."""
-        deg = 3 if self.form == "cubic" else 1
-        coef = np.polyfit(np.asarray(B_T, float), np.asarray(data, float), deg)
-        pars = self.make_params()
-        pars["R_H"].set(value=float(coef[-2]))
-        if self.offset:
-            pars["c"].set(value=float(coef[-1]))
-        if self.form == "cubic":
-            pars["c3"].set(value=float(coef[0]))
-        return lmfit.models.update_param_vals(pars, self.prefix, **kws)
 
 
 def _mean_duplicates(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -23,8 +23,8 @@ What is derived: perpendicular data -> GL fit ``Tc_K``, ``Bc2perp_GL0_T``, ``xi_
 or the ``xi0_m`` option) and optionally KLB (``tau_so_s``); always the Pauli limit ``B_P_T``
 from the fitted Tc, and with parallel data ``Bc2par_over_BP``.
 
-Errors
-------
+**Errors**
+
 When the covariance is scaled by the reduced chi-square (points without known errors),
 the statistical errors are multiplied by the Student-t 1-sigma quantile for the degrees of
 freedom of the fit (``t.ppf(0.8413, dof)``: 1.32 for 2, 1.14 for 4, 1.05 for 10), so that
@@ -40,9 +40,9 @@ systematics,
   out, counted only when it exceeds :data:`WINDOW_SIGMA` times its statistical expectation
   ``sqrt(sigma_drop**2 - sigma_all**2)`` (needs >= :data:`WINDOW_MIN_POINTS` points).
 
-Quality flags (``result.quality``; codes of :data:`~ktoanalysis.transport.quality.CODES`
-plus ``no_trend``, specific to this kind)
---------------------------------------------------------------------------------------
+**Quality flags** (``result.quality``; codes of :data:`~ktoanalysis.transport.quality.CODES`
+plus ``no_trend``, specific to this kind):
+
 * ``too_few_points`` (fail): fewer than :data:`MIN_POINTS` (4) Hc2(T) points in an
   orientation (a 2-parameter GL fit with < 2 degrees of freedom cannot be checked).
 * ``no_trend`` (fail): the points do not decrease significantly with T: the slope of a

@@ -70,6 +70,8 @@ import numpy as np
 from ..errors import DataFormatError, FitError, KtoError, RefusedError
 from ..io.measurement import Measurement
 from .declaration import KindSpec, Option, Output
+from .lineshapes import power_law_log
+from .models import PowerLawModel
 from .quality import (
     Flag,
     Quality,
@@ -90,7 +92,8 @@ __all__ = [
 ]
 
 #: bounds of alpha in the power-law fit (MODELS.md 4.5)
-ALPHA_BOUNDS = (0.8, 30.0)
+
+
 #: F-test p-value above which a straight line describes a window
 P_ACCEPT = 0.05
 #: stricter acceptance used by the window ladder
@@ -98,36 +101,6 @@ P_STRICT = 0.3
 
 # ---------------------------------------------------------------------------------------
 # lineshape and model
-
-
-def power_law_log(logI: np.ndarray, alpha: float = 3.0, c: float = 0.0) -> np.ndarray:
-    """``log10 V = alpha*log10 I + c`` (V in V, I in A).
-
-    Parameters
-    ----------
-    logI
-        log10 of the current (A).
-    alpha
-        Power-law exponent.
-    c
-        log10 of the voltage (V) at I = 1 A.
-    """
-    return alpha * np.asarray(logI, float) + c
-
-
-class PowerLawModel(lmfit.Model):
-    """lmfit model of :func:`power_law_log`; alpha bounded to (0.8, 30)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("independent_vars", ["logI"])
-        super().__init__(power_law_log, **kwargs)
-        self.set_param_hint("alpha", min=ALPHA_BOUNDS[0], max=ALPHA_BOUNDS[1])
-
-    def guess(self, data: np.ndarray, logI: np.ndarray, **kwargs: Any) -> lmfit.Parameters:
-        """Starting values from a straight-line least-squares fit."""
-        s, c = np.polyfit(np.asarray(logI, float), np.asarray(data, float), 1)
-        pars = self.make_params(alpha=float(np.clip(s, 0.81, 29.9)), c=float(c))
-        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------

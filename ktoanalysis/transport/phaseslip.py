@@ -54,8 +54,18 @@ from uncertainties import UFloat, umath
 
 from ..errors import DataFormatError, FitError, OptionError, RefusedError
 from ..io.measurement import Measurement
-from ..units import HBAR, K_B, R_Q, E
+from ..units import HBAR, K_B, E
 from .declaration import KindSpec, Option, Output
+from .lineshapes import (
+    gz_qps_literal,
+    gz_qps_reduced,
+    lamh_eq3_literal,
+    lamh_reduced,
+    little_taps,
+    log_gz_qps_reduced,
+    log_lamh_reduced,
+)
+from .models import ModelName, PhaseSlipModel
 from .quality import (
     Flag,
     Quality,
@@ -89,7 +99,6 @@ __all__ = [
 W_DEFAULT_M = 20e-6
 #: seed 004 voltage-probe distance (m)
 L_DEFAULT_M = 120e-6
-_TINY = 1e-300
 _MU0 = _sc.mu_0  # vacuum permeability, CODATA (only used for the barrier)
 
 
@@ -121,285 +130,9 @@ def lamh_barrier(Bc0_T: float, S_m2: float, xi0_m: float) -> float:
     return 8.0 * math.sqrt(2.0) / 3.0 * Bc0_T**2 / (2.0 * _MU0) * S_m2 * xi0_m
 
 
-def _reduced_t(T_K: Any, Tc_K: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    T = np.asarray(T_K, dtype=float)
-    t = T / Tc_K
-    inside = (t > 0) & (t < 1)
-    u = np.where(inside, 1.0 - t, 0.5)
-    tt = np.where(inside, t, 0.5)
-    return tt, u, inside
-
-
-def lamh_eq3_literal(T_K: Any, Tc_K: float, dF0_J: float, L_m: float,
-                     xi0_m: float) -> np.ndarray:
-    """Seed 004 Eq. 3 exactly as printed (LAMH), wire resistance in Ohm.
-
-    ``R = pi*hbar^2*Omega/(2*e^2*k_B*T) * exp(-dF(T)/(k_B*T))`` with
-    ``Omega = L/(xi(T)*tau_GL) * sqrt(dF(T)/(k_B*T))``, ``tau_GL = pi*hbar/(8*k_B*(Tc - T))``,
-    ``xi(T) = xi0*(1 - T/Tc)^(-1/2)`` and ``dF(T) ∝ H_c(T)^2 * xi(T) = dF0*(1 - T/Tc)^(3/2)``.
-
-    Parameters
-    ----------
-    T_K
-        Temperature(s) (K). Outside 0 < T < Tc the formula is undefined; 0 is returned
-        there (its limit at Tc).
-    Tc_K
-        Tc of the GL quantities (seed 004: T_C^zero), K.
-    dF0_J
-        Barrier at T = 0 (J).
-    L_m, xi0_m
-        Wire length and GL coherence length at T = 0 (m).
-    """
-    T = np.asarray(T_K, dtype=float)
-    t, u, inside = _reduced_t(T, Tc_K)
-    Tin = t * Tc_K
-    xi_T = xi0_m * u**-0.5
-    tau_gl = math.pi * HBAR / (8.0 * K_B * (Tc_K - Tin))
-    dF_T = dF0_J * u**1.5
-    omega = L_m / (xi_T * tau_gl) * np.sqrt(dF_T / (K_B * Tin))
-    R = math.pi * HBAR**2 * omega / (2.0 * E**2 * K_B * Tin) * np.exp(-dF_T / (K_B * Tin))
-    return np.where(inside, R, 0.0)
-
-
-def log_lamh_reduced(T_K: Any, Tc_K: float, dF0_K: float, lnA: float) -> np.ndarray:
-    """Natural log of :func:`lamh_reduced` with ``dF0_K = dF0/k_B`` and ``lnA = ln(A/Ohm)``.
-
-    ``-inf`` outside 0 < T < Tc.
-    """
-    t, u, inside = _reduced_t(T_K, Tc_K)
-    x = max(dF0_K, _TINY) * u**1.5 / (Tc_K * t)
-    out = lnA + 1.5 * np.log(u) - np.log(t) + 0.5 * np.log(x) - x
-    return np.where(inside, out, -np.inf)
-
-
-def lamh_reduced(T_K: Any, Tc_K: float, dF0_J: float, A_ohm: float) -> np.ndarray:
-    """Reduced, identifiable form of Eq. 3 (wire resistance, Ohm).
-
-    ``R = A*(1-t)^(1/2)*((1-t)/t)*sqrt(x)*exp(-x)``, ``x = dF0*(1-t)^(3/2)/(k_B*Tc*t)``,
-    ``t = T/Tc``; identical to :func:`lamh_eq3_literal` for ``A = (4 hbar/e^2)(L/xi0)``.
-    Zero outside 0 < T < Tc.
-    """
-    if A_ohm <= 0:
-        raise FitError(f"amplitude must be positive, got {A_ohm}")
-    return np.exp(log_lamh_reduced(T_K, Tc_K, dF0_J / K_B, math.log(A_ohm)))
-
-
-def little_taps(T_K: Any, Tc_K: float, dF0_J: float, R_N_ohm: float) -> np.ndarray:
-    """Phenomenological 'Little' form ``R = R_N*exp(-dF0*(1-t)^(3/2)/(k_B*T))`` (Ohm).
-
-    Monotonic and equal to R_N at and above Tc; not seed 004's equation.
-    """
-    T = np.asarray(T_K, dtype=float)
-    u = np.clip(1.0 - T / Tc_K, 0.0, None)
-    return R_N_ohm * np.exp(-dF0_J * u**1.5 / (K_B * np.maximum(T, _TINY)))
-
-
-def gz_qps_literal(T_K: Any, Tc_K: float, B1: float, B2: float, R_N_ohm: float,
-                   L_m: float, xi0_m: float) -> np.ndarray:
-    """Golubev-Zaikin QPS resistance, seed 004 Eq. 4 as printed (wire, Ohm).
-
-    ``R = B1*R_Q*S*(L/xi(T))*exp(-S)``, ``S = B2*(R_Q/R_N)*(L/xi(T))``, ``R_Q = h/(4e^2)``,
-    ``xi(T) = xi0*(1-T/Tc)^(-1/2)``; R_N is the wire's normal resistance. Zero for T >= Tc.
-    """
-    t, u, inside = _reduced_t(T_K, Tc_K)
-    inside = inside | (np.asarray(T_K, dtype=float) == 0)
-    u = np.where(np.asarray(T_K, dtype=float) == 0, 1.0, u)
-    l_xi = L_m / (xi0_m * u**-0.5)
-    S = B2 * (R_Q / R_N_ohm) * l_xi
-    return np.where(inside, B1 * R_Q * S * l_xi * np.exp(-S), 0.0)
-
-
-def log_gz_qps_reduced(T_K: Any, Tc_K: float, a: float, lnc: float,
-                       R_N_ohm: float) -> np.ndarray:
-    """ln of :func:`gz_qps_reduced` with ``lnc = ln(B1/B2)``; ``-inf`` for T >= Tc."""
-    T = np.asarray(T_K, dtype=float)
-    u = 1.0 - T / Tc_K
-    inside = u > 0
-    S = max(a, _TINY) * np.sqrt(np.where(inside, u, 1.0))
-    out = lnc + math.log(R_N_ohm) + 2.0 * np.log(S) - S
-    return np.where(inside, out, -np.inf)
-
-
-def gz_qps_reduced(T_K: Any, Tc_K: float, a: float, c: float, R_N_ohm: float) -> np.ndarray:
-    """Identifiable GZ form ``R = c*R_N*S^2*exp(-S)``, ``S = a*(1-t)^(1/2)`` (wire, Ohm).
-
-    ``a = B2*(R_Q/R_N)*(L/xi0)``, ``c = B1/B2``; identical to :func:`gz_qps_literal`.
-    """
-    return np.exp(log_gz_qps_reduced(T_K, Tc_K, a, math.log(c), R_N_ohm))
-
-
 # ----------------------------------------------------------------------------------------
 # lmfit model
 # ----------------------------------------------------------------------------------------
-
-ModelName = Literal["taps", "qps", "taps+qps"]
-
-
-class PhaseSlipModel(lmfit.Model):
-    """Phase-slip R(T) model, evaluated as ln R (``space="log"``, default) or R.
-
-    Parameters (lmfit names)
-    ------------------------
-    Tc
-        K; the Tc of the GL quantities (seed 004: T_C^zero).
-    dF0_K
-        LAMH barrier ``dF(0)/k_B`` in K.
-    lnA
-        ln of the TAPS amplitude in Ohm (wire); fixed to ``ln((4 hbar/e^2) L/xi0)`` for
-        ``taps_amplitude="physical"``.
-    a, lnc
-        GZ action scale and ``ln(B1/B2)`` (QPS models).
-
-    Options
-    -------
-    model
-        ``"taps"``, ``"qps"`` or ``"taps+qps"`` (ASSUMPTION ``qps_combination``:
-        ``R = R_TAPS + R_QPS``).
-    taps_form
-        ASSUMPTION ``taps_form``: ``"lamh_eq3"`` (seed 004 Eq. 3, default) or ``"little"``.
-    taps_combination
-        ASSUMPTION ``taps_combination``: ``"bare"`` (default) or ``"parallel_RN"``
-        (``1/R = 1/R_N + 1/R_TAPS``).
-    R_N_ohm
-        Normal-state wire resistance (needed by ``little``, ``parallel_RN`` and QPS).
-    """
-
-    valid_models = ("taps", "qps", "taps+qps")
-    valid_taps_forms = ("lamh_eq3", "little")
-    valid_combinations = ("bare", "parallel_RN")
-
-    def __init__(self, model: ModelName = "taps", taps_form: str = "lamh_eq3",
-                 taps_combination: str = "bare", R_N_ohm: float | None = None,
-                 space: Literal["log", "linear"] = "log", **kwargs: Any) -> None:
-        if model not in self.valid_models:
-            raise FitError(f"model must be one of {self.valid_models}, got {model!r}")
-        if taps_form not in self.valid_taps_forms:
-            raise FitError(f"taps_form must be one of {self.valid_taps_forms}, got {taps_form!r}")
-        if taps_combination not in self.valid_combinations:
-            raise FitError(f"taps_combination must be one of {self.valid_combinations}, "
-                           f"got {taps_combination!r}")
-        if space not in ("log", "linear"):
-            raise FitError(f"fit_space must be 'log' or 'linear', got {space!r}")
-        needs_rn = model != "taps" or taps_form == "little" or taps_combination == "parallel_RN"
-        if needs_rn and (R_N_ohm is None or not R_N_ohm > 0):
-            raise FitError(f"model {model!r} with taps_form={taps_form!r}, "
-                           f"taps_combination={taps_combination!r} needs R_N_ohm (wire, Ohm)")
-        self.ps_model, self.taps_form, self.combination = model, taps_form, taps_combination
-        self.R_N_ohm, self.space = R_N_ohm, space
-        lnrn = math.log(R_N_ohm) if R_N_ohm else 0.0
-
-        def ln_taps(T, Tc, dF0_K, lnA):
-            if taps_form == "little":
-                u = np.clip(1.0 - T / Tc, 0.0, None)
-                lr = lnrn - dF0_K * u**1.5 / np.maximum(T, _TINY)
-            else:
-                lr = log_lamh_reduced(T, Tc, dF0_K, lnA)
-            if taps_combination == "parallel_RN":
-                lr = -np.logaddexp(-lnrn, -lr)
-            return lr
-
-        def out(lr):
-            return lr if space == "log" else np.exp(lr)
-
-        if model == "taps":
-            def func(T, Tc=1.0, dF0_K=10.0, lnA=10.0):
-                return out(ln_taps(T, Tc, dF0_K, lnA))
-        elif model == "qps":
-            def func(T, Tc=1.0, a=10.0, lnc=0.0):
-                return out(log_gz_qps_reduced(T, Tc, a, lnc, R_N_ohm))
-        else:
-            def func(T, Tc=1.0, dF0_K=10.0, lnA=10.0, a=10.0, lnc=0.0):
-                return out(np.logaddexp(ln_taps(T, Tc, dF0_K, lnA),
-                                        log_gz_qps_reduced(T, Tc, a, lnc, R_N_ohm)))
-
-        super().__init__(func, independent_vars=["T"], **kwargs)
-        if "dF0_K" in self.param_names:
-            self.set_param_hint("dF0_K", min=1e-3)
-            self.set_param_hint("lnA", min=math.log(1e-6), max=math.log(1e9))
-            if taps_form == "little":
-                self.set_param_hint("lnA", value=0.0, vary=False)
-        if "a" in self.param_names:
-            self.set_param_hint("a", min=0.1, max=1e4)
-            self.set_param_hint("lnc", min=math.log(1e-6), max=math.log(1e6))
-
-    def guess(self, data: np.ndarray, T: np.ndarray, Tc: float | None = None,
-              **kws: Any) -> lmfit.Parameters:
-        """Starting values: grid over Tc (unless given) with a linear solve for the
-        barrier and amplitude in ln R; grid over ``a`` for QPS."""
-        T = np.asarray(T, dtype=float)
-        lr = np.asarray(data, dtype=float) if self.space == "log" else np.log(data)
-        tmax = float(T.max())
-        tcs = [Tc] if Tc is not None else list(tmax * np.array([1.005, 1.02, 1.05, 1.1, 1.2,
-                                                                1.35, 1.5, 1.8]))
-        pars = self.make_params()
-        if self.ps_model in ("taps", "taps+qps"):
-            sel = T >= np.median(T) if self.ps_model == "taps+qps" else np.ones(T.size, bool)
-            best = _guess_taps(T[sel], lr[sel], tcs, self.taps_form,
-                               math.log(self.R_N_ohm) if self.R_N_ohm else 0.0)
-            tc0, df0, lna = best
-            pars["Tc"].set(value=tc0)
-            pars["dF0_K"].set(value=df0)
-            if pars["lnA"].vary:
-                pars["lnA"].set(value=float(np.clip(lna, math.log(1e-6) + 1, math.log(1e9) - 1)))
-        else:
-            tc0 = tcs[min(2, len(tcs) - 1)]
-            pars["Tc"].set(value=tc0)
-        if self.ps_model in ("qps", "taps+qps"):
-            if self.ps_model == "taps+qps":
-                sel = T < np.median(T)
-                base = np.exp(lr[sel]) - np.exp(_ln_taps_simple(T[sel], pars))
-                base = np.where(base > 0, base, np.exp(lr[sel]) * 0.5)
-                Tq, lq = T[sel], np.log(base)
-            else:
-                Tq, lq = T, lr
-            a_best, lnc_best, ssr_best = 10.0, 0.0, np.inf
-            for a in np.geomspace(0.2, 5e3, 60):
-                g = log_gz_qps_reduced(Tq, pars["Tc"].value, a, 0.0, self.R_N_ohm)
-                if not np.all(np.isfinite(g)):
-                    continue
-                lnc = float(np.mean(lq - g))
-                ssr = float(np.sum((lq - g - lnc) ** 2))
-                if ssr < ssr_best:
-                    a_best, lnc_best, ssr_best = a, lnc, ssr
-            pars["a"].set(value=a_best)
-            pars["lnc"].set(value=float(np.clip(lnc_best, math.log(1e-6) + 0.5,
-                                                math.log(1e6) - 0.5)))
-        return lmfit.models.update_param_vals(pars, self.prefix, **kws)
-
-
-def _ln_taps_simple(T: np.ndarray, pars: lmfit.Parameters) -> np.ndarray:
-    return log_lamh_reduced(T, pars["Tc"].value, pars["dF0_K"].value, pars["lnA"].value)
-
-
-def _guess_taps(T: np.ndarray, lr: np.ndarray, tcs: list[float], form: str,
-                lnrn: float) -> tuple[float, float, float]:
-    """Linear least squares of ln R in the barrier for each candidate Tc."""
-    best = (tcs[0], 5.0 * tcs[0], 10.0)
-    ssr_best = np.inf
-    for tc in tcs:
-        t = T / tc
-        if np.any(t >= 1):
-            continue
-        u = 1.0 - t
-        h = u**1.5 / (tc * t)
-        if form == "little":
-            y = lr - lnrn
-            df0 = float(-np.sum(y * h) / max(np.sum(h * h), _TINY))
-            resid = y + df0 * h
-            lna = 0.0
-        else:
-            g = 1.5 * np.log(u) - np.log(t) + 0.5 * np.log(h)
-            y = lr - g
-            if T.size < 3:
-                continue
-            slope, icpt = np.polyfit(h, y, 1)
-            df0 = float(max(-slope, 0.1 * tc))
-            lna = float(icpt - 0.5 * math.log(df0))
-            resid = y - (icpt + slope * h)
-        ssr = float(np.sum(resid**2))
-        if ssr < ssr_best and df0 > 0:
-            ssr_best, best = ssr, (tc, df0, lna)
-    return best
 
 
 # ----------------------------------------------------------------------------------------

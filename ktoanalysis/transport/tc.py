@@ -3,8 +3,8 @@
 Kind ``tc``: ``Tc_onset``, ``Tc_mid`` (50 % of R_N), ``Tc_zero`` (resistance floor) and the
 transition width ``T(0.8 R_N) - T(0.2 R_N)`` from one R(T) curve at fixed field.
 
-Crossing rule
--------------
+**Crossing rule**
+
 Every temperature ``T(R = f*R_N)`` belongs to the *highest-T significant* crossing: the
 highest raw crossing whose ``SIG_POINTS`` neighbours above lie above the level on average
 and below it below (a level a few sigma_R under a noisy plateau is crossed many times by
@@ -23,8 +23,8 @@ the noise; those crossings are skipped). All raw crossings are reported. The cro
   crossing and ``sigma_T`` follows from the fit covariance. Linear interpolation between
   adjacent noisy points there picks the extreme of the noise and is biased high.
 
-Error budget (``FitResult.budget``; the param's ufloat carries the quadrature sum)
--------------------------------------------------------------------------------
+**Error budget (``FitResult.budget``; the param's ufloat carries the quadrature sum)**
+
 * ``stat``: the sigma_R propagation above.
 * ``sampling`` (the point spacing): linear interpolation between points ``h`` apart
   misses a curved R(T) by ``R'' h^2 u(1-u)/2``; divided by the slope this is
@@ -43,15 +43,15 @@ Tested 1-sigma coverage of the combined error (tests/transport/test_tc_quality.p
 sets each, sloped normal state, 25 points between 1 and 99 % of R_N with 2 and 5 % noise,
 and a dense sweep): 60-76 % for Tc_mid, Tc_onset and width.
 
-Refusals (:class:`~ktoanalysis.errors.RefusedError`, CLI exit 3)
----------------------------------------------------------------
+**Refusals (:class:`~ktoanalysis.errors.RefusedError`, CLI exit 3)**
+
 the temperature spans < 1 % of its mean (a sweep of B, I... at fixed T); the field steps
 by more than ``field_tol_T`` per row (R(B) sweeps); R constant within 5 sigma_R (5-95 %
 range) or R_N < 5 sigma_R; R/R_N never below ``mid_fraction`` (no transition in range) or
 never above it (no normal state); a data span below ``MIN_SPAN_WIDTHS`` (3) widths.
 
-Quality flags
--------------
+**Quality flags**
+
 ``criterion_not_reached`` (warn: a level never crossed, its value left out),
 ``too_few_points`` (warn: < 3 points inside the width levels), ``sampling_limited``
 (warn: sampling error > statistical and > ``SAMPLING_WIDTH_FRAC`` of the width),
