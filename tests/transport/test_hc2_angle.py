@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ktoanalysis.errors import DataFormatError, FitError
+from ktoanalysis.errors import DataFormatError, FitError, OptionError
 from ktoanalysis.io.measurement import Measurement
 from ktoanalysis.transport import hc2_angle
 from ktoanalysis.transport.hc2 import gl3d_hc2, tinkham_hc2
@@ -71,6 +71,9 @@ def test_from_plane_convention_and_fixed_theta0():
     r = hc2_angle.analyze([_table(th, H)], theta_convention="from_plane")
     assert r.options["theta0_fitted"] is False and "theta0_rad" not in r.params
     assert abs(r.value("Hc2_perp_T") - HPERP) < 4 * r.stderr("Hc2_perp_T")
+    # no error column: constant relative noise is assumed (weights 1/Hc2, scaled covariance)
+    assert r.options["sigma"].startswith("relative noise")
+    r = hc2_angle.analyze([_table(th, H)], theta_convention="from_plane", use_sigma=False)
     assert r.options["sigma"].startswith("unweighted")
 
 
@@ -109,7 +112,7 @@ def test_one_file_per_angle_metadata():
 
 
 def test_bad_input():
-    with pytest.raises(FitError, match="unknown option"):
+    with pytest.raises(OptionError, match="unknown option"):
         hc2_angle.analyze([_table(*_sim(tinkham_hc2)[:2])], nonsense=1)
     with pytest.raises(FitError, match="4 distinct angles"):
         hc2_angle.analyze([_table(np.radians([0, 90, 0.0]), np.array([0.4, 5, 0.41]))])
