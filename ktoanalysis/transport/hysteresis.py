@@ -25,6 +25,19 @@ against the local noise, as a Gaussian significance ``hysteresis_significance_si
 not from the peak model alone: "none detected" is reported only when that significance is
 below ``hysteresis_sigma`` (default 5) and no hysteretic peak is found.
 
+Before anything else each loop is tested for field dependence at all
+(:func:`field_dependence`: chi-square of R against its weighted mean, on ``n - 1``
+degrees of freedom, against the local noise, Wilson-Hilferty z). A loop is *flat* when
+that z is below ``FLAT_SIGMA`` (5) on every branch, no branch has a significant peak and
+the branches do not differ; when every loop is flat (constant R, pure noise) the data are
+refused (``RefusedError``: "no magnetoresistance above the noise"). A peak is significant
+when its prominence (height above the higher of the two neighbouring minima of the
+smoothed branch, i.e. the local baseline) exceeds ``k = peak_sigma`` (default 5) times the
+branch noise; the noise is never taken below a resolution floor of ``1e-12 max|R|``
+(:func:`noise_floor`), so exactly constant or rounding-level data never give a peak and no
+zero-width error is created. Without a significant peak no peak field is reported (the
+parameter is absent, ``options["no_peak_reason"]`` says why).
+
 Quality flags: ``unexplained_hysteresis`` (warn, kind-specific code: the branches differ
 significantly but the peak model finds no butterfly peaks on both branches; the message
 names the significance and the largest difference), ``too_few_points`` (one sweep
@@ -56,12 +69,20 @@ from .phaseslip import log_lamh_reduced
 from .quality import Flag, Quality, check_goodness_of_fit, fail, warn
 from .result import FitResult, params_from_lmfit, stats_from_lmfit
 
-__all__ = ["noise_sigma", "local_noise", "find_glitches", "hysteresis_significance",
-           "find_branch_peaks", "analyze_loop", "taps_delta_r", "fit_delta_rs_taps", "SPEC",
+__all__ = ["noise_sigma", "noise_floor", "local_noise", "field_dependence", "FLAT_SIGMA",
+           "find_glitches", "hysteresis_significance", "find_branch_peaks", "analyze_loop",
+           "taps_delta_r", "fit_delta_rs_taps", "SPEC",
            "OPTIONS", "analyze", "plot"]
 
 #: half-width (points) of the running window of :func:`local_noise`
 _NOISE_HALF_WINDOW = 10
+
+#: relative resolution floor of the noise (float64 rounding of the smoothing is ~1e-15)
+_RESOLUTION = 1e-12
+
+#: a branch has field dependence when R(B) differs from a constant at more than this many
+#: sigma (:func:`field_dependence`)
+FLAT_SIGMA = 5.0
 
 
 # ----------------------------------------------------------------------------------------
@@ -80,6 +101,54 @@ def noise_sigma(y: np.ndarray) -> float:
     d2 = y[:-2] - 2 * y[1:-1] + y[2:]
     mad = float(np.median(np.abs(d2 - np.median(d2))))
     return 1.4826 * mad / math.sqrt(6.0)
+
+
+def noise_floor(R_ohm: np.ndarray) -> float:
+    """Smallest noise (Ohm) ever used as a threshold or 1-sigma error: ``1e-12 max|R|``
+    (at least 1e-300), the resolution of the data as stored in float64 after smoothing.
+
+    Exactly constant or noiseless data would otherwise give a zero noise, so that rounding
+    wiggles count as infinitely significant peaks and errors of zero width are created.
+    """
+    R = np.asarray(R_ohm, float)
+    top = float(np.max(np.abs(R))) if R.size else 0.0
+    return max(_RESOLUTION * top, 1e-300) if math.isfinite(top) else 1e-300
+
+
+def field_dependence(B_T: np.ndarray, R_ohm: np.ndarray) -> dict[str, Any]:
+    """How significantly one branch R(B) differs from a constant.
+
+    ``chi2 = sum((R_i - Rbar)^2 / s_i^2)`` with ``s_i`` the local noise
+    (:func:`local_noise`, never below :func:`noise_floor`) and ``Rbar`` the weighted mean,
+    on ``n - 1`` degrees of freedom, turned into a Gaussian significance by the
+    Wilson-Hilferty transform (about 0 +/- 1 for a flat branch; pure noise and a constant
+    give z <= about 1). The local noise is conservative (curvature raises it), so a weak
+    but real field dependence is called flat rather than the reverse.
+
+    Parameters
+    ----------
+    B_T, R_ohm
+        One branch sorted by field (T, Ohm).
+
+    Returns
+    -------
+    dict
+        ``significance_sigma`` (z), ``chi2``, ``dof``, ``range_ohm`` (peak-to-peak R),
+        ``noise_ohm`` (median local noise); ``{"note": ...}`` for fewer than 5 points.
+    """
+    R = np.asarray(R_ohm, float)
+    if R.size < 5:
+        return {"note": f"only {R.size} points: field dependence not testable"}
+    s = np.maximum(local_noise(R), noise_floor(R))
+    w = (s.min() / s) ** 2  # relative weights: no underflow of s**2 at tiny scales
+    rbar = float(np.sum(w * R) / np.sum(w))
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        chi2 = float(np.nan_to_num(np.sum(((R - rbar) / s) ** 2), nan=0.0, posinf=math.inf))
+    dof = R.size - 1
+    c = 2.0 / (9.0 * dof)
+    z = ((chi2 / dof) ** (1.0 / 3.0) - (1.0 - c)) / math.sqrt(c)
+    return {"significance_sigma": float(z), "chi2": chi2, "dof": int(dof),
+            "range_ohm": float(np.ptp(R)), "noise_ohm": float(np.median(s))}
 
 
 def local_noise(R_ohm: np.ndarray, half_window: int = _NOISE_HALF_WINDOW) -> np.ndarray:
@@ -263,7 +332,9 @@ def find_branch_peaks(
     window_T
         Search window in |B| (T).
     peak_sigma
-        Required peak prominence in units of the branch noise (default 5).
+        ``k``: required peak prominence (height above the local baseline, the higher of
+        the two neighbouring minima of the smoothed branch) in units of the branch noise
+        (default 5; the noise is never below :func:`noise_floor`).
     smooth_points
         Savitzky-Golay window (points) used for the search.
     halfwidth_T
@@ -278,21 +349,21 @@ def find_branch_peaks(
     """
     o = np.argsort(B_T)
     B, R = np.asarray(B_T, float)[o], np.asarray(R_ohm, float)[o]
-    sigma = noise_sigma(R)
+    sigma = max(noise_sigma(R), noise_floor(R))
     smooth = _smooth(R, smooth_points)
+    step = _field_step(B)
     out: dict[str, Any] = {"noise_ohm": sigma, "pos": None, "neg": None}
     for key, sgn in (("pos", 1.0), ("neg", -1.0)):
         sel = np.flatnonzero((sgn * B >= window_T[0]) & (sgn * B <= window_T[1]))
         if sel.size < 7:
             continue
         ys = smooth[sel]
-        peaks, props = find_peaks(ys, prominence=peak_sigma * max(sigma, 1e-300),
-                                  width=0, rel_height=0.5)
+        peaks, props = find_peaks(ys, prominence=peak_sigma * sigma, width=0,
+                                  rel_height=0.5)
         if peaks.size == 0:
             continue
         j = int(np.argmax(props["prominences"]))
         ip = sel[peaks[j]]
-        step = float(np.median(np.diff(B)))
         if halfwidth_T is None:
             hw = 0.25 * float(props["widths"][j]) * step
         else:
@@ -307,7 +378,7 @@ def find_branch_peaks(
         pars = model.make_params(B0=B[ip], h=smooth[ip], k=curv)
         # B0 unbounded: a bound centred on the start value freezes it in lmfit's
         # bounded-parameter transform; the vertex is checked against the window below
-        res = model.fit(yb, pars, B=xb, weights=np.full(yb.size, 1 / max(sigma, 1e-300)),
+        res = model.fit(yb, pars, B=xb, weights=np.full(yb.size, 1 / sigma),
                         scale_covar=False)
         entry: dict[str, Any] = {"prominence_ohm": float(props["prominences"][j]),
                                  "fit_window_T": [float(xb.min()), float(xb.max())],
@@ -327,6 +398,13 @@ def find_branch_peaks(
     return out
 
 
+def _field_step(B: np.ndarray) -> float:
+    """Median spacing (T) of the distinct fields of a sorted branch (> 0)."""
+    d = np.diff(np.unique(B))
+    d = d[d > 0]
+    return float(np.median(d)) if d.size else 1e-300
+
+
 def _branch(sweeps: list, direction: str) -> tuple[np.ndarray, np.ndarray] | None:
     xs = [s.x for s in sweeps if s.direction == direction]
     if not xs:
@@ -344,8 +422,10 @@ def _r_at_zero(B: np.ndarray, R: np.ndarray, sigma: float) -> Any:
         return None
     A = np.c_[np.ones(idx.size), B[idx]]
     coef, *_ = np.linalg.lstsq(A, R[idx], rcond=None)
-    cov = np.linalg.inv(A.T @ A) * sigma**2
-    return ufloat(float(coef[0]), float(math.sqrt(cov[0, 0])))
+    err = sigma * math.sqrt(float(np.linalg.inv(A.T @ A)[0, 0]))  # no underflow of sigma**2
+    if not (math.isfinite(err) and err > 0):  # never a zero-width ufloat
+        return float(coef[0])
+    return ufloat(float(coef[0]), err)
 
 
 def analyze_loop(
@@ -384,13 +464,14 @@ def analyze_loop(
         significance), ``symmetry`` (B0 offset, rms), ``hysteresis`` status string and
         ``branches_differ`` (significance above ``hysteresis_sigma``).
     """
-    info: dict[str, Any] = {"branches": {}, "glitches": {}}
+    info: dict[str, Any] = {"branches": {}, "glitches": {}, "field_dependence": {}}
     up = _remove_glitches(up, glitch_sigma, info["glitches"], "up")
     down = _remove_glitches(down, glitch_sigma, info["glitches"], "down")
     for name, br in (("up", up), ("down", down)):
         if br is None:
             continue
         B, R = br
+        info["field_dependence"][name] = field_dependence(B, R)
         pk = find_branch_peaks(B, R, window_T=window_T, peak_sigma=peak_sigma,
                                smooth_points=smooth_points, halfwidth_T=halfwidth_T)
         r0 = _r_at_zero(B, R, pk["noise_ohm"])
@@ -406,8 +487,20 @@ def analyze_loop(
         _mark_hysteretic_peaks(info["branches"], up, down, peak_sigma, smooth_points)
     z = info.get("difference", {}).get("significance_sigma")
     info["branches_differ"] = bool(z is not None and z > hysteresis_sigma)
+    info["flat"] = _is_flat(info)
     info["hysteresis"], info["hysteretic_peaks"] = _status(info, both)
     return info
+
+
+def _is_flat(info: dict[str, Any]) -> bool:
+    """No field dependence above the noise: every branch consistent with a constant
+    (:func:`field_dependence` below ``FLAT_SIGMA``), no significant peak, no branch
+    difference."""
+    if not info["branches"] or info["branches_differ"]:
+        return False
+    peaks = any(b[s] is not None for b in info["branches"].values() for s in ("pos", "neg"))
+    zs = [d.get("significance_sigma", math.inf) for d in info["field_dependence"].values()]
+    return not peaks and all(z < FLAT_SIGMA for z in zs)
 
 
 def _remove_glitches(br: tuple[np.ndarray, np.ndarray] | None, k: float,
@@ -446,6 +539,8 @@ def _status(info: dict[str, Any], both: bool) -> tuple[str, dict[str, list[str]]
     """Hysteresis status of one loop from the peaks and the whole branch difference."""
     hyst = {n: [s for s in ("pos", "neg") if b[s] is not None and b[s].get("hysteretic")]
             for n, b in info["branches"].items()}
+    if info["flat"]:
+        return "none detected (no field dependence above the noise)", hyst
     if not both:
         n_peaks = sum(b[s] is not None for b in info["branches"].values() for s in ("pos", "neg"))
         return ("peaks found, hysteresis not testable (one branch only)" if n_peaks
@@ -780,6 +875,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     scale = _rs_scale(opts)
     blocks, cols = _temperature_blocks(measurements, opts)
     per_T = [_loop_at(tb, lst, scale, opts) for tb, lst in sorted(blocks, key=lambda b: b[0])]
+    _refuse_if_flat(per_T)
     main = max(per_T, key=_loop_score)
     params = _loop_params(main)
     flags = _loop_flags(per_T, main)
@@ -861,11 +957,28 @@ def _loop_at(tb: float, sweeps: list, scale: float, opts: dict[str, Any]) -> dic
     return info
 
 
+def _refuse_if_flat(per_T: list[dict[str, Any]]) -> None:
+    """RefusedError when no loop has a field dependence above the noise."""
+    if not all(i["flat"] for i in per_T):
+        return
+    zs = [d.get("significance_sigma", -math.inf) for i in per_T
+          for d in i["field_dependence"].values()]
+    rng = max((d.get("range_ohm", 0.0) for i in per_T
+               for d in i["field_dependence"].values()), default=0.0)
+    noise = max((d.get("noise_ohm", 0.0) for i in per_T
+                 for d in i["field_dependence"].values()), default=0.0)
+    raise RefusedError(
+        "mr-hysteresis: no magnetoresistance above the noise: R(B) is consistent with a "
+        f"constant in all {len(per_T)} loop(s) (largest chi-square significance "
+        f"{max(zs, default=math.nan):.3g} sigma < {FLAT_SIGMA:g}; peak-to-peak "
+        f"{rng:.3g} Ohm, noise {noise:.3g} Ohm; no peak above the peak_sigma threshold)")
+
+
 def _loop_score(info: dict[str, Any]) -> tuple:
-    """Which loop is reported: butterfly peaks first, then any hysteresis, then the most
-    significant branch difference."""
+    """Which loop is reported: a loop with field dependence first, then butterfly peaks,
+    then any hysteresis, then the most significant branch difference."""
     d = info.get("difference", {})
-    return (info["hysteresis"].startswith("butterfly"),
+    return (not info["flat"], info["hysteresis"].startswith("butterfly"),
             info["hysteresis"].startswith("hyst"),
             d.get("significance_sigma", -math.inf), d.get("max_over_noise", -1.0))
 
@@ -956,7 +1069,8 @@ def _loop_options(main: dict[str, Any], per_T: list[dict[str, Any]], opts: dict[
 
 
 def _table_row(info: dict[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {"T_K": info["T_K"], "hysteresis": info["hysteresis"]}
+    row: dict[str, Any] = {"T_K": info["T_K"], "hysteresis": info["hysteresis"],
+                           "field_dependence": info["field_dependence"]}
     for br, b in info["branches"].items():
         row[br] = {"noise_ohm": b["noise_ohm"], "pos": _to_json_peak(b["pos"]),
                    "neg": _to_json_peak(b["neg"])}

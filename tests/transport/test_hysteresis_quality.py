@@ -7,11 +7,13 @@ tanh steps, an even normal-state MR), never with the package's functions.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from ktoanalysis.errors import OptionError
+from ktoanalysis.errors import OptionError, RefusedError
 from ktoanalysis.io.measurement import Measurement
 from ktoanalysis.transport import hysteresis as hy
 
@@ -219,3 +221,104 @@ def test_realdata_snse_nbse2_negative_control(ppms_resistivity):
     for row in res.options["per_temperature"]:
         if "difference" in row:
             assert row["difference"]["significance_sigma"] < 5, row["T_K"]
+
+
+# ----------------------------------------------------------------------------------------
+# traps: data without magnetoresistance (constant, pure noise, flat with offset / negation /
+# NaN) are refused, never reported with a peak field; no zero-width ufloat is created
+
+
+def _loop_of(R_down, R_up, *, npts=201, bmax=0.3, T=0.5):
+    bd = np.linspace(bmax, -bmax, npts)
+    df = pd.DataFrame({"B_T": np.r_[bd, bd[::-1]], "T_K": T,
+                       "R_ohm": np.r_[R_down, R_up]})
+    return Measurement(df, {"source": "sim.csv"})
+
+
+@pytest.mark.parametrize("value", [1377.0118, -1377.0118 + 2.5e3, -4.2e-9, 3.3e11, 0.0])
+def test_constant_r_is_refused_without_ufloat_warning(value):
+    # constant R (also after an offset or a negation, at any scale): no field dependence
+    R = np.full(201, value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RefusedError, match="no magnetoresistance above the noise"):
+            hy.analyze([_loop_of(R, R)])
+
+
+def test_constant_with_nan_cells_is_refused():
+    R = np.full(201, 812.5)
+    R[[3, 50, 120]] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RefusedError, match="no magnetoresistance above the noise"):
+            hy.analyze([_loop_of(R, R[::-1].copy())])
+
+
+def test_flat_with_rounding_level_wiggles_reports_no_peak_field():
+    # a constant plus an offset, stored with float rounding (1e-15 relative): the smoothing
+    # wiggles are not peaks (they were reported at 0.28 T before the noise floor)
+    rng = np.random.default_rng(31)
+    c = -(1377.0118 + 0.73 * 1377.0118)
+    R = c * (1 + 1e-15 * rng.standard_normal((2, 201)))
+    with pytest.raises(RefusedError, match="no magnetoresistance"):
+        hy.analyze([_loop_of(R[0], R[1])])
+    info = hy.analyze_loop((np.linspace(-0.3, 0.3, 201), R[0]),
+                           (np.linspace(-0.3, 0.3, 201), R[1]))
+    assert info["flat"]
+    assert all(b[s] is None for b in info["branches"].values() for s in ("pos", "neg"))
+
+
+@pytest.mark.parametrize("dist", ["uniform", "normal"])
+def test_pure_noise_is_refused(dist):
+    rng = np.random.default_rng(41)
+    if dist == "uniform":  # as the campaign's noise case: scale * U(0.05, 1)
+        R = 1400 * rng.uniform(0.05, 1.0, (2, 201))
+    else:
+        R = 100 + 3.0 * rng.standard_normal((2, 201))
+    with pytest.raises(RefusedError, match="no magnetoresistance above the noise"):
+        hy.analyze([_loop_of(R[0], R[1])])
+
+
+def test_field_dependence_z_of_a_constant_with_known_noise():
+    # white noise around a constant: chi2 against the mean on n-1 dof, Wilson-Hilferty z of
+    # order 1 (the local noise is never below the global one: z at most the global value)
+    rng = np.random.default_rng(43)
+    s, n = 0.5, 401
+    R = 20 + s * rng.standard_normal(n)
+    out = hy.field_dependence(np.linspace(-1, 1, n), R)
+    chi2 = np.sum((R - R.mean()) ** 2) / s**2
+    c = 2 / (9 * (n - 1))
+    z = ((chi2 / (n - 1)) ** (1 / 3) - (1 - c)) / np.sqrt(c)
+    assert out["dof"] == n - 1
+    assert abs(z) < 3
+    assert out["significance_sigma"] <= z + 1e-9 and out["significance_sigma"] < 3
+    # a parabola of 10 x noise at the ends is a field dependence far above 5 sigma
+    R2 = R + 10 * s * np.linspace(-1, 1, n) ** 2
+    assert hy.field_dependence(np.linspace(-1, 1, n), R2)["significance_sigma"] > 20
+
+
+def test_weak_peak_below_k_sigma_is_not_reported_strong_one_is():
+    # sloped, field-dependent loop (not refused) with butterfly peaks of 2 and 40 x noise
+    rng = np.random.default_rng(47)
+    for amp, reported in ((2.0, False), (40.0, True)):
+        m = _measurement(lambda B, a=amp: 100 + 30 * B**2 + _lor(B, -0.3, a, 0.06),
+                         lambda B, a=amp: 100 + 30 * B**2 + _lor(B, 0.3, a, 0.06), rng)
+        res = hy.analyze([m])
+        assert ("peak_field_up_T" in res.params) is reported, (amp, res.params.keys())
+        if not reported:
+            assert res.options["hysteresis"].startswith("none")
+            assert "no_peak_reason" in res.options and res.verdict == "ok"
+        else:
+            assert res.value("peak_field_up_T") == pytest.approx(0.3, abs=0.02)
+
+
+def test_noiseless_butterfly_has_finite_errors_and_no_ufloat_warning():
+    # simulated without noise: the noise floor (1e-12 max|R|) gives nonzero errors
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = _measurement(lambda B: 100 + _lor(B, -0.08, 20, 0.02),
+                         lambda B: 100 + _lor(B, 0.08, 20, 0.02),
+                         np.random.default_rng(0), sigma=0.0)
+        res = hy.analyze([m])
+    assert res.value("peak_field_up_T") == pytest.approx(0.08, abs=0.005)
+    assert res.params["peak_field_up_T"].std_dev > 0
