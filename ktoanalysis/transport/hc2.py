@@ -20,16 +20,36 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
-from scipy.special import digamma, polygamma
 
 from ..errors import DataFormatError, FitError
 from ..io.measurement import Measurement
-from ..units import HBAR, K_B, MU_B, PHI0, E
+from ..units import K_B, MU_B, PHI0, E
+from .lineshapes import (
+    EULER_GAMMA,
+    PAULI_COEFFICIENTS,
+    TINY,
+    WHH_ORBITAL_RATIO,
+    PauliCoefficient,
+    ThetaConvention,
+    ag_pair_breaking,
+    gl3d_hc2,
+    gl_par_hc2,
+    gl_perp_hc2,
+    ising_hc2,
+    klb_hc2,
+    klb_zero_temperature,
+    pauli_limit,
+    tinkham_hc2,
+    tinkham_residual,
+    whh_hc2,
+    whh_reduced_field,
+    whh_zero_temperature_ratio,
+)
+from .models import AnisotropicGLModel, GLParModel, GLPerpModel, KLBModel, TinkhamModel, WHHModel
 from .sweeps import split_sweeps
 
 __all__ = [
@@ -48,83 +68,17 @@ __all__ = [
     "points_table", "hc2_points_from_table", "hc2_column",
 ]
 
-TINY = 1.0e-30
-EULER_GAMMA = 0.5772156649015329
-#: B_c2(0)/(Tc*|dB_c2/dT|) of the dirty-limit orbital WHH curve: pi**2*exp(-gamma)/8
-WHH_ORBITAL_RATIO = math.pi**2 * math.exp(-EULER_GAMMA) / 8.0
-_PSI_HALF = float(digamma(0.5))
 
-ThetaConvention = Literal["from_normal", "from_plane"]
-PauliCoefficient = Literal["bcs_1.764", "seed004_1.76", "rounded_1.86"]
+#: B_c2(0)/(Tc*|dB_c2/dT|) of the dirty-limit orbital WHH curve: pi**2*exp(-gamma)/8
+
 
 #: ASSUMPTION (pauli_coefficient): name -> (kind, number). "delta" means
 #: B_P = c*k_B*Tc/(sqrt(2)*mu_B); "direct" means B_P = c [T/K] * Tc.
-PAULI_COEFFICIENTS: dict[str, tuple[str, float]] = {
-    "bcs_1.764": ("delta", 1.764),
-    "seed004_1.76": ("delta", 1.76),
-    "rounded_1.86": ("direct", 1.86),
-}
 
 
 # --------------------------------------------------------------------------------------
 # angular dependence (MODELS.md §5.2)
 # --------------------------------------------------------------------------------------
-def _angle_parts(theta, theta0, convention):
-    th = np.asarray(theta, dtype=float) - theta0
-    if convention == "from_normal":
-        return np.abs(np.cos(th)), np.sin(th)
-    if convention == "from_plane":
-        return np.abs(np.sin(th)), np.cos(th)
-    raise FitError(f"theta_convention must be 'from_normal' or 'from_plane', got {convention!r}")
-
-
-def tinkham_hc2(theta, H_perp: float, H_par: float, theta0: float = 0.0,
-                convention: ThetaConvention = "from_normal"):
-    """2D Tinkham thin-film Hc2(theta), closed-form root of the implicit equation.
-
-    Solves ``H*|cos th|/H_perp + (H*sin th/H_par)**2 = 1`` in its stable form
-    ``H = 2/(c + sqrt(c**2 + 4*s))`` with ``c = |cos th|/H_perp``,
-    ``s = (sin th/H_par)**2`` (no division by sin th; finite at 0 and 90 deg).
-
-    Parameters
-    ----------
-    theta
-        Measured angle [rad] (array).
-    H_perp, H_par
-        Perpendicular and parallel critical fields [T].
-    theta0
-        Rotator offset [rad]; the model uses ``theta - theta0``.
-    convention
-        ``"from_normal"`` (theta = 0 is perpendicular, default) or ``"from_plane"``.
-
-    Returns
-    -------
-    ndarray
-        Hc2 [T].
-    """
-    c_abs, s_ = _angle_parts(theta, theta0, convention)
-    c = c_abs / max(H_perp, TINY)
-    s = (s_ / max(H_par, TINY)) ** 2
-    return 2.0 / np.maximum(c + np.sqrt(c * c + 4.0 * s), TINY)
-
-
-def tinkham_residual(H, theta, H_perp: float, H_par: float, theta0: float = 0.0,
-                     convention: ThetaConvention = "from_normal"):
-    """Left side minus 1 of the Tinkham equation (zero on the Hc2(theta) curve) [-]."""
-    c_abs, s_ = _angle_parts(theta, theta0, convention)
-    H = np.asarray(H, dtype=float)
-    return H * c_abs / H_perp + (H * s_ / H_par) ** 2 - 1.0
-
-
-def gl3d_hc2(theta, H_perp: float, H_par: float, theta0: float = 0.0,
-             convention: ThetaConvention = "from_normal"):
-    """3D anisotropic GL Hc2(theta) = 1/sqrt((cos th/H_perp)**2 + (sin th/H_par)**2) [T].
-
-    Parameters as :func:`tinkham_hc2`.
-    """
-    c_abs, s_ = _angle_parts(theta, theta0, convention)
-    den = (c_abs / max(H_perp, TINY)) ** 2 + (s_ / max(H_par, TINY)) ** 2
-    return 1.0 / np.sqrt(np.maximum(den, TINY))
 
 
 # --------------------------------------------------------------------------------------
@@ -153,54 +107,9 @@ def diffusion_from_slope(slope_T_per_K):
     return 4.0 * K_B / (math.pi * E * mag)
 
 
-def gl_perp_hc2(T, B0: float, Tc: float):
-    """GL perpendicular field ``B0*(1 - T/Tc)`` [T], zero above Tc.
-
-    Parameters
-    ----------
-    T
-        Temperature [K].
-    B0
-        GL-linear extrapolation to T = 0, ``phi0/(2*pi*xi0**2)`` [T].
-    Tc
-        Critical temperature [K].
-    """
-    return B0 * np.clip(1.0 - np.asarray(T, dtype=float) / max(Tc, TINY), 0.0, None)
-
-
-def gl_par_hc2(T, B0: float, Tc: float):
-    """2D-GL parallel field ``B0*sqrt(1 - T/Tc)`` [T], zero above Tc.
-
-    ``B0 = sqrt(12)*phi0/(2*pi*xi0*d)`` is the GL extrapolation to T = 0 [T].
-    """
-    return B0 * np.sqrt(np.clip(1.0 - np.asarray(T, dtype=float) / max(Tc, TINY), 0.0, None))
-
-
 # --------------------------------------------------------------------------------------
 # Pauli limit (MODELS.md §5.6, §5.7.2)
 # --------------------------------------------------------------------------------------
-def pauli_limit(Tc_K, coefficient: PauliCoefficient = "bcs_1.764", g: float = 2.0):
-    """Clogston-Chandrasekhar limit B_P [T].
-
-    Parameters
-    ----------
-    Tc_K
-        Critical temperature [K] (float or ufloat).
-    coefficient
-        ASSUMPTION (pauli_coefficient): ``"bcs_1.764"`` (default, Delta0 = 1.764 k_B Tc,
-        B_P = Delta0/(sqrt(2) mu_B) = 1.8569 T/K * Tc), ``"seed004_1.76"`` (1.76) or
-        ``"rounded_1.86"`` (B_P = 1.86 T/K * Tc).
-    g
-        Electron g-factor; B_P scales as 2/g.
-    """
-    if coefficient not in PAULI_COEFFICIENTS:
-        raise FitError(f"pauli_coefficient must be one of {list(PAULI_COEFFICIENTS)}, "
-                       f"got {coefficient!r}")
-    if not g > 0:
-        raise FitError(f"g-factor must be positive, got {g!r}")
-    kind, c = PAULI_COEFFICIENTS[coefficient]
-    per_K = c * K_B / (math.sqrt(2.0) * MU_B) if kind == "delta" else c
-    return per_K * (2.0 / g) * Tc_K
 
 
 def pauli_second_order_limit(Tc_K, delta_ratio: float = 1.764, g: float = 2.0):
@@ -216,398 +125,11 @@ def rashba_ceiling(B_P_T):
 # --------------------------------------------------------------------------------------
 # implicit solvers: WHH (§5.5), Abrikosov-Gor'kov / KLB (§5.7.1), Ising (§5.7.3)
 # --------------------------------------------------------------------------------------
-def _largest_root(F, t: np.ndarray, hmax: float, ngrid: int = 600, iters: int = 30):
-    """Largest root in h in (0, hmax] of F(h, t) for each t (vectorised).
-
-    F(0, t) < 0 for t < 1. A quadratic grid locates the last sign change, then the
-    Illinois (modified regula falsi) iteration refines it inside the bracket. Returns
-    (h, n_sign_changes); h = 0 where t >= 1 and NaN where no root.
-    """
-    t = np.atleast_1d(np.asarray(t, dtype=float))
-    u = np.linspace(0.0, 1.0, ngrid)[1:]
-    h = hmax * u * u
-    vals = F(h[None, :], t[:, None])
-    pos = vals > 0
-    change = pos[:, 1:] != pos[:, :-1]
-    nchg = change.sum(axis=1) + pos[:, 0].astype(int)
-    # last index where sign changes from <=0 to >0 going up in h
-    up = (~pos[:, :-1]) & pos[:, 1:]
-    has = up.any(axis=1)
-    last = np.where(has, up.shape[1] - 1 - np.argmax(up[:, ::-1], axis=1), 0)
-    lo = h[last]
-    hi = h[np.minimum(last + 1, h.size - 1)]
-    # root below the first grid point (t very close to 1)
-    first_pos = pos[:, 0] & ~has
-    lo = np.where(first_pos, 0.0, lo)
-    hi = np.where(first_pos, h[0], hi)
-    ok = has | first_pos
-    rows = np.arange(t.size)
-    fa = np.where(first_pos, F(np.zeros(1), t), vals[rows, last])
-    fb = np.where(first_pos, vals[:, 0], vals[rows, np.minimum(last + 1, h.size - 1)])
-    a = np.where(ok, lo, 0.0)
-    b = np.where(ok, hi, h[0])
-    fa = np.where(ok, fa, -1.0)
-    fb = np.where(ok, fb, 1.0)
-    # Illinois (modified regula falsi): stays inside the bracket, superlinear
-    for _ in range(iters):
-        den = fb - fa
-        c = np.where(den != 0, b - fb * (b - a) / np.where(den != 0, den, 1.0), 0.5 * (a + b))
-        c = np.clip(c, np.minimum(a, b), np.maximum(a, b))
-        fc = F(c, t)
-        flip = fc * fb < 0
-        a, fa = np.where(flip, b, a), np.where(flip, fb, 0.5 * fa)
-        b, fb = c, fc
-    out = b
-    out = np.where(ok, out, np.nan)
-    out = np.where(t >= 1.0, 0.0, out)
-    return out, nchg
-
-
-def _whh_F(alpha: float, lam_so: float):
-    if alpha == 0.0 and lam_so == 0.0:  # orbital limit: real digamma only (fast path)
-        return _ag_F_orbital
-
-    def F(h, t):
-        h = np.asarray(h, dtype=float)
-        t = np.maximum(np.asarray(t, dtype=float), 1e-12)
-        gamma = np.sqrt((alpha * h) ** 2 - (lam_so / 2.0) ** 2 + 0j)
-        z0 = 0.5 + (h + lam_so / 2.0) / (2.0 * t)
-        small = np.abs(gamma) < 1e-7
-        g = np.where(small, 1.0, gamma)
-        coef = 1j * lam_so / (4.0 * g)
-        full = ((0.5 + coef) * digamma(z0 + 1j * g / (2.0 * t))
-                + (0.5 - coef) * digamma(z0 - 1j * g / (2.0 * t))).real
-        # removable singularity gamma -> 0: psi(z0) - lam_so/(4 t) psi'(z0)
-        lim = digamma(z0) - lam_so / (4.0 * t) * polygamma(1, z0)
-        rhs = np.where(small, lim, full)
-        return rhs - _PSI_HALF - np.log(1.0 / np.minimum(t, 1.0))
-    return F
-
-
-def _ag_F_orbital(h, t):
-    t = np.maximum(np.asarray(t, dtype=float), 1e-12)
-    return (digamma(0.5 + np.asarray(h) / (2.0 * t)) - _PSI_HALF
-            - np.log(1.0 / np.minimum(t, 1.0)))
-
-
-def whh_reduced_field(t, alpha: float = 0.0, lam_so: float = 0.0, *, return_count: bool = False):
-    """WHH reduced field ``hbar_bar(t)`` (largest root of the WHH equation, §5.5).
-
-    Parameters
-    ----------
-    t
-        Reduced temperature T/Tc [-] (array; values >= 1 give 0).
-    alpha
-        Maki parameter [-] (>= 0).
-    lam_so
-        Spin-orbit scattering parameter ``2*hbar/(3*pi*k_B*Tc*tau_so)`` [-] (>= 0).
-    return_count
-        Also return the number of sign changes per t (> 1: multivalued second-order line,
-        the real transition is first order there).
-
-    Returns
-    -------
-    ndarray (and int array if ``return_count``)
-        ``hbar_bar = (4/pi**2) * B_c2/(Tc*S)``.
-    """
-    if alpha < 0 or lam_so < 0:
-        raise FitError(f"WHH needs alpha >= 0 and lam_so >= 0, got {alpha}, {lam_so}")
-    # complex digamma is slow: a coarser bracketing grid when alpha or lam_so > 0
-    ngrid = 600 if alpha == 0.0 and lam_so == 0.0 else 120
-    h, n = _largest_root(_whh_F(float(alpha), float(lam_so)), np.asarray(t, dtype=float), 1.0,
-                         ngrid=ngrid, iters=20)
-    return (h, n) if return_count else h
-
-
-def whh_hc2(T, Tc: float, S: float, alpha: float = 0.0, lam_so: float = 0.0):
-    """Dirty-limit WHH upper critical field B_c2(T) [T].
-
-    Parameters
-    ----------
-    T
-        Temperature [K].
-    Tc
-        Critical temperature [K].
-    S
-        |dB_c2/dT| at Tc [T/K].
-    alpha, lam_so
-        Maki and spin-orbit parameters [-], see :func:`whh_reduced_field`.
-    """
-    t = np.asarray(T, dtype=float) / max(Tc, TINY)
-    shape = np.shape(t)
-    h = whh_reduced_field(np.ravel(t), alpha, lam_so)
-    return (math.pi**2 / 4.0) * Tc * abs(S) * np.reshape(h, shape)
-
-
-def whh_zero_temperature_ratio(alpha: float = 0.0, lam_so: float = 0.0,
-                               t: float = 1e-3) -> float:
-    """B_c2(T -> 0)/(Tc*S) of the WHH curve [-] (0.6927 in the orbital limit)."""
-    return float((math.pi**2 / 4.0) * whh_reduced_field(np.array([t]), alpha, lam_so)[0])
-
-
-def _ag_F(h, t):
-    """AG equation in x = Gamma/(k_B Tc): psi(1/2 + x/(2 pi t)) - psi(1/2) - ln(1/t)."""
-    t = np.maximum(np.asarray(t, dtype=float), 1e-12)
-    return (digamma(0.5 + np.asarray(h) / (2.0 * math.pi * t)) - _PSI_HALF
-            - np.log(1.0 / np.minimum(t, 1.0)))
-
-
-def ag_pair_breaking(t):
-    """Pair-breaking rate Gamma/(k_B*Tc) [-] that suppresses Tc to T = t*Tc (AG equation).
-
-    Solves ``log(1/t) = digamma(0.5 + Gamma/(2*pi*k_B*T)) - digamma(0.5)``; at t -> 0 it
-    tends to ``(pi/2)*exp(-euler_gamma)`` (= Delta0/(2 k_B Tc)).
-    """
-    return _largest_root(_ag_F, np.asarray(t, dtype=float), 2.0)[0]
-
-
-def klb_hc2(T, Tc: float, tau_so: float, d: float = 0.0, D: float = 0.0):
-    """Klemm-Luther-Beasley parallel critical field with thin-film orbital term [T] (§5.7.1).
-
-    ``Gamma = (D*e**2*d**2/(6*hbar) + 3*tau_so*mu_B**2/hbar) * B**2`` inserted in the AG
-    equation; since Gamma is proportional to B**2, ``B = sqrt(k_B*Tc*x(t)/a)``.
-
-    Parameters
-    ----------
-    T
-        Temperature [K].
-    Tc
-        Critical temperature [K].
-    tau_so
-        Spin-orbit scattering time [s] (0 switches the spin term off).
-    d
-        Film thickness [m] (0: no orbital term, ASSUMPTION klb_orbital = "none").
-    D
-        Diffusion constant [m^2/s] (e.g. :func:`diffusion_from_slope`).
-    """
-    a = D * E**2 * d**2 / (6.0 * HBAR) + 3.0 * tau_so * MU_B**2 / HBAR
-    if not a > 0:
-        raise FitError("KLB needs a positive pair-breaking coefficient (tau_so > 0 or d, D > 0)")
-    t = np.asarray(T, dtype=float) / max(Tc, TINY)
-    x = np.reshape(ag_pair_breaking(np.ravel(t)), np.shape(t))
-    return np.sqrt(np.maximum(K_B * Tc * x / a, 0.0))
-
-
-def klb_zero_temperature(Tc: float, tau_so: float) -> float:
-    """Closed-form T = 0 KLB field without orbital term,
-    ``sqrt((pi/2)*exp(-gamma)*k_B*Tc*hbar/(3*tau_so*mu_B**2))`` [T]."""
-    return math.sqrt((math.pi / 2.0) * math.exp(-EULER_GAMMA) * K_B * Tc * HBAR
-                     / (3.0 * tau_so * MU_B**2))
-
-
-def ising_hc2(T, Tc: float, beta_so: float, g: float = 2.0):
-    """Ising-SOC parallel critical field [T] (§5.7.3, optional model; largest root).
-
-    Solves ``log(T/Tc) + b**2/(b**2 + beta**2) * Re[psi(1/2 + i*sqrt(b**2+beta**2)/(2 pi k_B T))
-    - psi(1/2)] = 0`` with ``b = (g/2)*mu_B*B``. ``beta_so`` [J]; 0 gives the pure-Pauli
-    second-order line (-> Delta0/(2 mu_B) at T -> 0).
-    """
-    kT = K_B * Tc
-    beta = beta_so / kT
-
-    def F(x, t):  # x = b/(k_B Tc)
-        t = np.maximum(np.asarray(t, dtype=float), 1e-12)
-        r = np.sqrt(x * x + beta * beta)
-        w = x * x / np.maximum(r * r, TINY)
-        return w * (digamma(0.5 + 1j * r / (2 * math.pi * t)).real - _PSI_HALF) + np.log(t)
-
-    t = np.asarray(T, dtype=float) / max(Tc, TINY)
-    xmax = 2.0 + 50.0 * beta
-    x, _ = _largest_root(F, np.ravel(t), xmax, ngrid=1200)
-    return np.reshape(x * kT / MU_B * (2.0 / g), np.shape(t))
 
 
 # --------------------------------------------------------------------------------------
 # lmfit models
 # --------------------------------------------------------------------------------------
-_DEG = math.pi / 180.0
-
-
-class _AngleModel(lmfit.Model):
-    _func = None
-    valid_conventions = ("from_normal", "from_plane")
-
-    def __init__(self, convention: ThetaConvention = "from_normal", **kwargs: Any) -> None:
-        if convention not in self.valid_conventions:
-            raise FitError(f"theta_convention must be one of {self.valid_conventions}, "
-                           f"got {convention!r}")
-        func = type(self)._func
-
-        def f(theta, H_perp=0.1, H_par=1.0, theta0=0.0):
-            return func(theta, H_perp, H_par, theta0, convention)
-
-        f.__name__ = func.__name__
-        kwargs.setdefault("independent_vars", ["theta"])
-        super().__init__(f, **kwargs)
-        self.convention = convention
-        self.set_param_hint("H_perp", min=0.0)
-        self.set_param_hint("H_par", min=0.0)
-        self.set_param_hint("theta0", min=-5 * _DEG, max=5 * _DEG)
-        self.set_param_hint("anisotropy", expr=f"{self.prefix}H_par/{self.prefix}H_perp")
-
-    def guess(self, data, theta, **kwargs):
-        """Starting values: H_perp from the point nearest the perpendicular direction,
-        H_par = max(H), theta0 = argmax(H) - 90 deg (clipped to +-5 deg)."""
-        data = np.abs(np.asarray(data, dtype=float))
-        theta = np.asarray(theta, dtype=float)
-        perp_dir = 0.0 if self.convention == "from_normal" else math.pi / 2
-        par_dir = math.pi / 2 if self.convention == "from_normal" else 0.0
-        dist = np.abs(np.angle(np.exp(2j * (theta - perp_dir)))) / 2
-        H_perp = float(data[np.argmin(dist)])
-        H_par = float(np.max(data))
-        imax = int(np.argmax(data))
-        off = float(np.angle(np.exp(2j * (theta[imax] - par_dir))) / 2)
-        if abs(off) < 1e-9:  # a round-off start (-2e-16) gives MINPACK a zero step
-            off = 0.0
-        pars = self.make_params(H_perp=min(H_perp, H_par), H_par=H_par,
-                                theta0=float(np.clip(off, -4.9 * _DEG, 4.9 * _DEG)))
-        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
-
-
-class TinkhamModel(_AngleModel):
-    """2D Tinkham Hc2(theta) (seed 002); parameters H_perp, H_par [T], theta0 [rad]."""
-
-    _func = staticmethod(tinkham_hc2)
-
-
-class AnisotropicGLModel(_AngleModel):
-    """3D anisotropic GL Hc2(theta); parameters H_perp, H_par [T], theta0 [rad]."""
-
-    _func = staticmethod(gl3d_hc2)
-
-
-def _xi_expr(prefix: str) -> str:
-    return f"sqrt({PHI0!r}/(2*pi*{prefix}B0))"
-
-
-class GLPerpModel(lmfit.Model):
-    """GL perpendicular Hc2(T) = B0*(1 - T/Tc) (seed 004 Eq. 1).
-
-    Parameters ``B0`` [T] (= phi0/(2 pi xi0^2), the GL-linear extrapolation) and ``Tc`` [K];
-    derived (``expr``): ``xi0`` [m] and ``slope`` = dB/dT [T/K].
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("independent_vars", ["T"])
-        super().__init__(gl_perp_hc2, **kwargs)
-        p = self.prefix
-        self.set_param_hint("B0", min=0.0)
-        self.set_param_hint("Tc", min=0.0)
-        self.set_param_hint("xi0", expr=_xi_expr(p))
-        self.set_param_hint("slope", expr=f"-{p}B0/{p}Tc")
-
-    def guess(self, data, T, **kwargs):
-        """Linear regression of B on T: Tc = intercept/|slope|, B0 = intercept."""
-        T = np.asarray(T, dtype=float)
-        B = np.asarray(data, dtype=float)
-        if T.size >= 2 and np.ptp(T) > 0:
-            k, b = np.polyfit(T, B, 1)
-        else:
-            k, b = -1.0, float(B.max()) + 1.0
-        if not (k < 0 and b > 0):
-            k, b = -B.max() / max(T.max(), TINY), 2 * B.max()
-        Tc = max(b / -k, 1.0001 * T.max())
-        pars = self.make_params(B0=b, Tc=Tc)
-        pars[f"{self.prefix}Tc"].set(min=float(T.max()) * (1 + 1e-9), max=10 * Tc)
-        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
-
-
-class GLParModel(lmfit.Model):
-    """2D-GL parallel Hc2(T) = B0*sqrt(1 - T/Tc) (seed 004 Eq. 2); B0 [T], Tc [K]."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("independent_vars", ["T"])
-        super().__init__(gl_par_hc2, **kwargs)
-        self.set_param_hint("B0", min=0.0)
-        self.set_param_hint("Tc", min=0.0)
-
-    def guess(self, data, T, **kwargs):
-        """Linear regression of B**2 on T."""
-        T = np.asarray(T, dtype=float)
-        B = np.asarray(data, dtype=float)
-        if T.size >= 2 and np.ptp(T) > 0:
-            k, b = np.polyfit(T, B**2, 1)
-        else:
-            k, b = -1.0, float(B.max()) ** 2 + 1.0
-        if not (k < 0 and b > 0):
-            k, b = -B.max() ** 2 / max(T.max(), TINY), 2 * B.max() ** 2
-        Tc = max(b / -k, 1.0001 * T.max())
-        pars = self.make_params(B0=math.sqrt(b), Tc=Tc)
-        pars[f"{self.prefix}Tc"].set(min=float(T.max()) * (1 + 1e-9), max=10 * Tc)
-        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
-
-
-class WHHModel(lmfit.Model):
-    """Dirty-limit WHH Hc2(T) with Maki alpha and spin-orbit lam_so (§5.5).
-
-    Parameters ``Tc`` [K], ``S`` = |dB/dT| at Tc [T/K], ``alpha``, ``lam_so`` [-].
-    ``form`` (ASSUMPTION whh_form): ``"orbital"`` (alpha = lam_so = 0 fixed),
-    ``"maki"`` (alpha tied to the slope, ``alpha = sqrt(2)*0.6927*S/c_P`` with the Pauli
-    coefficient c_P [T/K] of ``pauli_coefficient``; lam_so free), ``"free"`` (both free).
-    """
-
-    valid_forms = ("orbital", "maki", "free")
-
-    def __init__(self, form: str = "orbital", pauli_coefficient: PauliCoefficient = "bcs_1.764",
-                 **kwargs: Any) -> None:
-        if form not in self.valid_forms:
-            raise FitError(f"whh form must be one of {self.valid_forms}, got {form!r}")
-        kwargs.setdefault("independent_vars", ["T"])
-        super().__init__(whh_hc2, **kwargs)
-        self.form = form
-        p = self.prefix
-        self.set_param_hint("Tc", min=0.0)
-        self.set_param_hint("S", min=0.0)
-        self.set_param_hint("alpha", min=0.0, max=20.0, value=0.0, vary=form == "free")
-        self.set_param_hint("lam_so", min=0.0, max=100.0, value=0.0 if form == "orbital" else 1.0,
-                            vary=form != "orbital")
-        if form == "maki":
-            c_P = float(pauli_limit(1.0, pauli_coefficient))
-            self.set_param_hint("alpha", expr=f"{math.sqrt(2) * WHH_ORBITAL_RATIO / c_P!r}*{p}S")
-
-    def guess(self, data, T, **kwargs):
-        """Tc and S from a linear regression of B on T (near-Tc slope)."""
-        gp = GLPerpModel().guess(data, T)
-        Tc, B0 = gp["Tc"].value, gp["B0"].value
-        pars = self.make_params(Tc=Tc, S=B0 / Tc)
-        pars[f"{self.prefix}Tc"].set(min=gp["Tc"].min, max=gp["Tc"].max)
-        if self.form == "free":  # spec guess alpha = 0.528*S, away from the bound at 0
-            pars[f"{self.prefix}alpha"].set(value=float(np.clip(0.528 * B0 / Tc, 0.1, 10)))
-        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
-
-
-class KLBModel(lmfit.Model):
-    """KLB parallel Hc2(T): spin-orbit scattering plus optional thin-film orbital term.
-
-    Parameters ``Tc`` [K], ``tau_so`` [s]; ``d`` [m] and ``D`` [m^2/s] are fixed inputs
-    (ASSUMPTION klb_orbital: ``"none"`` -> d = 0, ``"thin_film"`` -> given d and D). d and
-    tau_so enter only through the sum of their B**2 coefficients, so they cannot both be
-    fitted from one Hc2(T) curve.
-    """
-
-    def __init__(self, d: float = 0.0, D: float = 0.0, **kwargs: Any) -> None:
-        kwargs.setdefault("independent_vars", ["T"])
-
-        def klb(T, Tc=1.0, log10_tau_so=-13.0):
-            return klb_hc2(T, Tc, 10.0**log10_tau_so, d, D)
-
-        super().__init__(klb, **kwargs)
-        self.set_param_hint("Tc", min=0.0)
-        self.set_param_hint("log10_tau_so", min=-16.0, max=-10.0)
-        self.set_param_hint("tau_so", expr=f"10**{self.prefix}log10_tau_so")
-
-    def guess(self, data, T, **kwargs):
-        """Tc from a 2D-GL guess; tau_so from the lowest-T point."""
-        gp = GLParModel().guess(data, T)
-        Tc = gp["Tc"].value
-        T = np.asarray(T, dtype=float)
-        i = int(np.argmin(T))
-        B = float(np.asarray(data)[i])
-        x = float(ag_pair_breaking(np.array([T[i] / Tc]))[0])
-        tau = np.clip(K_B * Tc * x * HBAR / (3 * MU_B**2 * max(B, TINY) ** 2), 1.1e-16, 0.9e-10)
-        pars = self.make_params(Tc=Tc, log10_tau_so=math.log10(tau))
-        pars[f"{self.prefix}Tc"].set(min=gp["Tc"].min, max=gp["Tc"].max)
-        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
 
 
 # --------------------------------------------------------------------------------------

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from scipy.special import digamma, polygamma
 
 from ..errors import FitError
-from ..units import HBAR, K_B, R_Q, E
+from ..units import HBAR, K_B, MU_B, R_Q, E
 
 __all__ = [
     "tiny", "EPS_MIN", "G_AL_S", "Lineshape", "LINESHAPES",
@@ -29,17 +30,38 @@ __all__ = [
     "halperin_nelson_tc0", "ln_bcg", "bcg", "aslamazov_larkin", "power_law_log",
     "hall_odd", "lamh_eq3_literal", "log_lamh_reduced", "lamh_reduced", "little_taps",
     "gz_qps_literal", "log_gz_qps_reduced", "gz_qps_reduced",
+    "TINY", "EULER_GAMMA", "WHH_ORBITAL_RATIO", "PAULI_COEFFICIENTS", "ThetaConvention",
+    "PauliCoefficient", "tinkham_hc2", "tinkham_residual", "gl3d_hc2", "gl_perp_hc2",
+    "gl_par_hc2", "pauli_limit", "whh_reduced_field", "whh_hc2", "whh_zero_temperature_ratio",
+    "ag_pair_breaking", "klb_hc2", "klb_zero_temperature", "ising_hc2",
 ]
 
 #: guard of divisions and logarithms (lmfit's ``tiny``, but small enough that resistances
-#: of 1e-12 Ohm and below stay exact)
-tiny: float = 1.0e-300
+#: and fields of 1e-12 (Ohm, T) and below stay exact; its square is still a normal float)
+tiny: float = 1.0e-30
 #: smallest reduced temperature (T/T* - 1) a lineshape evaluates; below it is clipped
 EPS_MIN: float = 1.0e-12
 #: universal 2D Aslamazov-Larkin conductance e^2/(16 hbar) (S)
 G_AL_S: float = E**2 / (16 * HBAR)
 
 ReducedT = Literal["log", "linear"]
+#: the shared guard under its older name (upper-critical-field functions)
+TINY: float = tiny
+EULER_GAMMA = 0.5772156649015329
+#: B_c2(0)/(Tc*|dB_c2/dT|) of the dirty-limit orbital WHH curve: pi**2*exp(-gamma)/8
+WHH_ORBITAL_RATIO = math.pi**2 * math.exp(-EULER_GAMMA) / 8.0
+_PSI_HALF = float(digamma(0.5))
+
+ThetaConvention = Literal["from_normal", "from_plane"]
+PauliCoefficient = Literal["bcs_1.764", "seed004_1.76", "rounded_1.86"]
+
+#: ASSUMPTION (pauli_coefficient): name -> (kind, number). "delta" means
+#: B_P = c*k_B*Tc/(sqrt(2)*mu_B); "direct" means B_P = c [T/K] * Tc.
+PAULI_COEFFICIENTS: dict[str, tuple[str, float]] = {
+    "bcs_1.764": ("delta", 1.764),
+    "seed004_1.76": ("delta", 1.76),
+    "rounded_1.86": ("direct", 1.86),
+}
 
 
 # --------------------------------------------------------------------------------------
@@ -320,6 +342,320 @@ def gz_qps_reduced(T_K: Any, Tc_K: float, a: float, c: float, R_N_ohm: float) ->
 
 
 # --------------------------------------------------------------------------------------
+# Upper critical fields: angle (MODELS.md 5.2), GL (5.3-5.4), Pauli (5.6), WHH (5.5),
+# AG/KLB (5.7.1), Ising (5.7.3)
+
+
+def _angle_parts(theta, theta0, convention):
+    th = np.asarray(theta, dtype=float) - theta0
+    if convention == "from_normal":
+        return np.abs(np.cos(th)), np.sin(th)
+    if convention == "from_plane":
+        return np.abs(np.sin(th)), np.cos(th)
+    raise FitError(f"theta_convention must be 'from_normal' or 'from_plane', got {convention!r}")
+
+
+def tinkham_hc2(theta, H_perp: float, H_par: float, theta0: float = 0.0,
+                convention: ThetaConvention = "from_normal"):
+    """2D Tinkham thin-film Hc2(theta), closed-form root of the implicit equation.
+
+    Solves ``H*|cos th|/H_perp + (H*sin th/H_par)**2 = 1`` in its stable form
+    ``H = 2/(c + sqrt(c**2 + 4*s))`` with ``c = |cos th|/H_perp``,
+    ``s = (sin th/H_par)**2`` (no division by sin th; finite at 0 and 90 deg).
+
+    Parameters
+    ----------
+    theta
+        Measured angle [rad] (array).
+    H_perp, H_par
+        Perpendicular and parallel critical fields [T].
+    theta0
+        Rotator offset [rad]; the model uses ``theta - theta0``.
+    convention
+        ``"from_normal"`` (theta = 0 is perpendicular, default) or ``"from_plane"``.
+
+    Returns
+    -------
+    ndarray
+        Hc2 [T].
+    """
+    c_abs, s_ = _angle_parts(theta, theta0, convention)
+    c = c_abs / max(H_perp, TINY)
+    s = (s_ / max(H_par, TINY)) ** 2
+    return 2.0 / np.maximum(c + np.sqrt(c * c + 4.0 * s), TINY)
+
+
+def tinkham_residual(H, theta, H_perp: float, H_par: float, theta0: float = 0.0,
+                     convention: ThetaConvention = "from_normal"):
+    """Left side minus 1 of the Tinkham equation (zero on the Hc2(theta) curve) [-]."""
+    c_abs, s_ = _angle_parts(theta, theta0, convention)
+    H = np.asarray(H, dtype=float)
+    return H * c_abs / H_perp + (H * s_ / H_par) ** 2 - 1.0
+
+
+def gl3d_hc2(theta, H_perp: float, H_par: float, theta0: float = 0.0,
+             convention: ThetaConvention = "from_normal"):
+    """3D anisotropic GL Hc2(theta) = 1/sqrt((cos th/H_perp)**2 + (sin th/H_par)**2) [T].
+
+    Parameters as :func:`tinkham_hc2`.
+    """
+    c_abs, s_ = _angle_parts(theta, theta0, convention)
+    den = (c_abs / max(H_perp, TINY)) ** 2 + (s_ / max(H_par, TINY)) ** 2
+    return 1.0 / np.sqrt(np.maximum(den, TINY))
+
+
+def gl_perp_hc2(T, B0: float, Tc: float):
+    """GL perpendicular field ``B0*(1 - T/Tc)`` [T], zero above Tc.
+
+    Parameters
+    ----------
+    T
+        Temperature [K].
+    B0
+        GL-linear extrapolation to T = 0, ``phi0/(2*pi*xi0**2)`` [T].
+    Tc
+        Critical temperature [K].
+    """
+    return B0 * np.clip(1.0 - np.asarray(T, dtype=float) / max(Tc, TINY), 0.0, None)
+
+
+def gl_par_hc2(T, B0: float, Tc: float):
+    """2D-GL parallel field ``B0*sqrt(1 - T/Tc)`` [T], zero above Tc.
+
+    ``B0 = sqrt(12)*phi0/(2*pi*xi0*d)`` is the GL extrapolation to T = 0 [T].
+    """
+    return B0 * np.sqrt(np.clip(1.0 - np.asarray(T, dtype=float) / max(Tc, TINY), 0.0, None))
+
+
+def pauli_limit(Tc_K, coefficient: PauliCoefficient = "bcs_1.764", g: float = 2.0):
+    """Clogston-Chandrasekhar limit B_P [T].
+
+    Parameters
+    ----------
+    Tc_K
+        Critical temperature [K] (float or ufloat).
+    coefficient
+        ASSUMPTION (pauli_coefficient): ``"bcs_1.764"`` (default, Delta0 = 1.764 k_B Tc,
+        B_P = Delta0/(sqrt(2) mu_B) = 1.8569 T/K * Tc), ``"seed004_1.76"`` (1.76) or
+        ``"rounded_1.86"`` (B_P = 1.86 T/K * Tc).
+    g
+        Electron g-factor; B_P scales as 2/g.
+    """
+    if coefficient not in PAULI_COEFFICIENTS:
+        raise FitError(f"pauli_coefficient must be one of {list(PAULI_COEFFICIENTS)}, "
+                       f"got {coefficient!r}")
+    if not g > 0:
+        raise FitError(f"g-factor must be positive, got {g!r}")
+    kind, c = PAULI_COEFFICIENTS[coefficient]
+    per_K = c * K_B / (math.sqrt(2.0) * MU_B) if kind == "delta" else c
+    return per_K * (2.0 / g) * Tc_K
+
+
+def _largest_root(F, t: np.ndarray, hmax: float, ngrid: int = 600, iters: int = 30):
+    """Largest root in h in (0, hmax] of F(h, t) for each t (vectorised).
+
+    F(0, t) < 0 for t < 1. A quadratic grid locates the last sign change, then the
+    Illinois (modified regula falsi) iteration refines it inside the bracket. Returns
+    (h, n_sign_changes); h = 0 where t >= 1 and NaN where no root.
+    """
+    t = np.atleast_1d(np.asarray(t, dtype=float))
+    u = np.linspace(0.0, 1.0, ngrid)[1:]
+    h = hmax * u * u
+    vals = F(h[None, :], t[:, None])
+    pos = vals > 0
+    change = pos[:, 1:] != pos[:, :-1]
+    nchg = change.sum(axis=1) + pos[:, 0].astype(int)
+    # last index where sign changes from <=0 to >0 going up in h
+    up = (~pos[:, :-1]) & pos[:, 1:]
+    has = up.any(axis=1)
+    last = np.where(has, up.shape[1] - 1 - np.argmax(up[:, ::-1], axis=1), 0)
+    lo = h[last]
+    hi = h[np.minimum(last + 1, h.size - 1)]
+    # root below the first grid point (t very close to 1)
+    first_pos = pos[:, 0] & ~has
+    lo = np.where(first_pos, 0.0, lo)
+    hi = np.where(first_pos, h[0], hi)
+    ok = has | first_pos
+    rows = np.arange(t.size)
+    fa = np.where(first_pos, F(np.zeros(1), t), vals[rows, last])
+    fb = np.where(first_pos, vals[:, 0], vals[rows, np.minimum(last + 1, h.size - 1)])
+    a = np.where(ok, lo, 0.0)
+    b = np.where(ok, hi, h[0])
+    fa = np.where(ok, fa, -1.0)
+    fb = np.where(ok, fb, 1.0)
+    # Illinois (modified regula falsi): stays inside the bracket, superlinear
+    for _ in range(iters):
+        den = fb - fa
+        c = np.where(den != 0, b - fb * (b - a) / np.where(den != 0, den, 1.0), 0.5 * (a + b))
+        c = np.clip(c, np.minimum(a, b), np.maximum(a, b))
+        fc = F(c, t)
+        flip = fc * fb < 0
+        a, fa = np.where(flip, b, a), np.where(flip, fb, 0.5 * fa)
+        b, fb = c, fc
+    out = b
+    out = np.where(ok, out, np.nan)
+    out = np.where(t >= 1.0, 0.0, out)
+    return out, nchg
+
+
+def _whh_F(alpha: float, lam_so: float):
+    if alpha == 0.0 and lam_so == 0.0:  # orbital limit: real digamma only (fast path)
+        return _ag_F_orbital
+
+    def F(h, t):
+        h = np.asarray(h, dtype=float)
+        t = np.maximum(np.asarray(t, dtype=float), 1e-12)
+        gamma = np.sqrt((alpha * h) ** 2 - (lam_so / 2.0) ** 2 + 0j)
+        z0 = 0.5 + (h + lam_so / 2.0) / (2.0 * t)
+        small = np.abs(gamma) < 1e-7
+        g = np.where(small, 1.0, gamma)
+        coef = 1j * lam_so / (4.0 * g)
+        full = ((0.5 + coef) * digamma(z0 + 1j * g / (2.0 * t))
+                + (0.5 - coef) * digamma(z0 - 1j * g / (2.0 * t))).real
+        # removable singularity gamma -> 0: psi(z0) - lam_so/(4 t) psi'(z0)
+        lim = digamma(z0) - lam_so / (4.0 * t) * polygamma(1, z0)
+        rhs = np.where(small, lim, full)
+        return rhs - _PSI_HALF - np.log(1.0 / np.minimum(t, 1.0))
+    return F
+
+
+def _ag_F_orbital(h, t):
+    t = np.maximum(np.asarray(t, dtype=float), 1e-12)
+    return (digamma(0.5 + np.asarray(h) / (2.0 * t)) - _PSI_HALF
+            - np.log(1.0 / np.minimum(t, 1.0)))
+
+
+def whh_reduced_field(t, alpha: float = 0.0, lam_so: float = 0.0, *, return_count: bool = False):
+    """WHH reduced field ``hbar_bar(t)`` (largest root of the WHH equation, §5.5).
+
+    Parameters
+    ----------
+    t
+        Reduced temperature T/Tc [-] (array; values >= 1 give 0).
+    alpha
+        Maki parameter [-] (>= 0).
+    lam_so
+        Spin-orbit scattering parameter ``2*hbar/(3*pi*k_B*Tc*tau_so)`` [-] (>= 0).
+    return_count
+        Also return the number of sign changes per t (> 1: multivalued second-order line,
+        the real transition is first order there).
+
+    Returns
+    -------
+    ndarray (and int array if ``return_count``)
+        ``hbar_bar = (4/pi**2) * B_c2/(Tc*S)``.
+    """
+    if alpha < 0 or lam_so < 0:
+        raise FitError(f"WHH needs alpha >= 0 and lam_so >= 0, got {alpha}, {lam_so}")
+    # complex digamma is slow: a coarser bracketing grid when alpha or lam_so > 0
+    ngrid = 600 if alpha == 0.0 and lam_so == 0.0 else 120
+    h, n = _largest_root(_whh_F(float(alpha), float(lam_so)), np.asarray(t, dtype=float), 1.0,
+                         ngrid=ngrid, iters=20)
+    return (h, n) if return_count else h
+
+
+def whh_hc2(T, Tc: float, S: float, alpha: float = 0.0, lam_so: float = 0.0):
+    """Dirty-limit WHH upper critical field B_c2(T) [T].
+
+    Parameters
+    ----------
+    T
+        Temperature [K].
+    Tc
+        Critical temperature [K].
+    S
+        |dB_c2/dT| at Tc [T/K].
+    alpha, lam_so
+        Maki and spin-orbit parameters [-], see :func:`whh_reduced_field`.
+    """
+    t = np.asarray(T, dtype=float) / max(Tc, TINY)
+    shape = np.shape(t)
+    h = whh_reduced_field(np.ravel(t), alpha, lam_so)
+    return (math.pi**2 / 4.0) * Tc * abs(S) * np.reshape(h, shape)
+
+
+def whh_zero_temperature_ratio(alpha: float = 0.0, lam_so: float = 0.0,
+                               t: float = 1e-3) -> float:
+    """B_c2(T -> 0)/(Tc*S) of the WHH curve [-] (0.6927 in the orbital limit)."""
+    return float((math.pi**2 / 4.0) * whh_reduced_field(np.array([t]), alpha, lam_so)[0])
+
+
+def _ag_F(h, t):
+    """AG equation in x = Gamma/(k_B Tc): psi(1/2 + x/(2 pi t)) - psi(1/2) - ln(1/t)."""
+    t = np.maximum(np.asarray(t, dtype=float), 1e-12)
+    return (digamma(0.5 + np.asarray(h) / (2.0 * math.pi * t)) - _PSI_HALF
+            - np.log(1.0 / np.minimum(t, 1.0)))
+
+
+def ag_pair_breaking(t):
+    """Pair-breaking rate Gamma/(k_B*Tc) [-] that suppresses Tc to T = t*Tc (AG equation).
+
+    Solves ``log(1/t) = digamma(0.5 + Gamma/(2*pi*k_B*T)) - digamma(0.5)``; at t -> 0 it
+    tends to ``(pi/2)*exp(-euler_gamma)`` (= Delta0/(2 k_B Tc)).
+    """
+    return _largest_root(_ag_F, np.asarray(t, dtype=float), 2.0)[0]
+
+
+def klb_hc2(T, Tc: float, tau_so: float, d: float = 0.0, D: float = 0.0):
+    """Klemm-Luther-Beasley parallel critical field with thin-film orbital term [T] (§5.7.1).
+
+    ``Gamma = (D*e**2*d**2/(6*hbar) + 3*tau_so*mu_B**2/hbar) * B**2`` inserted in the AG
+    equation; since Gamma is proportional to B**2, ``B = sqrt(k_B*Tc*x(t)/a)``.
+
+    Parameters
+    ----------
+    T
+        Temperature [K].
+    Tc
+        Critical temperature [K].
+    tau_so
+        Spin-orbit scattering time [s] (0 switches the spin term off).
+    d
+        Film thickness [m] (0: no orbital term, ASSUMPTION klb_orbital = "none").
+    D
+        Diffusion constant [m^2/s] (e.g. :func:`diffusion_from_slope`).
+    """
+    a = D * E**2 * d**2 / (6.0 * HBAR) + 3.0 * tau_so * MU_B**2 / HBAR
+    if not a > 0:
+        raise FitError("KLB needs a positive pair-breaking coefficient (tau_so > 0 or d, D > 0)")
+    t = np.asarray(T, dtype=float) / max(Tc, TINY)
+    x = np.reshape(ag_pair_breaking(np.ravel(t)), np.shape(t))
+    return np.sqrt(np.maximum(K_B * Tc * x / a, 0.0))
+
+
+def klb_zero_temperature(Tc: float, tau_so: float) -> float:
+    """Closed-form T = 0 KLB field without orbital term,
+    ``sqrt((pi/2)*exp(-gamma)*k_B*Tc*hbar/(3*tau_so*mu_B**2))`` [T]."""
+    if not (tau_so > 0 and Tc >= 0):
+        raise FitError(f"KLB needs tau_so > 0 s and Tc >= 0 K, got {tau_so}, {Tc}")
+    return math.sqrt((math.pi / 2.0) * math.exp(-EULER_GAMMA) * K_B * Tc * HBAR
+                     / (3.0 * tau_so * MU_B**2))
+
+
+def ising_hc2(T, Tc: float, beta_so: float, g: float = 2.0):
+    """Ising-SOC parallel critical field [T] (§5.7.3, optional model; largest root).
+
+    Solves ``log(T/Tc) + b**2/(b**2 + beta**2) * Re[psi(1/2 + i*sqrt(b**2+beta**2)/(2 pi k_B T))
+    - psi(1/2)] = 0`` with ``b = (g/2)*mu_B*B``. ``beta_so`` [J]; 0 gives the pure-Pauli
+    second-order line (-> Delta0/(2 mu_B) at T -> 0).
+    """
+    kT = K_B * Tc
+    beta = beta_so / kT
+
+    def F(x, t):  # x = b/(k_B Tc)
+        t = np.maximum(np.asarray(t, dtype=float), 1e-12)
+        r = np.sqrt(x * x + beta * beta)
+        w = x * x / np.maximum(r * r, TINY)
+        return w * (digamma(0.5 + 1j * r / (2 * math.pi * t)).real - _PSI_HALF) + np.log(t)
+
+    t = np.asarray(T, dtype=float) / max(Tc, TINY)
+    xmax = 2.0 + 50.0 * beta
+    x, _ = _largest_root(F, np.ravel(t), xmax, ngrid=1200)
+    return np.reshape(x * kT / MU_B * (2.0 / g), np.shape(t))
+
+
+
+# --------------------------------------------------------------------------------------
 # registry
 
 
@@ -372,4 +708,22 @@ LINESHAPES: dict[str, Lineshape] = {
                                     log=True),
     "gz_qps_reduced": Lineshape(gz_qps_reduced, (0.05, 0.99),
                                 {"Tc_K": 1.0, "a": 5.0, "c": 1.0, "R_N_ohm": 1e3}),
+    "tinkham_hc2": Lineshape(tinkham_hc2, (-math.pi, math.pi), {"H_perp": 0.45, "H_par": 5.0}),
+    "tinkham_residual": Lineshape(tinkham_residual, (0.1, 5.0),
+                                  {"theta": 0.3, "H_perp": 0.45, "H_par": 5.0}),
+    "gl3d_hc2": Lineshape(gl3d_hc2, (-math.pi, math.pi), {"H_perp": 0.45, "H_par": 5.0}),
+    "gl_perp_hc2": Lineshape(gl_perp_hc2, (0.0, 1.5), {"B0": 0.5, "Tc": 1.0}),
+    "gl_par_hc2": Lineshape(gl_par_hc2, (0.0, 1.5), {"B0": 5.0, "Tc": 1.0}),
+    "pauli_limit": Lineshape(pauli_limit, (0.1, 5.0)),
+    "whh_reduced_field": Lineshape(whh_reduced_field, (0.01, 1.2)),
+    "whh_hc2": Lineshape(whh_hc2, (0.01, 1.5), {"Tc": 1.0, "S": 0.5}),
+    "whh_zero_temperature_ratio": Lineshape(
+        lambda alpha, **kw: np.array([whh_zero_temperature_ratio(a, **kw) for a in alpha]),
+        (0.0, 1.5), {"lam_so": 1.0}),
+    "ag_pair_breaking": Lineshape(ag_pair_breaking, (0.01, 0.99)),
+    "klb_hc2": Lineshape(klb_hc2, (0.01, 1.5), {"Tc": 1.0, "tau_so": 1e-13}),
+    "klb_zero_temperature": Lineshape(
+        lambda tau, **kw: np.array([klb_zero_temperature(1.0, t) for t in tau]),
+        (1e-14, 1e-12)),
+    "ising_hc2": Lineshape(ising_hc2, (0.01, 1.5), {"Tc": 1.0, "beta_so": 1e-3}),
 }

@@ -16,26 +16,42 @@ import lmfit
 import numpy as np
 
 from ..errors import FitError
+from ..units import HBAR, K_B, MU_B, PHI0
 from .lineshapes import (
     EPS_MIN,
     G_AL_S,
+    TINY,
+    WHH_ORBITAL_RATIO,
+    PauliCoefficient,
     ReducedT,
+    ThetaConvention,
+    ag_pair_breaking,
     aslamazov_larkin,
+    gl3d_hc2,
+    gl_par_hc2,
+    gl_perp_hc2,
     hall_odd,
+    klb_hc2,
     ln_bcg,
     ln_halperin_nelson,
     ln_halperin_nelson_tc0,
     log_gz_qps_reduced,
     log_lamh_reduced,
+    pauli_limit,
     power_law_log,
+    tinkham_hc2,
     tiny,
+    whh_hc2,
 )
 
 __all__ = ["HNForm", "ModelName", "ALPHA_BOUNDS", "HalperinNelsonModel", "hn_linear_start",
-           "AslamazovLarkinModel", "PowerLawModel", "HallModel", "PhaseSlipModel"]
+           "AslamazovLarkinModel", "PowerLawModel", "HallModel", "PhaseSlipModel",
+           "TinkhamModel", "AnisotropicGLModel", "GLPerpModel", "GLParModel", "WHHModel",
+           "KLBModel"]
 
 HNForm = Literal["simple", "with_Tc0", "bcg_interpolation"]
 ModelName = Literal["taps", "qps", "taps+qps"]
+_DEG = math.pi / 180.0
 #: bounds of alpha in the power-law fit (MODELS.md 4.5)
 ALPHA_BOUNDS = (0.8, 30.0)
 
@@ -448,4 +464,196 @@ def _guess_taps(T: np.ndarray, lr: np.ndarray, tcs: list[float], form: str,
         if ssr < ssr_best and df0 > 0:
             ssr_best, best = ssr, (tc, df0, lna)
     return best
+
+
+
+# --------------------------------------------------------------------------------------
+# Upper critical fields (MODELS.md 5)
+
+
+class _AngleModel(lmfit.Model):
+    _func = None
+    valid_conventions = ("from_normal", "from_plane")
+
+    def __init__(self, convention: ThetaConvention = "from_normal", **kwargs: Any) -> None:
+        if convention not in self.valid_conventions:
+            raise FitError(f"theta_convention must be one of {self.valid_conventions}, "
+                           f"got {convention!r}")
+        func = type(self)._func
+
+        def f(theta, H_perp=0.1, H_par=1.0, theta0=0.0):
+            return func(theta, H_perp, H_par, theta0, convention)
+
+        f.__name__ = func.__name__
+        kwargs.setdefault("independent_vars", ["theta"])
+        super().__init__(f, **kwargs)
+        self.convention = convention
+        self.set_param_hint("H_perp", min=0.0)
+        self.set_param_hint("H_par", min=0.0)
+        self.set_param_hint("theta0", min=-5 * _DEG, max=5 * _DEG)
+        self.set_param_hint("anisotropy", expr=f"{self.prefix}H_par/{self.prefix}H_perp")
+
+    def guess(self, data, theta, **kwargs):
+        """Starting values: H_perp from the point nearest the perpendicular direction,
+        H_par = max(H), theta0 = argmax(H) - 90 deg (clipped to +-5 deg)."""
+        data = np.abs(np.asarray(data, dtype=float))
+        theta = np.asarray(theta, dtype=float)
+        perp_dir = 0.0 if self.convention == "from_normal" else math.pi / 2
+        par_dir = math.pi / 2 if self.convention == "from_normal" else 0.0
+        dist = np.abs(np.angle(np.exp(2j * (theta - perp_dir)))) / 2
+        H_perp = float(data[np.argmin(dist)])
+        H_par = float(np.max(data))
+        imax = int(np.argmax(data))
+        off = float(np.angle(np.exp(2j * (theta[imax] - par_dir))) / 2)
+        if abs(off) < 1e-9:  # a round-off start (-2e-16) gives MINPACK a zero step
+            off = 0.0
+        pars = self.make_params(H_perp=min(H_perp, H_par), H_par=H_par,
+                                theta0=float(np.clip(off, -4.9 * _DEG, 4.9 * _DEG)))
+        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
+
+
+class TinkhamModel(_AngleModel):
+    """2D Tinkham Hc2(theta) (seed 002); parameters H_perp, H_par [T], theta0 [rad]."""
+
+    _func = staticmethod(tinkham_hc2)
+
+
+class AnisotropicGLModel(_AngleModel):
+    """3D anisotropic GL Hc2(theta); parameters H_perp, H_par [T], theta0 [rad]."""
+
+    _func = staticmethod(gl3d_hc2)
+
+
+def _xi_expr(prefix: str) -> str:
+    return f"sqrt({PHI0!r}/(2*pi*{prefix}B0))"
+
+
+class GLPerpModel(lmfit.Model):
+    """GL perpendicular Hc2(T) = B0*(1 - T/Tc) (seed 004 Eq. 1).
+
+    Parameters ``B0`` [T] (= phi0/(2 pi xi0^2), the GL-linear extrapolation) and ``Tc`` [K];
+    derived (``expr``): ``xi0`` [m] and ``slope`` = dB/dT [T/K].
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("independent_vars", ["T"])
+        super().__init__(gl_perp_hc2, **kwargs)
+        p = self.prefix
+        self.set_param_hint("B0", min=0.0)
+        self.set_param_hint("Tc", min=0.0)
+        self.set_param_hint("xi0", expr=_xi_expr(p))
+        self.set_param_hint("slope", expr=f"-{p}B0/{p}Tc")
+
+    def guess(self, data, T, **kwargs):
+        """Linear regression of B on T: Tc = intercept/|slope|, B0 = intercept."""
+        T = np.asarray(T, dtype=float)
+        B = np.asarray(data, dtype=float)
+        if T.size >= 2 and np.ptp(T) > 0:
+            k, b = np.polyfit(T, B, 1)
+        else:
+            k, b = -1.0, float(B.max()) + 1.0
+        if not (k < 0 and b > 0):
+            k, b = -B.max() / max(T.max(), TINY), 2 * B.max()
+        Tc = max(b / -k, 1.0001 * T.max())
+        pars = self.make_params(B0=b, Tc=Tc)
+        pars[f"{self.prefix}Tc"].set(min=float(T.max()) * (1 + 1e-9), max=10 * Tc)
+        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
+
+
+class GLParModel(lmfit.Model):
+    """2D-GL parallel Hc2(T) = B0*sqrt(1 - T/Tc) (seed 004 Eq. 2); B0 [T], Tc [K]."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("independent_vars", ["T"])
+        super().__init__(gl_par_hc2, **kwargs)
+        self.set_param_hint("B0", min=0.0)
+        self.set_param_hint("Tc", min=0.0)
+
+    def guess(self, data, T, **kwargs):
+        """Linear regression of B**2 on T."""
+        T = np.asarray(T, dtype=float)
+        B = np.asarray(data, dtype=float)
+        if T.size >= 2 and np.ptp(T) > 0:
+            k, b = np.polyfit(T, B**2, 1)
+        else:
+            k, b = -1.0, float(B.max()) ** 2 + 1.0
+        if not (k < 0 and b > 0):
+            k, b = -B.max() ** 2 / max(T.max(), TINY), 2 * B.max() ** 2
+        Tc = max(b / -k, 1.0001 * T.max())
+        pars = self.make_params(B0=math.sqrt(b), Tc=Tc)
+        pars[f"{self.prefix}Tc"].set(min=float(T.max()) * (1 + 1e-9), max=10 * Tc)
+        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
+
+
+class WHHModel(lmfit.Model):
+    """Dirty-limit WHH Hc2(T) with Maki alpha and spin-orbit lam_so (§5.5).
+
+    Parameters ``Tc`` [K], ``S`` = |dB/dT| at Tc [T/K], ``alpha``, ``lam_so`` [-].
+    ``form`` (ASSUMPTION whh_form): ``"orbital"`` (alpha = lam_so = 0 fixed),
+    ``"maki"`` (alpha tied to the slope, ``alpha = sqrt(2)*0.6927*S/c_P`` with the Pauli
+    coefficient c_P [T/K] of ``pauli_coefficient``; lam_so free), ``"free"`` (both free).
+    """
+
+    valid_forms = ("orbital", "maki", "free")
+
+    def __init__(self, form: str = "orbital", pauli_coefficient: PauliCoefficient = "bcs_1.764",
+                 **kwargs: Any) -> None:
+        if form not in self.valid_forms:
+            raise FitError(f"whh form must be one of {self.valid_forms}, got {form!r}")
+        kwargs.setdefault("independent_vars", ["T"])
+        super().__init__(whh_hc2, **kwargs)
+        self.form = form
+        p = self.prefix
+        self.set_param_hint("Tc", min=0.0)
+        self.set_param_hint("S", min=0.0)
+        self.set_param_hint("alpha", min=0.0, max=20.0, value=0.0, vary=form == "free")
+        self.set_param_hint("lam_so", min=0.0, max=100.0, value=0.0 if form == "orbital" else 1.0,
+                            vary=form != "orbital")
+        if form == "maki":
+            c_P = float(pauli_limit(1.0, pauli_coefficient))
+            self.set_param_hint("alpha", expr=f"{math.sqrt(2) * WHH_ORBITAL_RATIO / c_P!r}*{p}S")
+
+    def guess(self, data, T, **kwargs):
+        """Tc and S from a linear regression of B on T (near-Tc slope)."""
+        gp = GLPerpModel().guess(data, T)
+        Tc, B0 = gp["Tc"].value, gp["B0"].value
+        pars = self.make_params(Tc=Tc, S=B0 / Tc)
+        pars[f"{self.prefix}Tc"].set(min=gp["Tc"].min, max=gp["Tc"].max)
+        if self.form == "free":  # spec guess alpha = 0.528*S, away from the bound at 0
+            pars[f"{self.prefix}alpha"].set(value=float(np.clip(0.528 * B0 / Tc, 0.1, 10)))
+        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
+
+
+class KLBModel(lmfit.Model):
+    """KLB parallel Hc2(T): spin-orbit scattering plus optional thin-film orbital term.
+
+    Parameters ``Tc`` [K], ``tau_so`` [s]; ``d`` [m] and ``D`` [m^2/s] are fixed inputs
+    (ASSUMPTION klb_orbital: ``"none"`` -> d = 0, ``"thin_film"`` -> given d and D). d and
+    tau_so enter only through the sum of their B**2 coefficients, so they cannot both be
+    fitted from one Hc2(T) curve.
+    """
+
+    def __init__(self, d: float = 0.0, D: float = 0.0, **kwargs: Any) -> None:
+        kwargs.setdefault("independent_vars", ["T"])
+
+        def klb(T, Tc=1.0, log10_tau_so=-13.0):
+            return klb_hc2(T, Tc, 10.0**log10_tau_so, d, D)
+
+        super().__init__(klb, **kwargs)
+        self.set_param_hint("Tc", min=0.0)
+        self.set_param_hint("log10_tau_so", min=-16.0, max=-10.0)
+        self.set_param_hint("tau_so", expr=f"10**{self.prefix}log10_tau_so")
+
+    def guess(self, data, T, **kwargs):
+        """Tc from a 2D-GL guess; tau_so from the lowest-T point."""
+        gp = GLParModel().guess(data, T)
+        Tc = gp["Tc"].value
+        T = np.asarray(T, dtype=float)
+        i = int(np.argmin(T))
+        B = float(np.asarray(data)[i])
+        x = float(ag_pair_breaking(np.array([T[i] / Tc]))[0])
+        tau = np.clip(K_B * Tc * x * HBAR / (3 * MU_B**2 * max(B, TINY) ** 2), 1.1e-16, 0.9e-10)
+        pars = self.make_params(Tc=Tc, log10_tau_so=math.log10(tau))
+        pars[f"{self.prefix}Tc"].set(min=gp["Tc"].min, max=gp["Tc"].max)
+        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
 
