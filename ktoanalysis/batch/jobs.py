@@ -72,8 +72,9 @@ def run_row(row: Mapping[str, Any]) -> dict[str, Any]:
         ``index``, ``sample``, ``kind``, ``status`` (``"ok"`` or ``"failed"``),
         ``elapsed_s`` (s), ``warnings`` (messages raised while loading and analysing, when
         run in a main thread), and either
-        ``values`` (the flat :meth:`FitResult.to_row` mapping) and ``plot`` (file name or
-        ``None``), or ``error_type``, ``message`` (naming the file) and ``traceback``.
+        ``values`` (the flat :meth:`FitResult.to_row` mapping, with the ``quality`` verdict
+        and the ``flags`` codes), ``quality`` (verdict and every flag with its message) and
+        ``plot`` (file name or ``None``), or ``error_type``, ``message`` (naming the file) and ``traceback``.
     """
     t0 = time.perf_counter()
     record: dict[str, Any] = {"index": row["index"], "sample": row["sample"],
@@ -124,7 +125,8 @@ def _run(row: Mapping[str, Any], files: Sequence[str],
         verdict_banner(fig, result)
         save_figure(fig, row["plot_path"])
         plot = Path(row["plot_path"]).name
-    return {"status": "ok", "values": values, "plot": plot}
+    return {"status": "ok", "values": values, "quality": result.quality.to_dict(),
+            "plot": plot}
 
 
 def _message(exc: Exception, files: Sequence[str]) -> str:

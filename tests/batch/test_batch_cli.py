@@ -68,3 +68,24 @@ def test_cli_rejects_two_dask_modes(tmp_path, series):
                                       "--dask-local", "2", "--dask", "tcp://x:1"])
     assert result.exit_code != 0
     assert "either --dask-local" in str(result.exception)
+
+
+def test_cli_verdict_fail_row_gives_exit_4_and_quality_columns(series, tmp_path):
+    """A row that ran but whose verdict is fail (a phase-slip fit of a tanh transition: the
+    LAMH form cannot describe it) makes the batch exit 4; the verdict and flags are in
+    results.csv and, with every message, in rows/<row>.json."""
+    import json
+
+    m = series(TCS[:1], extra_rows=['sample = "S0-ps"\nkind = "phase-slips"\n'
+                                    'file = "data/S0.csv"'])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["batch", str(m), "--out", str(out), "--no-plots"])
+    assert result.exit_code == EXIT_SOME_FAILED, result.output
+    assert "1 with verdict fail" in result.output
+    done = pd.read_csv(out / "results.csv")
+    assert done.loc[0, "quality"] in ("ok", "warn") and done.loc[1, "quality"] == "fail"
+    assert "bad_fit" in done.loc[1, "flags"].split(";")
+    rec = json.loads((out / "rows" / "2.json").read_text())
+    assert rec["quality"]["verdict"] == "fail"
+    assert any(f["code"] == "bad_fit" and "chi-square" in f["message"]
+               for f in rec["quality"]["flags"])
