@@ -74,7 +74,8 @@ def run_row(row: Mapping[str, Any]) -> dict[str, Any]:
         run in a main thread), and either
         ``values`` (the flat :meth:`FitResult.to_row` mapping, with the ``quality`` verdict
         and the ``flags`` codes), ``quality`` (verdict and every flag with its message) and
-        ``plot`` (file name or ``None``), or ``error_type``, ``message`` (naming the file) and ``traceback``.
+        ``plot`` (file name or ``None``), or ``error_type``, ``message`` (naming the file)
+        and ``traceback``.
     """
     t0 = time.perf_counter()
     record: dict[str, Any] = {"index": row["index"], "sample": row["sample"],
