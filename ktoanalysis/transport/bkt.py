@@ -73,7 +73,7 @@ from ..io.measurement import Measurement
 from ..units import HBAR, K_B, E
 from . import tc as _tc
 from .declaration import KindSpec, Option, Output
-from .fluct import fit_al
+from .fluct import _fit_al_lmfit
 from .lineshapes import (
     bcg,
     halperin_nelson,
@@ -97,7 +97,15 @@ from .quality import (
     noise_from_differences,
     warn,
 )
-from .result import FitResult, as_param, combine_errors, params_from_lmfit, stats_from_lmfit
+from .result import (
+    FitResult,
+    array_fit_result,
+    as_param,
+    combine_errors,
+    params_from_lmfit,
+    require_plot_data,
+    stats_from_lmfit,
+)
 
 __all__ = [
     "halperin_nelson", "ln_halperin_nelson", "halperin_nelson_tc0", "ln_halperin_nelson_tc0",
@@ -144,7 +152,7 @@ def fit_hn(T_K: np.ndarray, R_ohm: np.ndarray, *, form: HNForm = "simple",
            R_N_ohm: float | None = None, sigma_R_ohm: float | None = None,
            scale_covar: bool | None = None, T_bkt_min_K: float | None = None,
            Tc0_K: float | None = None, Tc0_max_K: float | None = None,
-           T_bkt_start_K: float | None = None) -> lmfit.model.ModelResult:
+           T_bkt_start_K: float | None = None) -> FitResult:
     """Fit a BKT form to ln R(T) (array level).
 
     Parameters
@@ -171,12 +179,46 @@ def fit_hn(T_K: np.ndarray, R_ohm: np.ndarray, *, form: HNForm = "simple",
 
     Returns
     -------
-    lmfit.model.ModelResult
+    FitResult
+        Kind ``"bkt-rt"``; params (correlated ufloats; fixed ones plain floats) under
+        the names of :func:`analyze`: simple ``T_BKT_K`` (K), ``b``, ``R0_ohm`` (Ohm);
+        with_Tc0 ``T_BKT_K``, ``b_HN``, ``a``, ``Tc0_K`` (K), ``b`` (the equivalent
+        simple-form b); bcg_interpolation ``T_BKT_K``, ``b_bcg``, ``A``. ``quality``:
+        ``at_bound``, ``no_errorbars`` and, with ``sigma_R_ohm``, ``bad_fit`` /
+        ``systematic_residuals`` on ln R. ``lmfit_result`` is the lmfit ModelResult of
+        ln R; no plot data (use :func:`analyze` for a figure).
 
     Raises
     ------
     FitError
         Too few points, R <= 0, missing R_N, a fixed Tc0 below a fitted temperature.
+    """
+    res = _fit_hn_lmfit(T_K, R_ohm, form=form, R_N_ohm=R_N_ohm, sigma_R_ohm=sigma_R_ohm,
+                        scale_covar=scale_covar, T_bkt_min_K=T_bkt_min_K, Tc0_K=Tc0_K,
+                        Tc0_max_K=Tc0_max_K, T_bkt_start_K=T_bkt_start_K)
+    what = f"BKT fit ({form})"
+    R = np.asarray(R_ohm, float)
+    options = {"form": form, "R_N_ohm": R_N_ohm, "sigma_R_ohm": sigma_R_ohm,
+               "scale_covar": scale_covar, "T_bkt_min_K": T_bkt_min_K, "Tc0_K": Tc0_K,
+               "Tc0_max_K": Tc0_max_K, "T_bkt_start_K": T_bkt_start_K}
+    return array_fit_result(
+        res, kind="bkt-rt", names=_PUBLIC[form], function="fit_hn", options=options,
+        what=what, residuals=res.data - res.best_fit,
+        sigma=None if sigma_R_ohm is None else float(sigma_R_ohm) / R,
+        bound_flags=_check_bounds(res.params, _PUBLIC[form], what))
+
+
+def _fit_hn_lmfit(T_K: np.ndarray, R_ohm: np.ndarray, *, form: HNForm = "simple",
+                  R_N_ohm: float | None = None, sigma_R_ohm: float | None = None,
+                  scale_covar: bool | None = None, T_bkt_min_K: float | None = None,
+                  Tc0_K: float | None = None, Tc0_max_K: float | None = None,
+                  T_bkt_start_K: float | None = None) -> lmfit.model.ModelResult:
+    """The fit of :func:`fit_hn` as an lmfit ModelResult of ln R (used by :func:`analyze`).
+
+    Raises
+    ------
+    FitError
+        As :func:`fit_hn`.
     """
     T = np.asarray(T_K, float)
     R = np.asarray(R_ohm, float)
@@ -540,9 +582,9 @@ def _fit_window(ctx: _Ctx, mask: np.ndarray, Tc0_fixed: float | None,
         raise FitError(f"BKT fit ({form}): {T.size} points in the window, need at least 5 "
                        f"({ctx.data.source})")
     T_min_bkt = 0.5 * ctx.T_zero if 0 < ctx.T_zero < T.min() else None
-    res = fit_hn(T, R, form=form, R_N_ohm=ctx.rn.R_N_ohm, sigma_R_ohm=ctx.sigma,
-                 scale_covar=ctx.scale_covar, T_bkt_min_K=T_min_bkt, Tc0_K=Tc0_fixed,
-                 T_bkt_start_K=start)
+    res = _fit_hn_lmfit(T, R, form=form, R_N_ohm=ctx.rn.R_N_ohm, sigma_R_ohm=ctx.sigma,
+                        scale_covar=ctx.scale_covar, T_bkt_min_K=T_min_bkt, Tc0_K=Tc0_fixed,
+                        T_bkt_start_K=start)
     return res, T, R
 
 
@@ -679,10 +721,10 @@ def _al_masks(ctx: _Ctx) -> list[np.ndarray]:
 def _fit_al_mask(ctx: _Ctx, mask: np.ndarray) -> Any:
     o = ctx.opts
     T, R = ctx.data.T_K[mask], ctx.data.R_ohm[mask]
-    return fit_al(T, R, sigma_R_ohm=ctx.sigma if ctx.sigma_given else None,
-                  Tc0_bounds_K=(ctx.T_zero, ctx.T_on), R_N_ohm=ctx.rn.R_N_ohm,
-                  form=o["al_reduced_temperature"], prefactor=o["al_prefactor"],
-                  background=o["al_background"])
+    return _fit_al_lmfit(T, R, sigma_R_ohm=ctx.sigma if ctx.sigma_given else None,
+                         Tc0_bounds_K=(ctx.T_zero, ctx.T_on), R_N_ohm=ctx.rn.R_N_ohm,
+                         form=o["al_reduced_temperature"], prefactor=o["al_prefactor"],
+                         background=o["al_background"])
 
 
 def _al_step(ctx: _Ctx) -> tuple[Any, np.ndarray | None, float | None]:
@@ -1056,7 +1098,15 @@ def _plotdata(ctx: _Ctx, res: Any, Tw: np.ndarray, Rw: np.ndarray, al_res: Any,
 
 def plot(result: FitResult, fig: Any) -> None:
     """R(T) on a log scale with the BKT fit (+/-1 sigma band) and the AL fit; residuals of
-    ln R; right panel: the [d ln R/dT]^(-2/3) linearisation."""
+    ln R; right panel: the [d ln R/dT]^(-2/3) linearisation.
+
+    Raises
+    ------
+    FitError
+        An array-level result (:func:`fit_hn`, :func:`~ktoanalysis.transport.fluct.fit_al`)
+        without plot data.
+    """
+    require_plot_data(result, "T_K", "R_ohm", "T_win_K", "T_fit_K")
     d = result.data
     gs = fig.add_gridspec(2, 2, height_ratios=[3, 1], width_ratios=[3, 2])
     ax = fig.add_subplot(gs[0, 0])

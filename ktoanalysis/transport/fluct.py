@@ -21,14 +21,23 @@ import numpy as np
 from ..errors import FitError
 from .lineshapes import G_AL_S, ReducedT, aslamazov_larkin
 from .models import AslamazovLarkinModel
+from .result import (
+    FitResult,
+    array_fit_result,
+)
 
 __all__ = ["G_AL_S", "aslamazov_larkin", "AslamazovLarkinModel", "fit_al"]
+
+
+
+# ---------------------------------------------------------------------------------------
+# Aslamazov-Larkin fit
 
 
 def fit_al(T_K: np.ndarray, R_ohm: np.ndarray, *, sigma_R_ohm: float | None = None,
            Tc0_bounds_K: tuple[float, float] | None = None, R_N_ohm: float | None = None,
            form: ReducedT = "log", prefactor: Literal["free", "fixed"] = "free",
-           background: Literal["none", "linear"] = "none") -> lmfit.model.ModelResult:
+           background: Literal["none", "linear"] = "none") -> FitResult:
     """Fit the AL form to R_S(T) in the fluctuation window (array level).
 
     Parameters
@@ -37,8 +46,8 @@ def fit_al(T_K: np.ndarray, R_ohm: np.ndarray, *, sigma_R_ohm: float | None = No
         Temperatures (K) and sheet resistances (Ohm) inside the fluctuation window, all
         above the expected Tc0.
     sigma_R_ohm
-        Known resistance noise (Ohm): weights 1/sigma and ``scale_covar=False``; ``None``
-        keeps lmfit's default covariance scaling.
+        Known resistance noise (Ohm): weights 1/sigma, ``scale_covar=False`` and the
+        goodness-of-fit check; ``None`` keeps lmfit's default covariance scaling.
     Tc0_bounds_K
         (lower, upper) bounds of Tc0 (K); the upper bound is clipped to just below min(T).
     R_N_ohm
@@ -48,13 +57,43 @@ def fit_al(T_K: np.ndarray, R_ohm: np.ndarray, *, sigma_R_ohm: float | None = No
 
     Returns
     -------
-    lmfit.model.ModelResult
+    FitResult
+        Kind ``"bkt-rt"``; params ``Tc0_AL_K`` (K), ``C_AL``, ``R_N0_ohm`` (Ohm) and,
+        with ``background="linear"``, ``A_N_ohm_per_K`` (Ohm/K): correlated ufloats
+        (``C_AL`` a plain float when fixed). ``quality``: ``at_bound``,
+        ``no_errorbars`` and, with ``sigma_R_ohm``, ``bad_fit`` /
+        ``systematic_residuals``. ``lmfit_result`` is the lmfit ModelResult; the
+        result carries no plot data (use :func:`ktoanalysis.transport.bkt.analyze`).
 
     Raises
     ------
     FitError
         Fewer points than parameters + 2, an unknown option, or a parameter ending at a
         bound.
+    """
+    res = _fit_al_lmfit(T_K, R_ohm, sigma_R_ohm=sigma_R_ohm, Tc0_bounds_K=Tc0_bounds_K,
+                        R_N_ohm=R_N_ohm, form=form, prefactor=prefactor, background=background)
+    names = {"Tc0": "Tc0_AL_K", "C_AL": "C_AL", "R_N0": "R_N0_ohm"}
+    if background == "linear":
+        names["A_N"] = "A_N_ohm_per_K"
+    options = {"sigma_R_ohm": sigma_R_ohm, "Tc0_bounds_K": Tc0_bounds_K, "R_N_ohm": R_N_ohm,
+               "form": form, "prefactor": prefactor, "background": background}
+    return array_fit_result(res, kind="bkt-rt", names=names, function="fit_al",
+                            options=options, what="Aslamazov-Larkin fit",
+                            residuals=res.data - res.best_fit, sigma=sigma_R_ohm)
+
+
+def _fit_al_lmfit(T_K: np.ndarray, R_ohm: np.ndarray, *, sigma_R_ohm: float | None = None,
+                  Tc0_bounds_K: tuple[float, float] | None = None,
+                  R_N_ohm: float | None = None, form: ReducedT = "log",
+                  prefactor: Literal["free", "fixed"] = "free",
+                  background: Literal["none", "linear"] = "none") -> lmfit.model.ModelResult:
+    """The AL fit of :func:`fit_al` as an lmfit ModelResult (used by ``bkt.analyze``).
+
+    Raises
+    ------
+    FitError
+        As :func:`fit_al`.
     """
     T = np.asarray(T_K, float)
     R = np.asarray(R_ohm, float)

@@ -123,7 +123,14 @@ from .quality import (
     fail,
     warn,
 )
-from .result import FitResult, combine_errors, params_from_lmfit, stats_from_lmfit
+from .result import (
+    FitResult,
+    array_fit_result,
+    combine_errors,
+    params_from_lmfit,
+    require_plot_data,
+    stats_from_lmfit,
+)
 from .sweeps import group_blocks
 
 __all__ = ["SPEC", "OPTIONS", "analyze", "plot", "collect_temperature_points", "fit_gl_perp",
@@ -413,41 +420,26 @@ def _run(model, B, pars, T, sigma, scale_covar: bool, label: str, max_nfev: int 
         raise FitError(f"{label} fit failed numerically: {exc}") from None
 
 
-def fit_gl_perp(T, B, sigma=None, *, scale_covar: bool = True):
-    """GL perpendicular fit B = B0*(1 - T/Tc) (§5.3).
-
-    Parameters
-    ----------
-    T, B, sigma
-        Temperatures [K], fields [T], 1-sigma errors [T] (weights 1/sigma) or None.
-    scale_covar
-        Scale the covariance by the reduced chi-square (errors not known).
-
-    Returns
-    -------
-    lmfit.model.ModelResult
-    """
+def _gl_perp_lmfit(T, B, sigma=None, *, scale_covar: bool = True):
+    """GL perpendicular fit as an lmfit ModelResult (see :func:`fit_gl_perp`)."""
     T, B = np.asarray(T, float), np.asarray(B, float)
     _check_points(T, B, 2, "GL perpendicular")
     model = GLPerpModel()
     return _run(model, B, model.guess(B, T=T), T, sigma, scale_covar, "GL perpendicular")
 
 
-def fit_gl_par(T, B, sigma=None, *, scale_covar: bool = True):
-    """2D-GL parallel fit B = B0*sqrt(1 - T/Tc) (§5.4); arguments as :func:`fit_gl_perp`."""
+def _gl_par_lmfit(T, B, sigma=None, *, scale_covar: bool = True):
+    """2D-GL parallel fit as an lmfit ModelResult (see :func:`fit_gl_par`)."""
     T, B = np.asarray(T, float), np.asarray(B, float)
     _check_points(T, B, 2, "GL parallel")
     model = GLParModel()
     return _run(model, B, model.guess(B, T=T), T, sigma, scale_covar, "GL parallel")
 
 
-def fit_gl_joint(T_perp, B_perp, T_par, B_par, w_perp=None, w_par=None, *,
-                 scale_covar: bool = True):
-    """Joint GL fit of perpendicular and parallel Hc2(T) sharing Tc (global fit).
-
-    Returns the :class:`~ktoanalysis.transport.global_fit.GlobalFitResult`; parameters
-    ``perp_B0``, ``par_B0`` [T], ``Tc`` [K] (and expr members).
-    """
+def _gl_joint_lmfit(T_perp, B_perp, T_par, B_par, w_perp=None, w_par=None, *,
+                    scale_covar: bool = True):
+    """Joint GL fit as a :class:`~ktoanalysis.transport.global_fit.GlobalFitResult`
+    (see :func:`fit_gl_joint`)."""
     _check_points(np.asarray(T_perp), np.asarray(B_perp), 1, "GL perpendicular")
     _check_points(np.asarray(T_par), np.asarray(B_par), 1, "GL parallel")
     sets = [DataSet(GLPerpModel(prefix="perp_"), T_perp, B_perp, w_perp),
@@ -464,9 +456,168 @@ def fit_gl_joint(T_perp, B_perp, T_par, B_par, w_perp=None, w_par=None, *,
         raise FitError(f"joint GL fit failed numerically: {exc}") from None
 
 
+def _whh_lmfit(T, B, sigma=None, *, form: str = "orbital", pauli_coefficient: str = "bcs_1.764",
+               scale_covar: bool = True, lam_so0: float | None = None,
+               alpha0: float | None = None, max_nfev: int | None = None):
+    """WHH fit as an lmfit ModelResult (see :func:`fit_whh`)."""
+    T, B = np.asarray(T, float), np.asarray(B, float)
+    model = WHHModel(form=form, pauli_coefficient=pauli_coefficient)
+    nvary = 2 + (form == "maki") + 2 * (form == "free")
+    _check_points(T, B, nvary, f"WHH ({form})")
+    pars = model.guess(B, T=T)
+    if lam_so0 is not None and form != "orbital":
+        pars["lam_so"].set(value=lam_so0)
+    if alpha0 is not None and form == "free":
+        pars["alpha"].set(value=alpha0)
+    return _run(model, B, pars, T, sigma, scale_covar, f"WHH ({form})", max_nfev)
+
+
+def _klb_lmfit(T, B, sigma=None, *, d: float = 0.0, D: float = 0.0, scale_covar: bool = True):
+    """KLB fit as an lmfit ModelResult (see :func:`fit_klb`)."""
+    T, B = np.asarray(T, float), np.asarray(B, float)
+    _check_points(T, B, 2, "KLB")
+    model = KLBModel(d=d, D=D)
+    return _run(model, B, model.guess(B, T=T), T, sigma, scale_covar, "KLB")
+
+
+# --------------------------------------------------------------------------------------
+# array-level public fits: FitResult with a quality verdict (no plot data)
+# --------------------------------------------------------------------------------------
+_GL_PERP_NAMES = {"Tc": "Tc_K", "B0": "Bc2perp_GL0_T", "xi0": "xi_GL0_m",
+                  "slope": "dHc2dT_T_per_K"}
+_GL_PAR_NAMES = {"Tc": "Tc_K", "B0": "Bc2par_GL0_T"}
+_GL_JOINT_NAMES = {"Tc": "Tc_K", "perp_B0": "Bc2perp_GL0_T", "par_B0": "Bc2par_GL0_T"}
+
+
+def _known_noise(sigma: Any, scale_covar: bool) -> np.ndarray | None:
+    """The noise for the goodness-of-fit check: only absolute errors (``scale_covar``
+    False) are a known noise."""
+    if sigma is None or scale_covar:
+        return None
+    return np.asarray(sigma, float)
+
+
+def _array_result(r, names: dict[str, str], *, function: str, what: str, options: dict,
+                  resid, sigma, scale_covar: bool, bound_flags: list[Flag] | None = None,
+                  extra: dict[str, Any] | None = None) -> FitResult:
+    """FitResult of one array-level fit (parameters widened as in :func:`analyze`)."""
+    p, _ = _params(r, names, scale_covar)  # no_errorbars is added by array_fit_result
+    p |= extra(p) if extra else {}
+    if bound_flags is None:
+        bound_flags = check_bounds(r.params, rel=1e-5, what=what, public=names)
+    return array_fit_result(r, kind="hc2-temperature", names=names, function=function,
+                            options=options, what=what, params=p, bound_flags=bound_flags,
+                            residuals=resid,
+                            sigma=_known_noise(sigma, scale_covar))
+
+
+def fit_gl_perp(T, B, sigma=None, *, scale_covar: bool = True) -> FitResult:
+    """GL perpendicular fit B = B0*(1 - T/Tc) (§5.3).
+
+    Parameters
+    ----------
+    T, B, sigma
+        Temperatures [K], fields [T], 1-sigma errors [T] (weights 1/sigma) or None.
+    scale_covar
+        Scale the covariance by the reduced chi-square (errors not known).
+
+    Returns
+    -------
+    FitResult
+        Kind ``"hc2-temperature"``; params ``Tc_K`` [K], ``Bc2perp_GL0_T`` [T], ``xi_GL0_m``
+        [m], ``dHc2dT_T_per_K`` [T/K] (correlated ufloats; with ``scale_covar`` the errors
+        are widened by the Student-t factor, as in :func:`analyze`). ``quality``:
+        ``at_bound``, ``no_errorbars``, ``bad_fit`` for a fit that did not converge and,
+        with absolute errors (``scale_covar=False``), ``bad_fit`` /
+        ``systematic_residuals``. ``lmfit_result``: the lmfit ModelResult; no plot data (use
+        :func:`analyze` for a figure).
+
+    Raises
+    ------
+    FitError
+        Too few, duplicated or non-finite points, a zero field, a numerical failure.
+    """
+    r = _gl_perp_lmfit(T, B, sigma, scale_covar=scale_covar)
+    return _array_result(r, _GL_PERP_NAMES, function="fit_gl_perp", what="GL perpendicular fit",
+                         options={"sigma": sigma, "scale_covar": scale_covar},
+                         resid=np.asarray(B, float) - r.best_fit,
+                         sigma=sigma, scale_covar=scale_covar)
+
+
+def fit_gl_par(T, B, sigma=None, *, scale_covar: bool = True) -> FitResult:
+    """2D-GL parallel fit B = B0*sqrt(1 - T/Tc) (§5.4); arguments as :func:`fit_gl_perp`.
+
+    Returns
+    -------
+    FitResult
+        Kind ``"hc2-temperature"``; params ``Tc_K`` [K], ``Bc2par_GL0_T`` [T] (correlated
+        ufloats; with ``scale_covar`` the errors are widened by the Student-t factor, as in
+        :func:`analyze`). ``quality``: ``at_bound``, ``no_errorbars``, ``bad_fit`` for a fit
+        that did not converge and, with absolute errors (``scale_covar=False``), ``bad_fit``
+        / ``systematic_residuals``. ``lmfit_result``: the lmfit ModelResult; no plot data
+        (use :func:`analyze` for a figure).
+
+    Raises
+    ------
+    FitError
+        As :func:`fit_gl_perp`.
+    """
+    r = _gl_par_lmfit(T, B, sigma, scale_covar=scale_covar)
+    return _array_result(r, _GL_PAR_NAMES, function="fit_gl_par", what="GL parallel fit",
+                         options={"sigma": sigma, "scale_covar": scale_covar},
+                         resid=np.asarray(B, float) - r.best_fit,
+                         sigma=sigma, scale_covar=scale_covar)
+
+
+def fit_gl_joint(T_perp, B_perp, T_par, B_par, w_perp=None, w_par=None, *,
+                 scale_covar: bool = True) -> FitResult:
+    """Joint GL fit of perpendicular and parallel Hc2(T) sharing Tc (global fit).
+
+    Parameters
+    ----------
+    T_perp, B_perp, T_par, B_par
+        Temperatures [K] and fields [T] of the two orientations.
+    w_perp, w_par
+        Weights 1/sigma [1/T] of each orientation, or None.
+    scale_covar
+        Scale the covariance by the reduced chi-square (errors not known).
+
+    Returns
+    -------
+    FitResult
+        Kind ``"hc2-temperature"``; params ``Tc_K`` (shared) [K], ``Bc2perp_GL0_T``,
+        ``Bc2par_GL0_T`` [T] (correlated ufloats; with ``scale_covar`` the errors are
+        widened by the Student-t factor, as in :func:`analyze`). ``quality``: ``at_bound``,
+        ``no_errorbars``, ``bad_fit`` for a fit that did not converge and, with absolute
+        errors (``scale_covar=False``), ``bad_fit`` / ``systematic_residuals``.
+        ``lmfit_result``: the :class:`~ktoanalysis.transport.global_fit.GlobalFitResult`
+        (its ``minimizer_result`` gives ``stats``); no plot data (use :func:`analyze` for a
+        figure).
+
+    Raises
+    ------
+    FitError
+        Bad points or a numerical failure.
+    """
+    g = _gl_joint_lmfit(T_perp, B_perp, T_par, B_par, w_perp, w_par, scale_covar=scale_covar)
+    r = g.minimizer_result
+    B = np.concatenate([np.asarray(B_perp, float), np.asarray(B_par, float)])
+    sigma = None
+    if w_perp is not None and w_par is not None:
+        sigma = np.concatenate([1 / np.broadcast_to(np.asarray(w, float), np.shape(b))
+                                for w, b in ((w_perp, B_perp), (w_par, B_par))])
+    out = _array_result(r, _GL_JOINT_NAMES, function="fit_gl_joint", what="joint GL fit",
+                        options={"w_perp": w_perp, "w_par": w_par, "scale_covar": scale_covar},
+                        resid=B - np.concatenate([g.best_fit(0), g.best_fit(1)]),
+                        sigma=sigma, scale_covar=scale_covar)
+    from dataclasses import replace
+
+    return replace(out, lmfit_result=g)
+
+
 def fit_whh(T, B, sigma=None, *, form: str = "orbital", pauli_coefficient: str = "bcs_1.764",
             scale_covar: bool = True, lam_so0: float | None = None,
-            alpha0: float | None = None, max_nfev: int | None = None):
+            alpha0: float | None = None, max_nfev: int | None = None) -> FitResult:
     """WHH fit of perpendicular Hc2(T) (§5.5).
 
     Parameters
@@ -486,27 +637,80 @@ def fit_whh(T, B, sigma=None, *, form: str = "orbital", pauli_coefficient: str =
 
     Returns
     -------
-    lmfit.model.ModelResult
-        Parameters Tc [K], S [T/K], alpha, lam_so.
+    FitResult
+        Kind ``"hc2-temperature"``; params ``Tc_WHH_K`` [K], ``S_WHH_T_per_K`` [T/K], for
+        maki/free ``alpha_Maki``, ``lambda_so``, and ``Hc2_WHHfit_T`` [T] (correlated
+        ufloats; with ``scale_covar`` the errors are widened by the Student-t factor, as in
+        :func:`analyze`). ``quality``: ``at_bound``, ``no_errorbars``, ``bad_fit`` for a fit
+        that did not converge and, with absolute errors (``scale_covar=False``), ``bad_fit``
+        / ``systematic_residuals``. ``lmfit_result``: the lmfit ModelResult; no plot data
+        (use :func:`analyze` for a figure).
+
+    Raises
+    ------
+    FitError
+        Too few or bad points, a numerical failure.
     """
-    T, B = np.asarray(T, float), np.asarray(B, float)
-    model = WHHModel(form=form, pauli_coefficient=pauli_coefficient)
-    nvary = 2 + (form == "maki") + 2 * (form == "free")
-    _check_points(T, B, nvary, f"WHH ({form})")
-    pars = model.guess(B, T=T)
-    if lam_so0 is not None and form != "orbital":
-        pars["lam_so"].set(value=lam_so0)
-    if alpha0 is not None and form == "free":
-        pars["alpha"].set(value=alpha0)
-    return _run(model, B, pars, T, sigma, scale_covar, f"WHH ({form})", max_nfev)
+    r = _whh_lmfit(T, B, sigma, form=form, pauli_coefficient=pauli_coefficient,
+                   scale_covar=scale_covar, lam_so0=lam_so0, alpha0=alpha0, max_nfev=max_nfev)
+    names = {"Tc": "Tc_WHH_K", "S": "S_WHH_T_per_K"}
+    if form != "orbital":
+        names |= {"alpha": "alpha_Maki", "lam_so": "lambda_so"}
+    options = {"sigma": sigma, "form": form, "pauli_coefficient": pauli_coefficient,
+               "scale_covar": scale_covar, "lam_so0": lam_so0, "alpha0": alpha0,
+               "max_nfev": max_nfev}
+    return _array_result(r, names, function="fit_whh", what=f"WHH ({form})", options=options,
+                         resid=np.asarray(B, float) - r.best_fit, sigma=sigma,
+                         scale_covar=scale_covar,
+                         bound_flags=_whh_bound_flags(r, form),
+                         extra=lambda p: {"Hc2_WHHfit_T": _whh_ratio(p, form) * p["Tc_WHH_K"]
+                                          * p["S_WHH_T_per_K"]})
 
 
-def fit_klb(T, B, sigma=None, *, d: float = 0.0, D: float = 0.0, scale_covar: bool = True):
-    """KLB fit of parallel Hc2(T) (§5.7.1): Tc [K] and tau_so [s] (fitted as log10)."""
-    T, B = np.asarray(T, float), np.asarray(B, float)
-    _check_points(T, B, 2, "KLB")
-    model = KLBModel(d=d, D=D)
-    return _run(model, B, model.guess(B, T=T), T, sigma, scale_covar, "KLB")
+def _whh_ratio(p: dict[str, Any], form: str) -> Any:
+    """Hc2(0)/(Tc*S) of the WHH form (0.693 orbital; from alpha, lambda_so otherwise)."""
+    if form == "orbital":
+        return WHH_ORBITAL_RATIO
+    return wrap(whh_zero_temperature_ratio)(p["alpha_Maki"], p["lambda_so"])
+
+
+def fit_klb(T, B, sigma=None, *, d: float = 0.0, D: float = 0.0,
+            scale_covar: bool = True) -> FitResult:
+    """KLB fit of parallel Hc2(T) (§5.7.1): Tc [K] and tau_so [s] (fitted as log10).
+
+    Parameters
+    ----------
+    T, B, sigma
+        Temperatures [K], fields [T], 1-sigma errors [T] or None.
+    d, D
+        Film thickness [m] and diffusion constant [m^2/s] of the thin-film term (0: spin
+        term only).
+    scale_covar
+        Scale the covariance by the reduced chi-square.
+
+    Returns
+    -------
+    FitResult
+        Kind ``"hc2-temperature"``; params ``Tc_KLB_K`` [K], ``tau_so_s`` [s],
+        ``eps_so_meV`` [meV] (correlated ufloats; with ``scale_covar`` the errors are
+        widened by the Student-t factor, as in :func:`analyze`). ``quality``: ``at_bound``,
+        ``no_errorbars``, ``bad_fit`` for a fit that did not converge and, with absolute
+        errors (``scale_covar=False``), ``bad_fit`` / ``systematic_residuals``.
+        ``lmfit_result``: the lmfit ModelResult; no plot data (use :func:`analyze` for a
+        figure).
+
+    Raises
+    ------
+    FitError
+        Too few or bad points, a numerical failure.
+    """
+    r = _klb_lmfit(T, B, sigma, d=d, D=D, scale_covar=scale_covar)
+    return _array_result(r, {"Tc": "Tc_KLB_K", "tau_so": "tau_so_s"}, function="fit_klb",
+                         what="KLB", options={"sigma": sigma, "d": d, "D": D,
+                                              "scale_covar": scale_covar},
+                         resid=np.asarray(B, float) - r.best_fit, sigma=sigma,
+                         scale_covar=scale_covar,
+                         extra=lambda p: {"eps_so_meV": HBAR / p["tau_so_s"] / MEV})
 
 
 def _opts(opts: dict[str, Any]) -> dict[str, Any]:
@@ -562,7 +766,7 @@ def _all_weights(pts: dict[str, tuple], use_sigma: Any) -> dict[str, tuple]:
 def _gl_joint(pts, w) -> dict[str, Any]:
     (Tp, Bp, *_), (Tq, Bq, *_) = pts["perp"], pts["par"]
     scale = w["perp"][1] or w["par"][1]
-    gres = fit_gl_joint(Tp, Bp, Tq, Bq, w["perp"][0], w["par"][0], scale_covar=scale)
+    gres = _gl_joint_lmfit(Tp, Bp, Tq, Bq, w["perp"][0], w["par"][0], scale_covar=scale)
     r = gres.minimizer_result
     if not r.success:
         raise FitError(f"joint GL fit did not converge ({r.message})")
@@ -583,8 +787,8 @@ def _gl_joint(pts, w) -> dict[str, Any]:
 def _gl_separate(pts, w) -> dict[str, Any]:
     out: dict[str, Any] = {"params": {}, "stats": {}, "lm": {}, "flags": [], "curves": {},
                            "resid": {}, "joint": False, "nvarys": {}}
-    for o, fitter, key in (("perp", fit_gl_perp, "Bc2perp_GL0_T"),
-                           ("par", fit_gl_par, "Bc2par_GL0_T")):
+    for o, fitter, key in (("perp", _gl_perp_lmfit, "Bc2perp_GL0_T"),
+                           ("par", _gl_par_lmfit, "Bc2par_GL0_T")):
         if o not in pts:
             continue
         T, B = pts[o][0], pts[o][1]
@@ -771,7 +975,7 @@ def _whh_candidate(T, B, sig, scale, form, coef) -> tuple[Any, list[Flag]]:
     fits, errors = [], []
     for lam0, a0 in _WHH_STARTS[form]:
         try:
-            r = fit_whh(T, B, sig, form=form, pauli_coefficient=coef, scale_covar=scale,
+            r = _whh_lmfit(T, B, sig, form=form, pauli_coefficient=coef, scale_covar=scale,
                         lam_so0=lam0, alpha0=a0, max_nfev=WHH_MAX_NFEV if form != "orbital"
                         else None)
         except FitError as exc:
@@ -895,7 +1099,7 @@ def _klb_stage(T, B, wt, scale, gof_sig, opts, params) -> dict[str, Any]:
             raise FitError("klb='thin_film' needs perpendicular data for D (dirty limit)")
         d_klb, D = float(opts["klb_d_m"]), _nominal(params["D_m2_per_s"])
     try:
-        r = fit_klb(T, B, None if wt is None else 1 / wt, d=d_klb, D=D, scale_covar=scale)
+        r = _klb_lmfit(T, B, None if wt is None else 1 / wt, d=d_klb, D=D, scale_covar=scale)
         if not r.success:
             raise FitError(f"did not converge ({r.message})")
     except FitError as exc:
@@ -1113,9 +1317,16 @@ def _stderr(x: Any) -> float:
 
 
 def plot(result: FitResult, fig) -> None:
-    """Hc2(T) data of each orientation with GL fits and bands, WHH/KLB curves, residuals."""
+    """Hc2(T) data of each orientation with GL fits and bands, WHH/KLB curves, residuals.
+
+    Raises
+    ------
+    FitError
+        An array-level result (:func:`fit_gl_perp`, ...) without plot data.
+    """
     from ..plotting import residual_axes
 
+    require_plot_data(result, "T_grid_K")
     d = result.data
     ax, axr = residual_axes(fig)
     grid = d["T_grid_K"]

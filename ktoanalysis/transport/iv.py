@@ -82,7 +82,13 @@ from .quality import (
     fail,
     warn,
 )
-from .result import FitResult, combine_errors
+from .result import (
+    FitResult,
+    array_fit_result,
+    combine_errors,
+    params_from_lmfit,
+    require_plot_data,
+)
 
 __all__ = [
     "power_law_log", "PowerLawModel", "Isotherm", "isotherms_from_measurements",
@@ -642,7 +648,7 @@ def _fast_alpha(I_A: np.ndarray, V_V: np.ndarray, noise: NoiseModel
 
 
 def fit_alpha(I_A: np.ndarray, V_V: np.ndarray, *, sigma_V: float | np.ndarray | None = None,
-              noise: NoiseModel | None = None) -> lmfit.model.ModelResult:
+              noise: NoiseModel | None = None) -> FitResult:
     """Straight-line fit of log10 V versus log10 I (array level).
 
     Parameters
@@ -654,13 +660,62 @@ def fit_alpha(I_A: np.ndarray, V_V: np.ndarray, *, sigma_V: float | np.ndarray |
         ``V*ln(10)/sigma_V`` and ``scale_covar=False``.
     noise
         Noise model (used when ``sigma_V`` is None): weights ``1/sigma_log10V`` at the
-        measured voltages, then once more at the fitted voltages; ``scale_covar=False``.
+        measured voltages, then once more at the fitted voltages; ``scale_covar=False``;
+        the errors are widened by :meth:`NoiseModel.error_scale` as in :func:`analyze`.
         With neither, unweighted with lmfit's covariance scaling.
+
+    Returns
+    -------
+    FitResult
+        Kind ``"bkt-iv"``; params ``alpha`` (the exponent of V ~ I^alpha) and
+        ``c_log10V`` (log10 of V in V at I = 1 A), correlated ufloats; ``stats`` adds
+        ``error_scale``. ``quality``: ``at_bound`` (alpha within 0.1 % of its bounds),
+        ``no_errorbars`` and, with ``sigma_V`` or ``noise``, ``bad_fit`` /
+        ``systematic_residuals`` on log10 V. ``lmfit_result`` is the lmfit ModelResult
+        of log10 V; no plot data (use :func:`analyze` for a figure).
 
     Raises
     ------
     FitError
         Fewer than 3 points, non-positive values or a failed fit.
+    """
+    res = _fit_alpha_lmfit(I_A, V_V, sigma_V=sigma_V, noise=noise)
+    what = "power-law fit"
+    V = np.asarray(V_V, float)
+    scale, sig_log = 1.0, None
+    if sigma_V is not None:
+        sig_log = np.broadcast_to(np.asarray(sigma_V, float), V.shape) / (V * np.log(10))
+    elif noise is not None:
+        scale = noise.error_scale(float(res.redchi), int(res.nfree))
+        sig_log = (noise.sigma_log10(10.0 ** res.best_fit)
+                   * _chi2_widening(int(res.nfree), noise.dof))
+    names = {"alpha": "alpha", "c": "c_log10V"}
+    params = params_from_lmfit(res, names, require_errorbars=False)
+    if scale != 1.0:  # widen the errors, keep the correlations
+        params = {k: (v - _nominal(v)) * scale + _nominal(v) for k, v in params.items()}
+    out = array_fit_result(
+        res, kind="bkt-iv", names=names, function="fit_alpha", params=params,
+        options={"sigma_V": sigma_V, "noise": None if noise is None else noise.to_dict()},
+        what=what, residuals=res.data - res.best_fit, sigma=sig_log,
+        bound_flags=check_bounds(res.params, rel=1e-3, what=what, public=names))
+    out.stats["error_scale"] = scale
+    return out
+
+
+def _nominal(v: Any) -> float:
+    return float(getattr(v, "nominal_value", v))
+
+
+def _fit_alpha_lmfit(I_A: np.ndarray, V_V: np.ndarray, *,
+                     sigma_V: float | np.ndarray | None = None,
+                     noise: NoiseModel | None = None) -> lmfit.model.ModelResult:
+    """The fit of :func:`fit_alpha` as an lmfit ModelResult of log10 V (unscaled errors;
+    used by :func:`analyze`).
+
+    Raises
+    ------
+    FitError
+        As :func:`fit_alpha`.
     """
     I, V = np.asarray(I_A, float), np.asarray(V_V, float)
     if I.size < 3:
@@ -930,7 +985,7 @@ def _window_mask(iso: Isotherm, noise: NoiseModel, rn: float, opts: dict[str, An
 def _fit_masked(iso: Isotherm, mask: np.ndarray, noise: NoiseModel
                 ) -> tuple[lmfit.model.ModelResult, float, float, float]:
     """Fit of the window: (result, alpha, its error with the pooled scale, the scale)."""
-    res = fit_alpha(iso.I_A[mask], iso.V_V[mask], noise=noise)
+    res = _fit_alpha_lmfit(iso.I_A[mask], iso.V_V[mask], noise=noise)
     p = res.params["alpha"]
     if p.stderr is None or not np.isfinite(p.stderr) or p.stderr <= 0:
         raise FitError("power-law fit: no covariance (errors not estimable)")
@@ -1229,9 +1284,16 @@ def _result(measurements: list[Measurement], isos: list[Isotherm], rows: list[di
 
 def plot(result: FitResult, fig: Any) -> None:
     """Left: log-log I-V isotherms with the fitted power laws and a V ~ I^3 guide; right:
-    alpha(T) with error bars, the alpha = 3 line and T_BKT (+/- 1 sigma band)."""
+    alpha(T) with error bars, the alpha = 3 line and T_BKT (+/- 1 sigma band).
+
+    Raises
+    ------
+    FitError
+        An array-level result (:func:`fit_alpha`) without plot data.
+    """
     from matplotlib import colormaps
 
+    require_plot_data(result, "isotherms")
     d = result.data
     ax, axa = fig.subplots(1, 2)
     isos = d["isotherms"]

@@ -12,10 +12,11 @@ import numpy as np
 from uncertainties import UFloat, correlated_values, ufloat
 
 from ..errors import FitError
-from .quality import Quality
+from .quality import Flag, Quality, check_bounds, check_goodness_of_fit, fail
 
 __all__ = ["FitResult", "ErrorBudget", "combine_errors", "params_from_lmfit",
-           "stats_from_lmfit", "as_param"]
+           "stats_from_lmfit", "as_param", "array_fit_result", "require_plot_data",
+           "NO_FIGURE"]
 
 
 @dataclass(frozen=True)
@@ -342,3 +343,101 @@ def _eval_expr(expr: str, umap: Mapping[str, Any], params: Any) -> Any:
         if p.expr and k not in umap:
             env[k] = eval(p.expr, {"__builtins__": {}}, env)  # noqa: S307 - lmfit expr syntax
     return eval(expr, {"__builtins__": {}}, env)  # noqa: S307
+
+
+#: message of :class:`FitError` raised by ``plot`` for a result without plot data
+NO_FIGURE = "array-level result: no figure; use analyze"
+
+
+# ---------------------------------------------------------------------------------------
+# array-level results (the public fit_* functions of every kind)
+
+
+def require_plot_data(result: FitResult, *keys: str) -> None:
+    """Raise :class:`FitError` (:data:`NO_FIGURE`) when ``result.data`` lacks ``keys``.
+
+    The results of the array-level ``fit_*`` functions carry no plot data; a kind's
+    ``plot`` calls this first so that ``FitResult.plot`` says so instead of a KeyError.
+
+    Parameters
+    ----------
+    result
+        The result to draw.
+    *keys
+        Entries of ``result.data`` the figure needs.
+
+    Raises
+    ------
+    FitError
+        Some of ``keys`` are missing.
+    """
+    missing = [k for k in keys if k not in result.data]
+    if missing:
+        func = result.provenance.get("function", "an array-level fit")
+        raise FitError(f"{NO_FIGURE} (kind {result.kind!r}: {func} keeps no plot data)")
+
+
+def array_fit_result(res: Any, *, kind: str, names: dict[str, str], function: str,
+                     options: dict[str, Any], what: str,
+                     residuals: np.ndarray | None = None,
+                     sigma: float | np.ndarray | None = None,
+                     bound_flags: list[Flag] | None = None,
+                     params: dict[str, Any] | None = None,
+                     extra_flags: list[Flag] | tuple[Flag, ...] = ()) -> FitResult:
+    """The :class:`FitResult` of an array-level lmfit fit, with its quality verdict.
+
+    Parameters
+    ----------
+    res
+        lmfit ModelResult or MinimizerResult (kept as ``lmfit_result``).
+    kind
+        Analysis kind of the result (``"bkt-rt"``, ``"bkt-iv"``, ...).
+    names
+        lmfit parameter name -> public, unit-suffixed name (``params`` and messages).
+    function
+        Name of the public function (``provenance["function"]``).
+    options
+        The arguments of the call other than the data arrays (``options``).
+    what
+        Name of the fit in the flag messages.
+    residuals, sigma
+        ``data - model`` and the known noise of the data (same unit): both given runs
+        :func:`~ktoanalysis.transport.quality.check_goodness_of_fit`. A fit that did
+        not converge (``res.success`` False) fails ``bad_fit``.
+    bound_flags
+        Bound flags computed by the caller; default
+        :func:`~ktoanalysis.transport.quality.check_bounds` on ``res.params``.
+    params
+        Public parameters computed by the caller; default correlated ufloats from
+        :func:`~ktoanalysis.transport.result.params_from_lmfit` (plain floats without
+        a covariance, then flagged ``no_errorbars``).
+    extra_flags
+        Further flags.
+
+    Returns
+    -------
+    FitResult
+        ``data`` is empty: the result is not plottable (see :func:`require_plot_data`).
+    """
+    if params is None:
+        try:
+            params = params_from_lmfit(res, names, require_errorbars=False)
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):  # covariance not PSD
+            params = {pub: float(res.params[k].value) for k, pub in names.items()}
+            res.errorbars = False
+    flags = list(check_bounds(res.params, public=names, what=what)
+                 if bound_flags is None else bound_flags)
+    if not (getattr(res, "errorbars", False) and getattr(res, "covar", None) is not None):
+        flags.append(fail("no_errorbars", f"{what}: the covariance could not be estimated "
+                          "(parameter at a bound or not identifiable): no honest error"))
+    if not getattr(res, "success", True):
+        flags.append(fail("bad_fit", f"{what}: the fit did not converge "
+                          f"({getattr(res, 'message', '')})"))
+    if residuals is not None and sigma is not None:
+        flags += check_goodness_of_fit(residuals, sigma, int(res.nvarys), what=what)
+    flags += list(extra_flags)
+    return FitResult(kind=kind, params=params, stats=stats_from_lmfit(res),
+                     options=dict(options),
+                     provenance={"function": function, "level": "array",
+                                 "ndata": int(res.ndata)},
+                     lmfit_result=res, quality=Quality(tuple(flags)))

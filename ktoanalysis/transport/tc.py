@@ -126,7 +126,8 @@ SPEC_OPTIONS: tuple[Option, ...] = (
     Option("zero_f0", "float", 0.01, "zero criterion: fraction zero_f0 of R_N", min=0,
            max=1, max_exclusive=True, assumption=True),
     Option("sigma_R_ohm", "float", None, "resistance noise; default: estimated from the "
-           "second differences of the normal-state (R > 0.95 R_N) and zero-resistance points",
+           "second differences of the points more than 3 transition scales above and below "
+           "Tc_mid (normal state and zero resistance, chosen by temperature)",
            unit="Ohm", min=0, min_exclusive=True),
     Option("field_T", "float", 0.0, "analyse only rows with |B - field_T| < field_tol_T when "
            "a B_T column exists", unit="T"),
@@ -972,13 +973,13 @@ def fit_tc(data: RTData, rn: NormalState, *, onset_method: OnsetMethod = "fracti
            onset_fraction: float = 0.9, mid_fraction: float = 0.5,
            width_fractions: tuple[float, float] = (0.2, 0.8), zero_k: float = 3.0,
            zero_f0: float = 0.01, sigma_R_ohm: float | None = None,
-           allow_missing: bool = False) -> dict[str, Any]:
-    """Characteristic temperatures of one transition (array level).
+           allow_missing: bool = False) -> FitResult:
+    """Characteristic temperatures of one transition (array level), with a quality verdict.
 
     Parameters
     ----------
     data
-        Cleaned R(T) curve (K, Ohm).
+        Cleaned R(T) curve (K, Ohm), e.g. from :func:`prepare_rt`.
     rn
         Normal-state resistance (see :func:`normal_state`).
     onset_method, onset_fraction, mid_fraction, width_fractions, zero_k, zero_f0
@@ -987,7 +988,63 @@ def fit_tc(data: RTData, rn: NormalState, *, onset_method: OnsetMethod = "fracti
         Resistance noise (Ohm); estimated from the data when ``None``.
     allow_missing
         When a level other than the mid level is never crossed, leave its value out
-        (listed in ``missing``) instead of raising.
+        (flagged ``criterion_not_reached``) instead of raising.
+
+    Returns
+    -------
+    FitResult
+        Kind ``"tc"``; params as :func:`analyze`: ``Tc_onset_K``, ``Tc_mid_K``,
+        ``Tc_zero_K``, ``width_K`` (K; ufloats with the statistical + sampling + R_N
+        error, split in ``budget``), ``R_N_ohm`` (Ohm), ``<name>_sys_RN`` (K) and
+        ``sigma_R_ohm`` (Ohm). ``quality``: the level, shape and R_N flags of
+        :func:`analyze` (``criterion_not_reached``, ``too_few_points``,
+        ``sampling_limited``, ``multi_step``, ``non_monotonic``,
+        ``criteria_out_of_order``, ``onset_on_normal_slope``, ``extrapolated``,
+        ``rn_far_from_transition``, ``noise_inconsistent``). ``provenance`` holds the
+        raw crossings and notes; ``lmfit_result`` is None (no fit); no plot data (use
+        :func:`analyze` for a figure).
+
+    Raises
+    ------
+    RefusedError
+        Constant R, no normal state or no transition in range.
+    FitError
+        Bad fractions; a level never crossed (without ``allow_missing``).
+    """
+    options = {"onset_method": onset_method, "onset_fraction": onset_fraction,
+               "mid_fraction": mid_fraction, "width_fractions": tuple(width_fractions),
+               "zero_k": zero_k, "zero_f0": zero_f0, "sigma_R_ohm": sigma_R_ohm,
+               "allow_missing": allow_missing}
+    res = _tc_levels(data, rn, onset_method=onset_method, onset_fraction=onset_fraction,
+                     mid_fraction=mid_fraction, width_fractions=width_fractions,
+                     zero_k=zero_k, zero_f0=zero_f0, sigma_R_ohm=sigma_R_ohm,
+                     allow_missing=allow_missing)
+    res["mid_fraction"] = float(mid_fraction)
+    fl, fh = width_fractions
+    RN_T = rn(data.T_K)
+    res["points_in_width"] = int(np.sum((data.R_ohm > fl * RN_T) & (data.R_ohm < fh * RN_T)))
+    params, budget = _params_with_budget(res, rn)
+    checks = dict(options, rn_T_K=rn.T_ref_K if rn.method == "fixed_T" else None)
+    flags = (_flags_levels(res, checks) + _flags_shape(data, rn, res)[0]
+             + _flags_rn(data, rn, res, checks))
+    options["sigma_R_source"] = res["sigma_source"]
+    provenance = {"function": "fit_tc", "level": "array", "crossings_K": res["crossings"],
+                  "window_K": [float(data.T_K[0]), float(data.T_K[-1])],
+                  "notes": list(data.notes) + res["notes"]}
+    stats = {"ndata": int(data.T_K.size), "floor_ohm": res["floor_ohm"],
+             "points_in_width": res["points_in_width"],
+             "sigma_estimated_ohm": res["sigma_estimated_ohm"]}
+    return FitResult(kind="tc", params=params, stats=stats, options=options,
+                     provenance=provenance, quality=Quality(tuple(flags)), budget=budget)
+
+
+def _tc_levels(data: RTData, rn: NormalState, *, onset_method: OnsetMethod = "fraction",
+               onset_fraction: float = 0.9, mid_fraction: float = 0.5,
+               width_fractions: tuple[float, float] = (0.2, 0.8), zero_k: float = 3.0,
+               zero_f0: float = 0.01, sigma_R_ohm: float | None = None,
+               allow_missing: bool = False) -> dict[str, Any]:
+    """The level temperatures behind :func:`fit_tc` and :func:`analyze` (arguments as
+    :func:`fit_tc`).
 
     Returns
     -------
@@ -1047,8 +1104,9 @@ def analyze_rt(measurements: list[Measurement], opts: dict[str, Any], *,
                allow_missing: bool = False) -> tuple[RTData, NormalState, dict[str, Any]]:
     """Shared front end of ``tc`` and ``bkt-rt``: data, R_N and Tc's from merged options.
 
-    ``allow_missing`` is passed to :func:`fit_tc` (``tc`` reports unreached levels as
-    flags; the default keeps raising for callers that need every level).
+    Returns ``(data, rn, levels)`` with the dict of :func:`_tc_levels`. ``allow_missing``
+    is passed on (``tc`` reports unreached levels as flags; the default keeps raising for
+    callers that need every level).
     """
     direction, other, counts = resolve_direction(measurements, opts["direction"])
     if opts["direction"] == "auto":
@@ -1070,12 +1128,12 @@ def analyze_rt(measurements: list[Measurement], opts: dict[str, Any], *,
     rn = normal_state(data, opts["rn_method"], rn_T_K=opts["rn_T_K"], rn_dT_K=opts["rn_dT_K"],
                       rn_window=opts["rn_window"], rn_B_data=rn_B_data,
                       R_N_ohm=opts["R_N_ohm"])
-    res = fit_tc(data, rn, onset_method=opts["onset_method"],
-                 onset_fraction=float(opts["onset_fraction"]),
-                 mid_fraction=float(opts["mid_fraction"]),
-                 width_fractions=tuple(opts["width_fractions"]),  # type: ignore[arg-type]
-                 zero_k=float(opts["zero_k"]), zero_f0=float(opts["zero_f0"]),
-                 sigma_R_ohm=opts["sigma_R_ohm"], allow_missing=allow_missing)
+    res = _tc_levels(data, rn, onset_method=opts["onset_method"],
+                     onset_fraction=float(opts["onset_fraction"]),
+                     mid_fraction=float(opts["mid_fraction"]),
+                     width_fractions=tuple(opts["width_fractions"]),  # type: ignore[arg-type]
+                     zero_k=float(opts["zero_k"]), zero_f0=float(opts["zero_f0"]),
+                     sigma_R_ohm=opts["sigma_R_ohm"], allow_missing=allow_missing)
     return data, rn, res
 
 
@@ -1439,9 +1497,17 @@ def _zoom(result: FitResult, T: np.ndarray) -> tuple[float, float] | None:
 
 def plot(result: FitResult, fig: Any) -> None:
     """Draw R(T) with R_N, the criterion levels and the Tc's (with error bars); lower
-    panel: dR/dT. The x-axis is zoomed onto the transition when the data span much more."""
-    from ..plotting import residual_axes
+    panel: dR/dT. The x-axis is zoomed onto the transition when the data span much more.
 
+    Raises
+    ------
+    FitError
+        An array-level result (:func:`fit_tc`) without plot data.
+    """
+    from ..plotting import residual_axes
+    from .result import require_plot_data
+
+    require_plot_data(result, "T_K", "R_ohm", "RN_ohm", "floor_ohm")
     d = result.data
     T, R = np.asarray(d["T_K"]), np.asarray(d["R_ohm"])
     ax, axd = residual_axes(fig)

@@ -10,6 +10,10 @@ import scipy.constants as sc
 from ktoanalysis.errors import FitError
 from ktoanalysis.transport import bkt
 from ktoanalysis.transport.fluct import G_AL_S, AslamazovLarkinModel, aslamazov_larkin, fit_al
+from ktoanalysis.transport.result import FitResult
+
+#: lmfit name -> public name of fit_al
+_PUBLIC_AL = {"R_N0": "R_N0_ohm", "Tc0": "Tc0_AL_K", "C_AL": "C_AL"}
 
 
 def test_universal_constants_row30():
@@ -48,17 +52,22 @@ def test_al_recovery(form):
     truth = {"R_N0": 1400.0, "Tc0": 0.66, "C_AL": 20.0}
     R = aslamazov_larkin(T, **truth, form=form) + rng.normal(0, 1.0, T.size)
     res = fit_al(T, R, sigma_R_ohm=1.0, R_N_ohm=1400.0, form=form)
+    assert isinstance(res, FitResult) and res.kind == "bkt-rt"
+    assert res.verdict in ("ok", "warn") and not res.quality.has("bad_fit")
     for k, v in truth.items():
-        p = res.params[k]
-        assert abs(p.value - v) < 4 * p.stderr, (k, p.value, p.stderr)
+        name = _PUBLIC_AL[k]
+        assert abs(res.value(name) - v) < 4 * res.stderr(name), (k, res.params[name])
 
 
 def test_al_fixed_prefactor_and_errors():
     T = np.linspace(0.70, 0.90, 30)
     R = aslamazov_larkin(T, 1400.0, 0.69, 1.0)
     res = fit_al(T, R, prefactor="fixed", R_N_ohm=1400.0)
-    assert res.params["C_AL"].value == 1.0 and not res.params["C_AL"].vary
-    assert res.params["Tc0"].value == pytest.approx(0.69, abs=1e-5)
+    assert res.params["C_AL"] == 1.0 and not res.lmfit_result.params["C_AL"].vary
+    assert res.value("Tc0_AL_K") == pytest.approx(0.69, abs=1e-5)
+    assert res.options["prefactor"] == "fixed" and res.provenance["function"] == "fit_al"
+    with pytest.raises(FitError, match="array-level result: no figure; use analyze"):
+        res.plot()
     with pytest.raises(FitError, match="points"):
         fit_al(T[:3], R[:3])
     with pytest.raises(FitError, match="al_prefactor"):
@@ -78,7 +87,17 @@ def test_al_tc0_coverage():
     for _ in range(n):
         res = fit_al(T, R0 + rng.normal(0, 2.0, T.size), sigma_R_ohm=2.0, R_N_ohm=1400.0)
         for k in hits:
-            hits[k] += abs(res.params[k].value - truth[k]) < res.params[k].stderr
+            hits[k] += abs(res.value(_PUBLIC_AL[k]) - truth[k]) < res.stderr(_PUBLIC_AL[k])
     cov = {k: v / n for k, v in hits.items()}
     print(f"AL coverage {cov}")
     assert all(0.60 <= c <= 0.76 for c in cov.values()), cov
+
+
+def test_al_wrong_noise_fails_goodness_of_fit():
+    """A stated noise 10x below the real one: fit_al's verdict fails on bad_fit."""
+    rng = np.random.default_rng(21)
+    T = np.linspace(0.70, 0.90, 40)
+    # AL (MODELS.md 3) written here: 1/R = 1/R_N + C e^2/(16 hbar)/ln(T/Tc0)
+    R0 = 1.0 / (1.0 / 1400.0 + 20.0 * sc.e**2 / (16 * sc.hbar) / np.log(T / 0.66))
+    res = fit_al(T, R0 + rng.normal(0, 10.0, T.size), sigma_R_ohm=1.0, R_N_ohm=1400.0)
+    assert res.verdict == "fail" and res.quality.has("bad_fit")

@@ -12,6 +12,7 @@ from ktoanalysis.errors import FitError
 from ktoanalysis.io.measurement import Measurement
 from ktoanalysis.transport import bkt
 from ktoanalysis.transport.fluct import aslamazov_larkin
+from ktoanalysis.transport.result import FitResult
 
 
 def meas(T, R):
@@ -110,9 +111,11 @@ def test_hn_tc0_form_recovery_with_fixed_tc0():
     rng = np.random.default_rng(8)
     R = bkt.halperin_nelson_tc0(T, a, RN, bHN, Tc0, Tb) * np.exp(rng.normal(0, 0.01, T.size))
     res = bkt.fit_hn(T, R, form="with_Tc0", R_N_ohm=RN, Tc0_K=Tc0)
-    for k, v in (("T_bkt", Tb), ("b_HN", bHN), ("a", a)):
-        p = res.params[k]
-        assert abs(p.value - v) < 4 * p.stderr, k
+    assert isinstance(res, FitResult) and res.kind == "bkt-rt"
+    for k, v in (("T_BKT_K", Tb), ("b_HN", bHN), ("a", a)):
+        assert abs(res.value(k) - v) < 4 * res.stderr(k), k
+    assert res.params["Tc0_K"] == Tc0  # fixed: a plain float, no fake error
+    assert res.provenance["function"] == "fit_hn" and res.options["Tc0_K"] == Tc0
 
 
 def test_al_tc0_from_analyze():
@@ -165,12 +168,12 @@ def test_hn_coverage():
     # fixed window from R = 0.01 R_N (as the automatic window: relative noise <= 7 %)
     T = np.linspace(0.785, 0.95, 80)
     Rt = bkt.halperin_nelson(T, R0, b, Tb)
-    n, hits = 250, {"T_bkt": 0, "b": 0}
+    n, hits = 250, {"T_BKT_K": 0, "b": 0}
     for _ in range(n):
         R = Rt + rng.normal(0, sig, T.size)
         res = bkt.fit_hn(T, R, R_N_ohm=R0, sigma_R_ohm=sig)
-        for k, v in (("T_bkt", Tb), ("b", b)):
-            hits[k] += abs(res.params[k].value - v) < res.params[k].stderr
+        for k, v in (("T_BKT_K", Tb), ("b", b)):
+            hits[k] += abs(res.value(k) - v) < res.stderr(k)
     cov = {k: v / n for k, v in hits.items()}
     print(f"HN coverage {cov}")
     assert all(0.60 <= c <= 0.76 for c in cov.values()), cov
@@ -194,7 +197,7 @@ def test_hn_linear_start_exact_and_multistart_agree():
     assert (Tb, b, lnR0) == pytest.approx((0.706, 1.5, np.log(1400.0)), rel=1e-9)
     # fits started across the T_BKT range converge to the same minimum
     R = np.exp(y) * np.exp(np.random.default_rng(4).normal(0, 0.01, T.size))
-    vals = [bkt.fit_hn(T, R, R_N_ohm=1400.0, T_bkt_start_K=s).params["T_bkt"].value
+    vals = [bkt.fit_hn(T, R, R_N_ohm=1400.0, T_bkt_start_K=s).value("T_BKT_K")
             for s in (0.40, 0.55, 0.70, 0.74)]
     assert max(vals) - min(vals) < 1e-4
 
@@ -211,3 +214,22 @@ def test_with_tc0_al_budget_carries_tc0_systematic():
     assert "Tc0_AL" in b.sys and b.sys["Tc0_AL"] >= 0
     assert r.stderr("T_BKT_K") == pytest.approx(b.total, rel=1e-9)
     assert "Tc0_AL_K" in r.budget and r.budget["Tc0_AL_K"].stat > 0
+
+
+def test_fit_hn_result_quality_and_no_figure():
+    """Array-level fit_hn: a FitResult whose verdict follows the data; plot refuses."""
+    Tb, b, R0, sig = 0.706, 1.5, 1400.0, 1.0
+    T = np.linspace(0.785, 0.95, 60)
+    # Halperin-Nelson (MODELS.md 4.1) written here: R = R0 exp(-2 sqrt(b/(T/Tb - 1)))
+    Rt = R0 * np.exp(-2.0 * np.sqrt(b / (T / Tb - 1.0)))
+    rng = np.random.default_rng(12)
+    good = bkt.fit_hn(T, Rt + rng.normal(0, sig, T.size), R_N_ohm=R0, sigma_R_ohm=sig)
+    assert good.verdict in ("ok", "warn") and not good.quality.has("bad_fit")
+    assert abs(good.value("T_BKT_K") - Tb) < 4 * good.stderr("T_BKT_K")
+    assert good.lmfit_result.params["T_bkt"].value == good.value("T_BKT_K")
+    # the stated noise is 20x too small: the fit cannot describe the data within it
+    bad = bkt.fit_hn(T, Rt + rng.normal(0, 20 * sig, T.size).clip(-0.5 * Rt), R_N_ohm=R0,
+                     sigma_R_ohm=sig)
+    assert bad.verdict == "fail" and bad.quality.has("bad_fit")
+    with pytest.raises(FitError, match="array-level result: no figure; use analyze"):
+        good.plot()

@@ -241,10 +241,10 @@ def test_coverage_gl_perp_and_joint_and_whh():
     for i in range(n):
         T, B, s = _sim_perp(100 + i)
         r = h2t.fit_gl_perp(T, B, s, scale_covar=False)
-        perp["xi"].append(r.params["xi0"].value)
-        perp["xi_e"].append(r.params["xi0"].stderr)
-        perp["tc"].append(r.params["Tc"].value)
-        perp["tc_e"].append(r.params["Tc"].stderr)
+        perp["xi"].append(r.value("xi_GL0_m"))
+        perp["xi_e"].append(r.stderr("xi_GL0_m"))
+        perp["tc"].append(r.value("Tc_K"))
+        perp["tc_e"].append(r.stderr("Tc_K"))
         T2, B2, s2 = _sim_par(100 + i)
         rj = h2t.analyze([_pts(T, B, s, orientation="perp"),
                           _pts(T2, B2, s2, "p.csv", "par")], whh="none")
@@ -256,10 +256,10 @@ def test_coverage_gl_perp_and_joint_and_whh():
         Tw = np.linspace(0.1, 0.55, 15)
         Bw = whh_hc2(Tw, TC, 0.2) + rng.normal(0, 5e-4, Tw.size)
         rw = h2t.fit_whh(Tw, Bw, np.full(Tw.size, 5e-4), scale_covar=False)
-        whh["s"].append(rw.params["S"].value)
-        whh["s_e"].append(rw.params["S"].stderr)
-        whh["tc"].append(rw.params["Tc"].value)
-        whh["tc_e"].append(rw.params["Tc"].stderr)
+        whh["s"].append(rw.value("S_WHH_T_per_K"))
+        whh["s_e"].append(rw.stderr("S_WHH_T_per_K"))
+        whh["tc"].append(rw.value("Tc_WHH_K"))
+        whh["tc_e"].append(rw.stderr("Tc_WHH_K"))
     cov = {
         "perp_xi": _coverage(perp["xi"], perp["xi_e"], XI0),
         "perp_Tc": _coverage(perp["tc"], perp["tc_e"], TC),
@@ -271,3 +271,45 @@ def test_coverage_gl_perp_and_joint_and_whh():
     print("coverage", cov)
     for k, c in cov.items():
         assert 0.60 <= c <= 0.76, (k, c)
+
+
+def test_array_level_fits_return_fit_results():
+    """fit_gl_perp/par/joint, fit_whh, fit_klb: FitResult with public names, a verdict that
+    follows the stated noise, and a clear refusal to plot."""
+    rng = np.random.default_rng(17)
+    T = np.linspace(0.3, 0.57, 12)
+    Bp = B0_PERP * (1 - T / TC) + rng.normal(0, 1e-3, T.size)  # GL perp (§5.3) written here
+    Bq = B0_PAR * np.sqrt(1 - T / TC) + rng.normal(0, 0.02, T.size)  # 2D-GL par (§5.4)
+    r = h2t.fit_gl_perp(T, Bp, np.full(T.size, 1e-3), scale_covar=False)
+    assert r.kind == "hc2-temperature" and r.provenance["function"] == "fit_gl_perp"
+    assert r.verdict in ("ok", "warn") and not r.quality.has("bad_fit")
+    assert abs(r.value("Tc_K") - TC) < 4 * r.stderr("Tc_K")
+    # xi = sqrt(phi0/(2 pi B0)) (closed form) and the slope -B0/Tc, correlated
+    assert r.value("xi_GL0_m") == pytest.approx(
+        math.sqrt(2.067833848e-15 / (2 * math.pi * r.value("Bc2perp_GL0_T"))), rel=1e-9)
+    assert r.value("dHc2dT_T_per_K") == pytest.approx(
+        -r.value("Bc2perp_GL0_T") / r.value("Tc_K"), rel=1e-9)
+    bad = h2t.fit_gl_perp(T, Bp, np.full(T.size, 1e-5), scale_covar=False)  # noise 100x off
+    assert bad.verdict == "fail" and bad.quality.has("bad_fit")
+    q = h2t.fit_gl_par(T, Bq, np.full(T.size, 0.02), scale_covar=False)
+    assert abs(q.value("Bc2par_GL0_T") - B0_PAR) < 4 * q.stderr("Bc2par_GL0_T")
+    j = h2t.fit_gl_joint(T, Bp, T, Bq, np.full(T.size, 1e3), np.full(T.size, 50.0),
+                         scale_covar=False)
+    assert j.stats["ndata"] == 2 * T.size and j.verdict in ("ok", "warn")
+    assert abs(j.value("Tc_K") - TC) < 4 * j.stderr("Tc_K")
+    assert j.lmfit_result.minimizer_result.params["Tc"].value == j.value("Tc_K")
+    Tw = np.linspace(0.1, 0.55, 15)
+    w = h2t.fit_whh(Tw, whh_hc2(Tw, TC, 0.2) + rng.normal(0, 5e-4, Tw.size),
+                    np.full(Tw.size, 5e-4), scale_covar=False)
+    assert abs(w.value("S_WHH_T_per_K") - 0.2) < 4 * w.stderr("S_WHH_T_per_K")
+    assert w.value("Hc2_WHHfit_T") == pytest.approx(
+        WHH_ORBITAL_RATIO * w.value("Tc_WHH_K") * w.value("S_WHH_T_per_K"), rel=1e-9)
+    Tk = np.linspace(0.1, 0.58, 15)
+    k = h2t.fit_klb(Tk, klb_hc2(Tk, TC, 2e-13) + rng.normal(0, 0.01, Tk.size),
+                    np.full(Tk.size, 0.01), scale_covar=False)
+    assert abs(k.value("tau_so_s") - 2e-13) < 4 * k.stderr("tau_so_s")
+    assert k.value("eps_so_meV") == pytest.approx(1.0545718e-34 / k.value("tau_so_s")
+                                                  / 1.602176634e-22, rel=1e-6)
+    for res in (r, q, j, w, k):
+        with pytest.raises(FitError, match="array-level result: no figure; use analyze"):
+            res.plot()

@@ -187,8 +187,8 @@ def test_failed_candidates_are_warnings(monkeypatch):
     def boom(*a, **k):
         raise FitError("simulated failure")
 
-    monkeypatch.setattr(h2t, "fit_klb", boom)
-    monkeypatch.setattr(h2t, "fit_whh", boom)
+    monkeypatch.setattr(h2t, "_klb_lmfit", boom)
+    monkeypatch.setattr(h2t, "_whh_lmfit", boom)
     r = h2t.analyze([perp, par], klb="spin")
     flags = [f for f in r.quality.flags if f.code == "candidate_failed"]
     assert len(flags) == 2 and all(f.severity == "warn" for f in flags)

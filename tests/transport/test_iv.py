@@ -182,3 +182,28 @@ def test_critical_current_coverage():
         Ic = iv.critical_current(I, V, V_c_V=1e-6, sigma_V=5e-8)
         hits += abs(Ic.nominal_value - 79.1e-6) < Ic.std_dev
     assert 0.60 <= hits / n <= 0.76, hits / n
+
+
+def test_fit_alpha_returns_fit_result_with_verdict():
+    """Array-level fit_alpha: alpha of V = V0 (I/I0)^3 (written here) with a known additive
+    noise; a stated noise 30x too small fails bad_fit; a noise model widens the error."""
+    rng = np.random.default_rng(31)
+    I = np.geomspace(1e-6, 1e-5, 30)
+    V0 = 1e-6 * (I / 1e-6) ** 3.0
+    sig = 0.01 * V0.min()
+    r = iv.fit_alpha(I, V0 + rng.normal(0, sig, I.size), sigma_V=sig)
+    assert r.kind == "bkt-iv" and r.provenance["function"] == "fit_alpha"
+    assert r.verdict in ("ok", "warn") and not r.quality.has("bad_fit")
+    assert abs(r.value("alpha") - 3.0) < 4 * r.stderr("alpha")
+    assert r.lmfit_result.params["alpha"].value == r.value("alpha")
+    bad = iv.fit_alpha(I, V0 * np.exp(rng.normal(0, 0.3, I.size)), sigma_V=sig)
+    assert bad.verdict == "fail" and bad.quality.has("bad_fit")
+    # estimated noise (few dof), data 3x noisier than the model: error scaled up by > 1.5
+    nm = iv.NoiseModel(additive_V=0.0, relative=0.01, source="estimated", dof=10.0)
+    Vn = V0 * np.exp(rng.normal(0, 0.03, I.size))
+    rs = iv.fit_alpha(I, Vn, noise=nm)
+    assert rs.stats["error_scale"] > 1.5
+    assert rs.stderr("alpha") == pytest.approx(
+        rs.stats["error_scale"] * rs.lmfit_result.params["alpha"].stderr, rel=1e-9)
+    with pytest.raises(FitError, match="array-level result: no figure; use analyze"):
+        r.plot()

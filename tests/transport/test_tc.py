@@ -228,3 +228,29 @@ def test_warming_and_cooling_are_analysed_separately():
     assert abs(lag_fit.nominal_value - lag) < 4 * lag_fit.std_dev + 2e-4
     merged = tc.analyze([m], direction="all")
     assert "thermal_lag_K" not in merged.params
+
+
+def test_fit_tc_array_level_result():
+    """fit_tc: a FitResult with the logistic closed-form Tc's, a verdict, no figure."""
+    rng = np.random.default_rng(23)
+    T = np.linspace(0.3, 3.0, 500)
+    T0, w, sig = 0.668, 0.03, 2.0
+    data = tc.prepare_rt(T, logistic_rt(T, T0, w) + rng.normal(0, sig, T.size))
+    rn = tc.normal_state(data, "fixed_T", rn_T_K=3.0)
+    r = tc.fit_tc(data, rn, sigma_R_ohm=sig)
+    assert r.kind == "tc" and r.provenance["function"] == "fit_tc" and r.verdict == "ok"
+    for name, f in (("Tc_mid_K", 0.5), ("Tc_onset_K", 0.9)):
+        assert abs(r.value(name) - t_at(f, T0, w)) < 4 * r.stderr(name) + 2e-4
+    assert r.budget["Tc_mid_K"].stat is not None and r.options["sigma_R_source"] == "given"
+    # a stated noise 20x too large contradicts the noise in the data
+    loud = tc.fit_tc(data, rn, sigma_R_ohm=20 * sig)
+    assert loud.quality.has("noise_inconsistent")
+    # a curve that never reaches the onset level: flagged (allow_missing) or refused
+    low = tc.prepare_rt(T[T < t_at(0.7, T0, w)], logistic_rt(T[T < t_at(0.7, T0, w)], T0, w))
+    rn_low = tc.normal_state(low, R_N_ohm=1400.0)
+    m = tc.fit_tc(low, rn_low, allow_missing=True, width_fractions=(0.2, 0.6))
+    assert m.quality.has("criterion_not_reached") and "Tc_onset_K" not in m.params
+    with pytest.raises(FitError):
+        tc.fit_tc(low, rn_low, width_fractions=(0.2, 0.6))
+    with pytest.raises(FitError, match="array-level result: no figure; use analyze"):
+        r.plot()
