@@ -29,7 +29,8 @@ def verdict_banner(fig, result: FitResult, max_flags: int = 3) -> None:
 
     q = result.quality
     lines = [f"quality: {q.verdict.upper()}"]
-    for f in q.flags[:max_flags]:
+    ordered = sorted(q.flags, key=lambda f: f.severity != "fail")  # failures first
+    for f in ordered[:max_flags]:
         lines.append(textwrap.shorten(f"{f.severity}: {f.code}: {f.message}", width=110))
     if len(q.flags) > max_flags:
         lines.append(f"... and {len(q.flags) - max_flags} more flags (see the report)")
