@@ -54,9 +54,16 @@ Quality flags (codes of :data:`.quality.CODES` unless noted):
 * ``candidate_failed`` (warn): the AL fit could not be done;
 * ``noise_inconsistent`` (warn): a given sigma_R contradicts the data;
 * ``large_uncertainty`` (warn): total error of T_BKT above 10 % of it;
-* ``bkt_inconsistent`` (warn, kind-specific code): T_BKT above Tc_mid (MODELS 4.1 f).
+* ``bkt_inconsistent`` (warn, kind-specific code): T_BKT above Tc_mid (MODELS 4.1 f);
+* ``short_span`` (warn, kind-specific code): the data span less than 3 transition widths.
 
-Data without a resistive transition to zero are refused (:class:`RefusedError`).
+Refused (:class:`RefusedError`, CLI exit 3), as by kind ``tc``: files that are not an R(T)
+curve (:func:`~.tc.refuse_not_rt`: temperature span < 1 % of its mean, i.e. a sweep of B or
+I at fixed T; the field stepping by more than ``field_tol_T`` per row, i.e. R(B) sweeps); R
+constant within 5 sigma_R or no transition in range; no resistive transition to zero
+(Tc_zero not below Tc_mid). Unlike ``tc``, a data span below ``tc.MIN_SPAN_WIDTHS`` (3)
+transition widths is not refused but flagged: kind-specific ``short_span`` (warn,
+:func:`check_span`), since T_BKT comes from the foot, which is in range.
 """
 
 from __future__ import annotations
@@ -491,9 +498,44 @@ def _independent_noise(data: _tc.RTData, T_zero: float, T_mid: float, T_on: floa
     return float(max(parts)) if parts else float("nan")
 
 
+def check_span(T_K: np.ndarray, values: dict[str, tuple[float, float | None]]) -> list[Flag]:
+    """``short_span`` (warn) when the data span less than ``tc.MIN_SPAN_WIDTHS`` widths.
+
+    Kind ``tc`` refuses such data; ``bkt-rt`` flags them instead: T_BKT comes from the
+    foot of the transition, which is in range, but R_N and the Tc criteria (and so the
+    fraction window) may not describe a normal state that the data do not reach.
+
+    Parameters
+    ----------
+    T_K
+        Temperatures of the analysed R(T) curve (K).
+    values
+        Criterion temperatures of kind ``tc`` (name -> (value K, error K)); ``width_K``
+        is the 20-80 % width. Without it nothing is checked.
+
+    Returns
+    -------
+    list of Flag
+        Empty, or one ``short_span`` warning naming the span and the width.
+    """
+    if "width_K" not in values:
+        return []
+    width = float(values["width_K"][0])
+    span = float(np.max(T_K) - np.min(T_K))
+    need = float(_tc.MIN_SPAN_WIDTHS)
+    if width > 0 and span < need * width:
+        return [warn("short_span", f"the data span {span:.3g} K, less than {need:g} "
+                     f"transition widths ({need:g} x {width:.3g} K): the normal state may "
+                     "not be in range (R_N, Tc_mid and the fraction window depend on it)")]
+    return []
+
+
 def _front_end(measurements: list[Measurement], opts: dict[str, Any]) -> _Ctx:
-    """Data, R_N, the tc criteria and the noise; data without a transition are refused."""
+    """Data, R_N, the tc criteria and the noise; data that are not an R(T) curve (sweeps
+    at fixed T, R(B) sweeps: :func:`~.tc.refuse_not_rt`) or without a transition to zero
+    are refused; a span below 3 transition widths is flagged (:func:`check_span`)."""
     tc_opts = {k: (opts[k] if k in opts else v) for k, v in _tc._DEFAULTS.items()}
+    _tc.refuse_not_rt(measurements, field_tol_T=float(opts["field_tol_T"]))
     try:
         data, rn, tcres = _tc.analyze_rt(measurements, tc_opts)
     except (RefusedError, OptionError):
@@ -518,6 +560,7 @@ def _front_end(measurements: list[Measurement], opts: dict[str, Any]) -> _Ctx:
                notes=list(data.notes) + list(tcres["notes"]))
     if given:
         ctx.flags += check_noise_consistency(sigma, indep, what="sigma_R_ohm")
+    ctx.flags += check_span(data.T_K, vals)
     if not (T_zero < T_mid):
         raise RefusedError(f"bkt-rt: Tc_zero = {T_zero:.4g} K is not below Tc_mid = "
                            f"{T_mid:.4g} K: no resistive transition to zero")

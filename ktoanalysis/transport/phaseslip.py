@@ -87,6 +87,7 @@ from .result import (
     params_from_lmfit,
     stats_from_lmfit,
 )
+from .tc import refuse_not_rt
 
 __all__ = [
     "W_DEFAULT_M", "L_DEFAULT_M", "taps_amplitude_physical", "lamh_barrier",
@@ -1014,13 +1015,17 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     OptionError
         Invalid options (before any work).
     RefusedError
-        Fewer than 3 points in the window, or R changing by less than a factor 2.
+        Not an R(T) curve (:func:`~.tc.refuse_not_rt`: temperature span < 1 % of its mean,
+        i.e. a sweep of B or I at fixed T, or the field stepping by more than 5 mT per row,
+        i.e. R(B) sweeps); fewer than 3 points in the window, or R changing by less than a
+        factor 2.
     FitError
         No point in the window or a fit that cannot be done.
     """
     opts = SPEC.resolve(options)
     if not measurements:
         raise FitError("no measurement given")
+    refuse_not_rt(measurements)
     T, R, cols = _pool(measurements, opts["channel"])
     src = ", ".join(str(m.source) for m in measurements)
     normal = _normal_state(T, R, opts)

@@ -308,11 +308,67 @@ def test_realdata_field_sweeps_are_not_a_tail(ppms_resistivity):
     from ktoanalysis.io import load
 
     m = load(ppms_resistivity)
-    try:
-        res = ps.analyze([m], channel=1)
-    except KtoError:
-        return
-    assert res.verdict == "fail"
+    with pytest.raises(RefusedError, match="field changes by a median"):
+        ps.analyze([m], channel=1)
+
+
+# ---------------------------------------------------------------------------------------
+# sweeps at fixed temperature are not an R(T) tail (the refusals of kind tc), via the CLI
+
+
+def _write_csv(path, columns):
+    """CSV with the given {header: values} columns (headers as a PPMS export writes them)."""
+    pd.DataFrame(columns).to_csv(path, index=False)
+    return str(path)
+
+
+def _cli_refusal(path):
+    from campaign_data import run_cli
+
+    out = run_cli(["fit", "phase-slips", path])
+    lines = out.stderr.strip().splitlines()
+    assert out.clean_exit, out.describe()
+    assert out.exit_code == 3, out.describe()
+    assert len(lines) == 1, out.stderr
+    return lines[0]
+
+
+def test_rb_sweep_at_fixed_T_refused(tmp_path):
+    # R(B) at T = 0.3 K (T constant within 1e-5 K): B from -1 to 1 T, R rising above 0.4 T
+    rng = np.random.default_rng(40)
+    B = np.linspace(-1.0, 1.0, 201)
+    R = 1000.0 / (1.0 + np.exp(-(np.abs(B) - 0.4) / 0.03)) + rng.normal(0, 2.0, B.size)
+    path = _write_csv(tmp_path / "rb.csv", {"T (K)": 0.3 + 1e-5 * rng.standard_normal(B.size),
+                                            "B (T)": B, "R (Ohm)": R})
+    line = _cli_refusal(path)
+    assert "temperature spans only" in line and "B_T varies" in line, line
+    assert "fixed temperature" in line, line
+
+
+def test_current_sweep_at_fixed_T_refused(tmp_path):
+    # R(I) at T = 0.3 K, B = 0: an activated-looking rise of R with I (1e-3 -> 1 R_N)
+    rng = np.random.default_rng(41)
+    I = np.linspace(0.5, 20.0, 201)
+    R = 1000.0 * np.exp(-7.0 * (1.0 - I / 20.0) ** 1.5) * (1 + 0.02 * rng.standard_normal(I.size))
+    path = _write_csv(tmp_path / "ri.csv", {"T (K)": 0.3 + 1e-5 * rng.standard_normal(I.size),
+                                            "B (T)": np.zeros(I.size), "I (uA)": I,
+                                            "R (Ohm)": R})
+    line = _cli_refusal(path)
+    assert "temperature spans only" in line and "I_A varies" in line, line
+
+
+def test_temperature_span_below_one_percent_refused():
+    # a steep tail squeezed into 0.300-0.3025 K (0.83 % of the mean): refused, not fitted;
+    # the same tail over 0.28-0.3025 K (7.7 %) is fitted (barrier 200 K: R changes ~4x
+    # in the narrow range)
+    T = np.linspace(0.300, 0.3025, 30)
+    R = little(T, 0.31, 200.0, 1000.0)
+    assert R.max() / R.min() > 2.0  # a tail the window check alone would accept
+    with pytest.raises(RefusedError, match=r"temperature spans only .* \(0\.83 % of its mean"):
+        ps.analyze([meas(T, R)])
+    T = np.linspace(0.28, 0.3025, 30)
+    res = ps.analyze([meas(T, little(T, 0.31, 200.0, 1000.0))])
+    assert res.verdict in ("ok", "warn", "fail")
 
 
 # ---------------------------------------------------------------------------------------
