@@ -49,12 +49,11 @@ from typing import Any, Literal
 
 import lmfit
 import numpy as np
-import scipy.constants as _sc
 from uncertainties import UFloat, umath
 
 from ..errors import DataFormatError, FitError, OptionError, RefusedError
 from ..io.measurement import Measurement
-from ..units import HBAR, K_B, E
+from ..units import HBAR, K_B, MU0, E
 from .declaration import KindSpec, Option, Output
 from .lineshapes import (
     gz_qps_literal,
@@ -100,7 +99,6 @@ __all__ = [
 W_DEFAULT_M = 20e-6
 #: seed 004 voltage-probe distance (m)
 L_DEFAULT_M = 120e-6
-_MU0 = _sc.mu_0  # vacuum permeability, CODATA (only used for the barrier)
 
 
 # ----------------------------------------------------------------------------------------
@@ -128,7 +126,7 @@ def lamh_barrier(Bc0_T: float, S_m2: float, xi0_m: float) -> float:
     xi0_m
         GL coherence length at T = 0 (m).
     """
-    return 8.0 * math.sqrt(2.0) / 3.0 * Bc0_T**2 / (2.0 * _MU0) * S_m2 * xi0_m
+    return 8.0 * math.sqrt(2.0) / 3.0 * Bc0_T**2 / (2.0 * MU0) * S_m2 * xi0_m
 
 
 # ----------------------------------------------------------------------------------------
