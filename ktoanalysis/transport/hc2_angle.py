@@ -20,6 +20,9 @@ each anisotropy band (1-4, 4-30, 30-1000). The lowest chi-square is kept;
 :func:`~ktoanalysis.transport.quality.check_multistart` flags equally good minima that
 disagree. The fit parameters are H_par, gamma (``anisotropy``, bound ``>= 1``) and
 theta0 (bounds +-5 deg); H_perp = H_par/gamma is derived with its correlated error.
+The array-level :func:`fit_hc2_angle` runs the same fits on arrays and returns a
+:class:`~ktoanalysis.transport.result.FitResult` with the parameters, model selection and
+fit flags :func:`analyze` reports for a table of these points (no plot data).
 
 Weights (``use_sigma``): known errors of a table column are absolute (``scale_covar=False``);
 without them the default assumes a constant *relative* noise (ASSUMPTION): a first pass
@@ -100,7 +103,13 @@ from .quality import (
     noise_from_differences,
     warn,
 )
-from .result import FitResult, combine_errors, params_from_lmfit, stats_from_lmfit
+from .result import (
+    FitResult,
+    combine_errors,
+    params_from_lmfit,
+    require_plot_data,
+    stats_from_lmfit,
+)
 
 __all__ = ["SPEC", "OPTIONS", "MODELS", "CandidateFit", "fit_candidate", "fit_hc2_angle",
            "select_model", "quality_flags", "brackets_parallel", "analyze", "plot",
@@ -455,8 +464,115 @@ def _check_points_input(theta, hc2) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_hc2_angle(theta, hc2, sigma=None, *, theta_convention: str = "from_normal",
                   fit_theta0: bool | str = "auto", theta0: float = 0.0,
-                  sigma_known: bool = False, relative: bool = False) -> dict[str, Any]:
-    """Fit 2D Tinkham and 3D anisotropic GL to the same Hc2(theta) points (multi-start).
+                  sigma_known: bool = False, relative: bool = False) -> FitResult:
+    """Fit 2D Tinkham and 3D anisotropic GL to Hc2(theta) points and select one (array level).
+
+    Parameters
+    ----------
+    theta
+        Angles [rad].
+    hc2
+        Critical fields [T] (|H| is used).
+    sigma
+        1-sigma errors [T] (scalar or one per point) or None (unweighted); non-finite or
+        non-positive errors mean unweighted.
+    theta_convention
+        ``"from_normal"`` or ``"from_plane"`` (ASSUMPTION ``theta_convention``).
+    fit_theta0
+        Fit the rotator offset (bounds +-5 deg): True, False or ``"auto"`` (when the data
+        bracket the parallel direction).
+    theta0
+        Offset [rad] used when it is not fitted.
+    sigma_known
+        True: ``sigma`` are absolute errors (``weights = 1/sigma``, ``scale_covar=False``,
+        goodness of fit against them); otherwise lmfit's scaled covariance and a goodness
+        of fit against the noise estimated from the scatter of ln Hc2.
+    relative
+        Ignore ``sigma`` and assume a constant relative noise (ASSUMPTION of
+        ``use_sigma="relative"``, the default of :func:`analyze` without an error column).
+
+    Returns
+    -------
+    FitResult
+        Kind ``"hc2-angle"``; params as :func:`analyze` on a table of these points:
+        ``Hc2_perp_T``, ``Hc2_par_T`` [T], ``anisotropy`` and, when theta0 was fitted,
+        ``theta0_rad`` [rad] and ``theta0_deg`` [deg] of the selected model (correlated
+        ufloats), ``<model>_<name>`` for each candidate (``tinkham_2d_``, ``gl_3d_``); when
+        the choice is ambiguous ``Hc2_perp_T``/``Hc2_par_T`` are the Akaike-weighted model
+        average with a "model choice" systematic in ``budget``. ``options``: the arguments,
+        ``best_model``, ``evidence``, ``theta0_fitted``, ``n_starts``. ``stats``: those of
+        the selected fit plus ``<model>_aic`` ... and ``delta_aic_gl_minus_tinkham``.
+        ``quality``: the flags of :func:`analyze` for the fit (see the module docstring;
+        no ``criterion_not_reached``). ``lmfit_result``: the selected lmfit ModelResult;
+        no plot data (use :func:`analyze` for a figure).
+
+    Raises
+    ------
+    RefusedError
+        Fewer than 4 distinct angles, zero fields, NaN.
+    FitError
+        ``sigma`` of the wrong length; both candidates failed.
+    """
+    theta, hc2 = _check_points_input(theta, hc2)
+    sig, known = _array_sigma(sigma, hc2, sigma_known, relative)
+    res = _fit_hc2_angle_lmfit(theta, hc2, sig, theta_convention=theta_convention,
+                               fit_theta0=fit_theta0, theta0=theta0, sigma_known=known,
+                               relative=relative)
+    best = res["best"]
+    flags = quality_flags(res, theta, hc2, sig, known, theta_convention)
+    params = _with_theta0_deg(_params(res))
+    budget = _budget(params, res, None, any(f.code == "model_ambiguous" for f in flags))
+    options = {"theta_convention": theta_convention, "fit_theta0": fit_theta0,
+               "theta0_rad": theta0, "sigma_known": known, "relative": relative,
+               "best_model": best, "evidence": _evidence(res, flags),
+               "theta0_fitted": res[f"{best}_theta0_fitted"],
+               "n_starts": {n: len(c.starts) for n, c in res["candidates"].items()},
+               "sigma": _sigma_note(sig, known, relative)}
+    return FitResult(kind="hc2-angle", params=params, stats=_stats(res), options=options,
+                     provenance={"function": "fit_hc2_angle", "level": "array",
+                                 "ndata": int(theta.size)},
+                     lmfit_result=res[best], quality=Quality(tuple(flags)), budget=budget)
+
+
+def _with_theta0_deg(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with ``theta0_deg`` (the correlated ufloat in degrees) after ``theta0_rad``."""
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        out[k] = v
+        if k == "theta0_rad":
+            out["theta0_deg"] = v * (180.0 / math.pi)
+    return out
+
+
+def _array_sigma(sigma, hc2, sigma_known: bool, relative: bool):
+    """(sigma broadcast to the points or None, whether they are absolute errors)."""
+    if sigma is None or relative:
+        return None, False
+    try:
+        s = np.broadcast_to(np.asarray(sigma, dtype=float), hc2.shape).copy()
+    except ValueError as exc:
+        raise FitError(f"sigma has shape {np.shape(sigma)}, the Hc2 points {hc2.shape}") from exc
+    if not (np.all(np.isfinite(s)) and np.all(s > 0)):
+        return None, False
+    return s, bool(sigma_known)
+
+
+def _sigma_note(sigma, sigma_known: bool, relative: bool) -> str:
+    """How the points were weighted (``options["sigma"]``)."""
+    if sigma_known:
+        return "known, weights=1/sigma, scale_covar=False"
+    if relative:
+        return "relative noise assumed: weights 1/Hc2 of a first fit, scaled covariance"
+    if sigma is not None:
+        return "relative weights 1/sigma, scaled covariance"
+    return "unweighted, covariance scaled by reduced chi-square"
+
+
+def _fit_hc2_angle_lmfit(theta, hc2, sigma=None, *, theta_convention: str = "from_normal",
+                         fit_theta0: bool | str = "auto", theta0: float = 0.0,
+                         sigma_known: bool = False, relative: bool = False) -> dict[str, Any]:
+    """Fit 2D Tinkham and 3D anisotropic GL to the same Hc2(theta) points (multi-start);
+    the machinery of :func:`fit_hc2_angle` and :func:`analyze`.
 
     Parameters
     ----------
@@ -629,7 +745,7 @@ def quality_flags(res: dict[str, Any], theta, hc2, sigma, sigma_known: bool,
     Parameters
     ----------
     res
-        Output of :func:`fit_hc2_angle`.
+        Output of :func:`_fit_hc2_angle_lmfit` (the dictionary of both candidates).
     theta, hc2
         The fitted points [rad], [T].
     sigma
@@ -733,9 +849,10 @@ def _points(measurements, opts):
 
 
 def _fit(theta, hc2, sigma, sigma_known, relative, opts) -> dict[str, Any]:
-    return fit_hc2_angle(theta, hc2, sigma, theta_convention=opts["theta_convention"],
-                         fit_theta0=opts["fit_theta0"], theta0=math.radians(opts["theta0_deg"]),
-                         sigma_known=sigma_known, relative=relative)
+    return _fit_hc2_angle_lmfit(theta, hc2, sigma, theta_convention=opts["theta_convention"],
+                                fit_theta0=opts["fit_theta0"],
+                                theta0=math.radians(opts["theta0_deg"]),
+                                sigma_known=sigma_known, relative=relative)
 
 
 def _criterion_sys(measurements, opts, best: str) -> dict[str, float]:
@@ -853,11 +970,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
         "best_model": best, "evidence": _evidence(res, flags),
         "theta0_fitted": res[f"{best}_theta0_fitted"], "criterion_sys": crit_note,
         "n_starts": {n: len(c.starts) for n, c in res["candidates"].items()},
-        "sigma": ("known, weights=1/sigma, scale_covar=False" if sigma_known else
-                  "relative noise assumed: weights 1/Hc2 of a first fit, scaled covariance"
-                  if relative else
-                  "relative weights 1/sigma, scaled covariance" if sigma is not None else
-                  "unweighted, covariance scaled by reduced chi-square"),
+        "sigma": _sigma_note(sigma, sigma_known, relative),
     }
     provenance = {"files": [m.source for m in measurements], "inputs": prov,
                   "window_deg": opts["window_deg"],
@@ -899,9 +1012,16 @@ def _plot_data(res, theta, hc2, err, cens) -> dict[str, Any]:
 
 
 def plot(result: FitResult, fig) -> None:
-    """Hc2 vs theta (deg) with both model curves and bands, residuals below."""
+    """Hc2 vs theta (deg) with both model curves and bands, residuals below.
+
+    Raises
+    ------
+    FitError
+        ``result`` has no plot data (an array-level :func:`fit_hc2_angle` result).
+    """
     from ..plotting import residual_axes
 
+    require_plot_data(result, "theta_rad", "Hc2_T", "Hc2_err_T", "theta_grid_rad")
     d = result.data
     ax, axr = residual_axes(fig)
     th = np.degrees(d["theta_rad"])

@@ -153,15 +153,14 @@ def test_cli_json(tmp_path):
 def test_coverage_angle_fits(func):
     """>= 200 simulated data sets: 1-sigma intervals cover the truth 60-76 % of the time."""
     name = "tinkham_2d" if func is tinkham_hc2 else "gl_3d"
-    hits = {"H_perp": 0, "H_par": 0, "theta0": 0}
+    truth = {"Hc2_perp_T": HPERP, "Hc2_par_T": HPAR, "theta0_rad": math.radians(0.7)}
+    hits = dict.fromkeys(truth, 0)
     n = 200
-    truth = {"H_perp": HPERP, "H_par": HPAR, "theta0": math.radians(0.7)}
     for seed in range(n):
         th, H, sig = _sim(func, seed=1000 + seed)
-        res = hc2_angle.fit_hc2_angle(th, H, sig, sigma_known=True)[name]
+        r = hc2_angle.fit_hc2_angle(th, H, sig, sigma_known=True)
         for k in hits:
-            p = res.params[k]
-            hits[k] += abs(p.value - truth[k]) < p.stderr
+            hits[k] += abs(r.value(f"{name}_{k}") - truth[k]) < r.stderr(f"{name}_{k}")
     cov = {k: v / n for k, v in hits.items()}
     print(name, "coverage", cov)
     for k, c in cov.items():

@@ -395,3 +395,87 @@ def test_example_series_row_ok():
     assert r.options["best_model"] == "tinkham_2d"
     for k, true in (("Hc2_perp_T", HPERP), ("Hc2_par_T", HPAR)):
         assert abs(r.value(k) - true) < 4 * r.stderr(k)
+
+
+# --------------------------------------------------------------------------------------
+# the array-level fit_hc2_angle returns a FitResult with the verdict of analyze
+def _points(func, th, rel, seed, theta0):
+    rng = np.random.default_rng(seed)
+    H0 = func(th, HPERP, HPAR, theta0)
+    sig = rel * H0
+    return th, H0 + rng.normal(0.0, sig), sig
+
+
+def test_array_fit_good_data_ok():
+    th, H, sig = _points(tinkham_closed, _FULL, 0.01, 21, math.radians(0.5))
+    r = hc2_angle.fit_hc2_angle(th, H, sig, sigma_known=True)
+    assert r.kind == "hc2-angle" and r.verdict == "ok", r.quality.summary()
+    assert r.provenance["function"] == "fit_hc2_angle" and r.provenance["level"] == "array"
+    assert r.options["best_model"] == "tinkham_2d" and r.options["evidence"] == "decisive"
+    assert r.options["sigma_known"] is True
+    # lmfit_result is the chosen candidate; the public names carry its values
+    assert r.lmfit_result.chisqr == pytest.approx(r.stats["tinkham_2d_chisqr"])
+    assert r.value("Hc2_par_T") == pytest.approx(r.lmfit_result.params["H_par"].value)
+    assert r.value("theta0_deg") == pytest.approx(math.degrees(r.value("theta0_rad")))
+    assert r.stderr("theta0_deg") == pytest.approx(math.degrees(r.stderr("theta0_rad")))
+
+
+def test_array_fit_sigma_too_small_fails():
+    """The stated errors are 30x smaller than the noise: redchi ~ 900 must fail bad_fit."""
+    th, H, sig = _points(tinkham_closed, _FULL, 0.01, 22, 0.0)
+    r = hc2_angle.fit_hc2_angle(th, H, sig / 30.0, sigma_known=True)
+    assert r.verdict == "fail"
+    bad = [f for f in r.quality.flags if f.code == "bad_fit"]
+    assert bad and bad[0].severity == "fail", r.quality.summary()
+
+
+@pytest.mark.parametrize("func,name", [(gl_closed, "gl_3d"), (tinkham_closed, "tinkham_2d")])
+def test_array_fit_recovers_parameters(func, name):
+    """Data from the closed forms of this file (2 % noise, theta0 = -0.8 deg): the selected
+    model is the true one and H_perp, H_par, theta0 lie within 4 sigma of the truth."""
+    t0 = math.radians(-0.8)
+    th, H, sig = _points(func, _FULL, 0.02, 23, t0)
+    r = hc2_angle.fit_hc2_angle(th, H, sig, sigma_known=True)
+    assert r.options["best_model"] == name and r.verdict == "ok", r.quality.summary()
+    # (name, truth, largest acceptable 1-sigma error: 2 % of the fields, 0.2 deg)
+    for k, true, err in (("Hc2_perp_T", HPERP, 0.02 * HPERP), ("Hc2_par_T", HPAR, 0.02 * HPAR),
+                         ("theta0_deg", -0.8, 0.2)):
+        assert 0 < r.stderr(k) < err, k
+        assert abs(r.value(k) - true) < 4 * r.stderr(k), k
+    # correlated ufloats: the anisotropy follows from the two fields with their covariance
+    ratio = r["Hc2_par_T"] / r["Hc2_perp_T"]
+    assert ratio.std_dev == pytest.approx(r.stderr("anisotropy"), rel=1e-3)
+
+
+@pytest.mark.parametrize("seed,angles,rel", [(3, _FULL, 0.01), (9, None, 0.15)])
+def test_array_fit_matches_analyze(seed, angles, rel):
+    """Same points, same answer: analyze of a table = fit_hc2_angle of its arrays (also the
+    Akaike model average of an ambiguous choice, second case)."""
+    th = np.radians(np.arange(85.0, 95.01, 1.0)) if angles is None else angles
+    m = _noisy(gl_closed if angles is None else tinkham_closed, th, rel, seed)
+    a = hc2_angle.analyze([m])
+    r = hc2_angle.fit_hc2_angle(th, m.data["Hc2_T"].to_numpy(), m.data["Hc2_err_T"].to_numpy(),
+                                sigma_known=True)
+    assert r.quality.codes == a.quality.codes
+    assert r.options["best_model"] == a.options["best_model"]
+    for k in a.params:
+        assert r.value(k) == pytest.approx(a.value(k), rel=1e-9), k
+        assert r.stderr(k) == pytest.approx(a.stderr(k), rel=1e-9), k
+    assert set(r.budget) == set(a.budget)
+
+
+def test_array_fit_has_no_figure_and_refuses_bad_input():
+    from ktoanalysis.errors import FitError
+
+    th, H, sig = _points(tinkham_closed, _FULL, 0.01, 24, 0.0)
+    r = hc2_angle.fit_hc2_angle(th, H, sig, sigma_known=True)
+    with pytest.raises(FitError, match="no figure"):
+        r.plot()
+    with pytest.raises(FitError, match="sigma"):
+        hc2_angle.fit_hc2_angle(th, H, sig[:5], sigma_known=True)
+    with pytest.raises(RefusedError, match="NaN"):
+        hc2_angle.fit_hc2_angle(th, np.where(th > 1, np.nan, H))
+    # without errors the goodness of fit uses the noise estimated from the data
+    r = hc2_angle.fit_hc2_angle(th, np.abs(1 + 0.5 * np.random.default_rng(0).normal(
+        size=th.size)))
+    assert r.verdict == "fail"
