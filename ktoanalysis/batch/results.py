@@ -18,6 +18,7 @@ from typing import IO, Any
 import pandas as pd
 
 from .._fileio import mkstemp_like_open
+from ..transport.result import strict_jsonable
 
 __all__ = ["Failure", "atomic_write", "write_csv_atomic", "write_json_atomic", "read_json"]
 
@@ -100,8 +101,21 @@ def write_csv_atomic(table: pd.DataFrame, path: str | Path,
 
 
 def write_json_atomic(obj: Any, path: str | Path) -> Path:
-    """Write a JSON document atomically (keys in insertion order, non-finite floats kept)."""
-    return atomic_write(path, lambda fh: json.dump(obj, fh, indent=1))
+    """Write a strict JSON document atomically (keys in insertion order).
+
+    NaN and infinities, at any depth, are written as ``null`` (strict JSON has no
+    ``NaN``/``Infinity`` tokens; ``allow_nan=False``), numpy values as plain numbers and
+    lists, so any standard JSON parser reads the file.
+
+    Parameters
+    ----------
+    obj
+        The document (mappings, sequences, scalars).
+    path
+        Target ``.json`` file.
+    """
+    doc = strict_jsonable(obj)
+    return atomic_write(path, lambda fh: json.dump(doc, fh, indent=1, allow_nan=False))
 
 
 def read_json(path: str | Path) -> Any:

@@ -5,7 +5,9 @@ Output folder layout
 ``results.csv``
     One line per successful analysis, in manifest order: ``row``, ``sample``, ``kind``,
     ``files``, metadata (``orientation``, ``n2d_m2``, ``Vg_V``, ``polarization``,
-    ``channel``), ``options`` (JSON), then every parameter with its ``_err`` column
+    ``channel``), ``options`` (JSON), ``ktoanalysis_version`` (the version that analysed
+    the row), ``inputs_sha256`` (SHA-256 of each data file, ``;``-separated in the order
+    of ``files``), then every parameter with its ``_err`` column
     (empty when unknown) and the fit statistics (``stat_*``). A parameter named like a
     metadata column (a Hall ``n2d_m2``) is written as ``fit_<name>`` and ``fit_<name>_err``.
 ``failures.csv``
@@ -14,7 +16,9 @@ Output folder layout
 ``plots/<row>_<sample>_<kind>.png``
     The figure of each successful row (unless ``plots=False``).
 ``rows/<row>.json``
-    The record of each finished row, keyed by a hash of the row's content (fields,
+    The record of each finished row (strict JSON: non-finite numbers are ``null``), with
+    ``ktoanalysis_version`` and ``inputs`` (``[{"file", "sha256"}]``, ``sha256`` null for
+    a missing file), keyed by a hash of the row's content (fields,
     options, data-file sizes and modification times, package version). A run with
     ``resume=True`` reuses the successful records whose key still matches and reruns the
     rest (new, edited or failed rows).
@@ -40,6 +44,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..transport.result import input_files, package_version
 from .executors import as_executor
 from .jobs import make_job, run_row
 from .manifest import Manifest, ManifestRow, load_manifest
@@ -53,7 +58,7 @@ log = logging.getLogger(__name__)
 #: leading columns of ``results.csv`` (parameters and statistics follow)
 RESULT_META_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "files", "orientation",
                                         "n2d_m2", "Vg_V", "polarization", "channel",
-                                        "options")
+                                        "options", "ktoanalysis_version", "inputs_sha256")
 #: columns of ``failures.csv``
 FAILURE_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "files", "error_type", "message")
 
@@ -219,7 +224,13 @@ def run_series(
     n_resumed = len(records)
     total = len(man.rows)
     if pending:
-        _execute(pending, records, rows_dir, executor, jobs, progress, n_resumed, total)
+        version = package_version()
+
+        def stamp(row: ManifestRow, rec: dict[str, Any]) -> None:
+            rec.update(_provenance(row, man.base_dir, version))
+
+        _execute(pending, records, rows_dir, executor, jobs, progress, n_resumed, total,
+                 stamp)
 
     ordered = [records[r.index] for r in man.rows]
     results, failures = _tables(man, ordered)
@@ -267,12 +278,22 @@ def _reusable(path: Path, key: str, plots_dir: Path | None) -> dict[str, Any] | 
         return None
     if not isinstance(rec, dict) or rec.get("key") != key or rec.get("status") != "ok":
         return None
+    if "ktoanalysis_version" not in rec or "inputs" not in rec:  # written before provenance
+        return None
     if plots_dir is not None and not (rec.get("plot") and (plots_dir / rec["plot"]).is_file()):
         return None
     return rec
 
 
-def _execute(pending, records, rows_dir, executor, jobs, progress, n_done, total) -> None:
+def _provenance(row: ManifestRow, base: Path, version: str) -> dict[str, Any]:
+    """``ktoanalysis_version`` and ``inputs`` (file names as in ``results.csv``, SHA-256)
+    of a row's record."""
+    return {"ktoanalysis_version": version,
+            "inputs": input_files(row.files, _display_names(row, base))}
+
+
+def _execute(pending, records, rows_dir, executor, jobs, progress, n_done, total,
+             stamp) -> None:
     ex, width, owned = as_executor(executor, jobs)
     bar = None
     if progress is True:
@@ -286,9 +307,10 @@ def _execute(pending, records, rows_dir, executor, jobs, progress, n_done, total
     def finish(row: ManifestRow, key: str, rec: dict[str, Any]) -> None:
         nonlocal n_done
         rec["key"] = key
-        write_json_atomic(rec, rows_dir / f"{row.index}.json")
-        # store what a resumed run would read back, so both give identical tables
-        records[row.index] = json.loads(json.dumps(rec))
+        stamp(row, rec)
+        path = write_json_atomic(rec, rows_dir / f"{row.index}.json")
+        # store what a resumed run reads back, so both give identical tables
+        records[row.index] = read_json(path)
         n_done += 1
         if bar is not None:
             bar.update(1)
@@ -336,7 +358,8 @@ def _executor_failure(row: ManifestRow, exc: BaseException) -> dict[str, Any]:
             "warnings": [], "elapsed_s": 0.0}
 
 
-def _display_files(row: ManifestRow, base: Path) -> str:
+def _display_names(row: ManifestRow, base: Path) -> list[str]:
+    """The row's files relative to the manifest's folder (absolute when outside it)."""
     shown = []
     for f in row.files:
         p = Path(f)
@@ -344,7 +367,11 @@ def _display_files(row: ManifestRow, base: Path) -> str:
             shown.append(p.relative_to(base).as_posix())
         except ValueError:
             shown.append(str(p))
-    return ";".join(shown)
+    return shown
+
+
+def _display_files(row: ManifestRow, base: Path) -> str:
+    return ";".join(_display_names(row, base))
 
 
 def _meta_cell(v: Any) -> Any:
@@ -370,7 +397,10 @@ def _tables(man: Manifest, records: list[dict[str, Any]]) -> tuple[pd.DataFrame,
             line = {"row": row.index, "sample": row.sample, "kind": row.kind, "files": files,
                     "orientation": row.orientation, "n2d_m2": row.n2d_m2, "Vg_V": row.Vg_V,
                     "polarization": row.polarization, "channel": row.channel,
-                    "options": json.dumps(row.options, sort_keys=True)}
+                    "options": json.dumps(row.options, sort_keys=True),
+                    "ktoanalysis_version": rec.get("ktoanalysis_version", ""),
+                    "inputs_sha256": ";".join(i.get("sha256") or ""
+                                              for i in rec.get("inputs", []))}
             for k, v in rec["values"].items():
                 k = _column_name(k)
                 (stats if k.startswith("stat_") else params).setdefault(k, None)

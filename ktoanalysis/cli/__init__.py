@@ -7,6 +7,7 @@ Sub-commands live in sibling modules, each exposing ``register(app)``; heavy imp
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -22,6 +23,23 @@ app = typer.Typer(
 theory_app = typer.Typer(help="Pairing theory: band structure, Fermi surfaces, lambda, Tc.",
                          no_args_is_help=True)
 app.add_typer(theory_app, name="theory")
+
+
+def _print_version(value: bool) -> None:
+    """``--version``: print ``ktoanalysis <version>`` and exit 0."""
+    if value:
+        from ..transport.result import package_version
+
+        typer.echo(f"ktoanalysis {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="print the version and exit",
+                                          callback=_print_version, is_eager=True)] = False,
+) -> None:
+    """Superconductivity theory and transport analysis for KTaO3 interface 2DEGs."""
 
 # exit codes: documented once, in :class:`ktoanalysis.errors.ExitCode`
 EXIT_INPUT_ERROR = int(ExitCode.INPUT)

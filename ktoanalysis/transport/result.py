@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ from .quality import Flag, Quality, check_bounds, check_goodness_of_fit, fail
 __all__ = ["FitResult", "ErrorBudget", "combine_errors", "params_from_lmfit",
            "stats_from_lmfit", "as_param", "array_fit_result", "require_plot_data",
            "NO_FIGURE"]
+# package_version, file_sha256, input_files and strict_jsonable are public helpers too;
+# they join __all__ once docs/api documents them (tests/test_docs.py checks __all__)
 
 
 @dataclass(frozen=True)
@@ -96,13 +99,87 @@ def as_param(value: Any) -> tuple[float, float | None]:
     return float(value), None
 
 
+def package_version() -> str:
+    """The installed version of ``ktoanalysis`` (package metadata), falling back to
+    ``ktoanalysis.__version__`` when the package is not installed (source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ktoanalysis")
+    except PackageNotFoundError:
+        from .. import __version__
+
+        return __version__
+
+
+def file_sha256(path: Any, chunk_size: int = 1 << 20) -> str | None:
+    """SHA-256 (hex) of a file's bytes, read in chunks of ``chunk_size`` bytes.
+
+    Parameters
+    ----------
+    path
+        File path (``str`` or path-like); anything else gives ``None``.
+    chunk_size
+        Bytes read at a time (memory stays bounded for large files).
+
+    Returns
+    -------
+    str or None
+        64 hexadecimal digits, or ``None`` when the path is not a readable regular file.
+    """
+    if path is None:
+        return None
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(chunk_size):
+                digest.update(chunk)
+    except (OSError, TypeError, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+def input_files(files: Any, names: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+    """Provenance of input files: ``[{"file": name, "sha256": hex or None}, ...]``.
+
+    Parameters
+    ----------
+    files
+        Paths of the files (a single path or a sequence; ``None`` gives ``[]``).
+    names
+        Names to record instead of ``str(path)`` (same order), e.g. paths relative to a
+        manifest's folder.
+
+    Returns
+    -------
+    list of dict
+        One entry per file; ``sha256`` is ``None`` for a missing or unreadable file.
+    """
+    if files is None:
+        return []
+    if isinstance(files, (str, bytes)) or not isinstance(files, Iterable):
+        files = [files]
+    files = list(files)
+    shown = [None if f is None else str(f) for f in files] if names is None else \
+        [None if n is None else str(n) for n in names]
+    return [{"file": n, "sha256": file_sha256(f)} for n, f in zip(shown, files, strict=True)]
+
+
+def strict_jsonable(obj: Any) -> Any:
+    """``obj`` made strictly JSON-safe, recursively: NaN/inf become ``None``, numpy
+    scalars and arrays plain Python values and lists, ufloats ``{"value", "stderr"}``,
+    mapping keys ``str`` and unknown objects their text (so ``json.dumps(...,
+    allow_nan=False)`` always succeeds)."""
+    return _jsonable(obj)
+
+
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, Mapping):
         return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
         return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, np.ndarray):  # 0-d arrays give a scalar
+        return _jsonable(obj.tolist())
     if isinstance(obj, (np.bool_, bool)):
         return bool(obj)
     if isinstance(obj, (np.integer,)):
@@ -184,26 +261,33 @@ class FitResult:
         return as_param(self.params[name])[1]
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dictionary: ``kind``, ``params`` (value/stderr), ``stats``, ``options``,
-        ``provenance``."""
+        """Strictly JSON-safe dictionary (non-finite floats as ``None``): ``kind``,
+        ``ktoanalysis_version``, ``quality`` (verdict and flags), ``params``
+        (value/stderr, error budget), ``stats``, ``options`` (the resolved options),
+        ``provenance`` and ``inputs`` (``[{"file", "sha256"}]`` of the files in
+        ``provenance["files"]``, hashed now; ``sha256`` is ``None`` for a file that
+        cannot be read)."""
         params = {}
         for k, v in self.params.items():
             val, err = as_param(v)
             params[k] = {"value": _jsonable(val), "stderr": _jsonable(err)}
             if k in self.budget:
                 params[k].update(self.budget[k].to_dict())
-        return {
+        return _jsonable({
             "kind": self.kind,
+            "ktoanalysis_version": package_version(),
             "quality": self.quality.to_dict(),
             "params": params,
-            "stats": _jsonable(self.stats),
-            "options": _jsonable(self.options),
-            "provenance": _jsonable(self.provenance),
-        }
+            "stats": self.stats,
+            "options": self.options,
+            "provenance": self.provenance,
+            "inputs": input_files(self.provenance.get("files")),
+        })
 
     def to_json(self, **kwargs: Any) -> str:
-        """JSON text of :meth:`to_dict`."""
-        return json.dumps(self.to_dict(), **({"indent": 2} | kwargs))
+        """Strict JSON text of :meth:`to_dict` (``allow_nan=False``: no ``NaN``/``Infinity``
+        tokens; ``indent=2`` unless given)."""
+        return json.dumps(self.to_dict(), **({"indent": 2, "allow_nan": False} | kwargs))
 
     def to_row(self) -> dict[str, Any]:
         """Flat mapping for a results table: ``quality`` (verdict), ``flags`` (codes joined

@@ -191,3 +191,55 @@ def test_parameter_named_like_metadata_gets_fit_prefix(tmp_path, write_rt):
     assert results["n2d_m2"].iloc[0] == pytest.approx(2e17)  # the manifest's value
     assert results["fit_n2d_m2"].iloc[0] == 1.9e17 and results["fit_n2d_m2_err"].iloc[0] == 1e15
     assert failures.empty
+
+
+def _raise_on_constant(token: str) -> None:
+    raise ValueError(f"non-standard JSON constant {token}")
+
+
+def test_records_are_strict_json_with_version_and_input_hashes(series, tmp_path):
+    """rows/*.json parse with a strict parser (NaN/Infinity raise) and, like results.csv,
+    carry the package version and the SHA-256 of every data file (hashlib on the file)."""
+    import hashlib
+    import importlib.metadata
+    import json
+
+    import ktoanalysis
+
+    try:
+        version = importlib.metadata.version("ktoanalysis")
+    except importlib.metadata.PackageNotFoundError:
+        version = ktoanalysis.__version__
+    m = series(TCS[:2], extra_rows=['sample = "lost"\nfile = "data/lost.csv"'])
+    out = tmp_path / "out"
+    res = run_series(m, out, plots=False)
+    sha = [hashlib.sha256((tmp_path / "data" / f"S{i}.csv").read_bytes()).hexdigest()
+           for i in range(2)]
+    for i in (1, 2, 3):
+        rec = json.loads((out / "rows" / f"{i}.json").read_text(),
+                         parse_constant=_raise_on_constant)
+        assert rec["ktoanalysis_version"] == version
+        want = sha[i - 1] if i < 3 else None  # the lost file has no hash
+        assert rec["inputs"] == [{"file": f"data/{['S0', 'S1', 'lost'][i - 1]}.csv",
+                                  "sha256": want}]
+        assert rec == res.records[i - 1]
+    table = pd.read_csv(out / "results.csv")
+    assert list(table.columns[9:12]) == ["options", "ktoanalysis_version", "inputs_sha256"]
+    assert list(table["ktoanalysis_version"]) == [version, version]
+    assert list(table["inputs_sha256"]) == sha
+
+
+def test_non_finite_values_are_written_as_null(tmp_path):
+    """A record holding NaN/inf at any depth (numpy included) is written as strict JSON."""
+    import json
+
+    from ktoanalysis.batch.results import write_json_atomic
+
+    rec = {"values": {"a": float("nan"), "b": 1.5}, "deep": [[np.inf, -np.inf]],
+           "arr": np.array([np.nan, 2.0]), "n": np.int64(4)}
+    text = write_json_atomic(rec, tmp_path / "r.json").read_text()
+    doc = json.loads(text, parse_constant=_raise_on_constant)
+    assert doc == {"values": {"a": None, "b": 1.5}, "deep": [[None, None]],
+                   "arr": [None, 2.0], "n": 4}
+    with pytest.raises(ValueError, match="NaN"):
+        json.loads(json.dumps({"a": float("nan")}), parse_constant=_raise_on_constant)
