@@ -17,9 +17,7 @@ from .quality import Flag, Quality, check_bounds, check_goodness_of_fit, fail
 
 __all__ = ["FitResult", "ErrorBudget", "combine_errors", "params_from_lmfit",
            "stats_from_lmfit", "as_param", "array_fit_result", "require_plot_data",
-           "NO_FIGURE"]
-# package_version, file_sha256, input_files and strict_jsonable are public helpers too;
-# they join __all__ once docs/api documents them (tests/test_docs.py checks __all__)
+           "NO_FIGURE", "package_version", "file_sha256", "input_files", "strict_jsonable"]
 
 
 @dataclass(frozen=True)
