@@ -43,8 +43,8 @@ def make_job(row: ManifestRow, plot_path: str | Path | None = None) -> dict[str,
     -------
     dict
         ``index``, ``sample``, ``kind``, ``module``, ``files`` (absolute paths),
-        ``metadata`` (passed to :func:`ktoanalysis.io.load`), ``options`` and
-        ``plot_path``.
+        ``metadata`` and ``columns`` (passed to :func:`ktoanalysis.io.load`), ``options``
+        and ``plot_path``.
     """
     return {
         "index": row.index,
@@ -54,6 +54,7 @@ def make_job(row: ManifestRow, plot_path: str | Path | None = None) -> dict[str,
         "files": list(row.files),
         "metadata": row.metadata(),
         "options": dict(row.options),
+        "columns": dict(row.columns),
         "plot_path": None if plot_path is None else str(plot_path),
     }
 
@@ -112,7 +113,7 @@ def _run(row: Mapping[str, Any], files: Sequence[str],
         if not os.path.isfile(f):
             raise DataFormatError("file not found" if not os.path.exists(f) else
                                   "not a regular file", file=f)
-        measurements.append(load(f, **row["metadata"]))
+        measurements.append(load(f, columns=row.get("columns") or None, **row["metadata"]))
     context.pop("file", None)
     result = module.analyze(measurements, **row["options"])
     values = {str(k): _plain(v) for k, v in result.to_row().items()}

@@ -7,6 +7,7 @@ supplies any field, options merged key by key)::
     kind = "tc"
     orientation = "111"
     options = { criterion = 0.5 }
+    columns = { temp_sensor_A = "T_K" }   # headers the loader does not recognise
 
     [[run]]
     sample = "KTO111-A"
@@ -14,6 +15,7 @@ supplies any field, options merged key by key)::
     n2d_cm2 = 3.5e13
     polarization = "up"
     channel = 1
+    columns = { lockin_3_ResX = "R_ohm", magnet_bpar = "B (mT)" }
 
     [[run]]
     sample = "KTO111-A"
@@ -25,7 +27,8 @@ supplies any field, options merged key by key)::
 CSV form: one line per row, a header with the same field names; several files in one
 cell are separated by ``;``; options come as a JSON object in an ``options`` column and/or
 as ``opt.<name>`` columns (cells parsed as JSON literals, else kept as text; empty cells
-are unset). Lines whose first cell starts with ``#`` are comments.
+are unset); header mappings as a JSON object in a ``columns`` column
+(``{"magnet_bpar": "B (mT)"}``). Lines whose first cell starts with ``#`` are comments.
 
 Fields
 ------
@@ -34,7 +37,10 @@ Fields
 ``orientation`` (``111``, ``110`` or ``001``), ``n2d_cm2`` (sheet density in cm^-2, > 0;
 or ``n2d_m2`` in m^-2), ``Vg_V`` (gate voltage in V), ``polarization`` (text, e.g. the
 ferroelectric polarization state), ``channel`` (resistance channel number or column name),
-``options`` (keyword options of the analysis).
+``options`` (keyword options of the analysis), ``columns`` (original header -> canonical
+name or lab header with unit, passed to :func:`ktoanalysis.io.load` as ``columns=``; merged
+with ``[defaults]`` key by key like ``options``; targets are checked when the manifest is
+read, headers when the file is loaded).
 
 Two severities of problems
 --------------------------
@@ -85,6 +91,8 @@ FIELDS: dict[str, str] = {
     "polarization": "polarization state (text)",
     "channel": "resistance channel (number or column name)",
     "options": "options of the analysis (table / JSON object)",
+    "columns": "header -> canonical name ('B_T') or lab header with unit ('B (mT)') "
+               "(table / JSON object)",
 }
 
 #: a trivial analysis kind for testing the batch machinery; accepted only when passed
@@ -116,6 +124,8 @@ class ManifestRow:
         Metadata (SI; ``None`` when not given).
     options
         Keyword options passed to the analysis.
+    columns
+        Header mapping passed to :func:`ktoanalysis.io.load` as ``columns=`` (empty: none).
     """
 
     index: int
@@ -131,6 +141,7 @@ class ManifestRow:
     polarization: str | None = None
     channel: int | str | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -251,6 +262,8 @@ def parse_rows(raw_rows: Sequence[Mapping[str, Any]], *, base_dir: str | Path,
         merged = {**defaults, **raw}
         merged["options"] = {**_as_options(defaults.get("options"), f"{source}: [defaults]"),
                              **_as_options(raw.get("options"), f"{source}: row {i}")}
+        merged["columns"] = {**_as_columns(defaults.get("columns"), f"{source}: [defaults]"),
+                             **_as_columns(raw.get("columns"), f"{source}: row {i}")}
         rows.append(_parse_row(i, merged, base, kinds, source, strict, checked_modules))
     return Manifest(rows=tuple(rows), base_dir=base, source=source)
 
@@ -309,6 +322,8 @@ def _from_csv(path: Path, source: str) -> list[dict[str, Any]]:
                     raise ManifestError(f"{source}: row {i}, field 'options': expected a JSON "
                                         f"object, got {cell!r}")
                 options = {**parsed, **options}
+            elif name == "columns":
+                raw[name] = _json_object(cell, f"{source}: row {i}", name)
             elif name == "files":
                 raw[name] = [p.strip() for p in cell.split(";") if p.strip()]
             elif name == "channel":
@@ -319,6 +334,16 @@ def _from_csv(path: Path, source: str) -> list[dict[str, Any]]:
             raw["options"] = options
         rows.append(raw)
     return rows
+
+
+def _json_object(cell: str, where: str, name: str) -> dict[str, Any]:
+    try:
+        parsed = json.loads(cell)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"{where}, field {name!r}: not a JSON object: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise ManifestError(f"{where}, field {name!r}: expected a JSON object, got {cell!r}")
+    return parsed
 
 
 def _json_or_text(cell: str) -> Any:
@@ -346,6 +371,30 @@ def _as_options(value: Any, where: str) -> dict[str, Any]:
         raise ManifestError(f"{where}, field 'options': expected a table of options, "
                             f"got {value!r}")
     return dict(value)
+
+
+def _as_columns(value: Any, where: str) -> dict[str, str]:
+    """A ``columns`` table: header -> target, every target checked (unit, quantity)."""
+    from ..errors import DataFormatError
+    from ..io.columns import resolve_target
+
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ManifestError(f"{where}, field 'columns': expected a table "
+                            f"{{original header = \"canonical name\"}}, got {value!r}")
+    out: dict[str, str] = {}
+    for header, target in value.items():
+        if not isinstance(header, str) or not header.strip():
+            raise ManifestError(f"{where}, field 'columns': empty or non-text header "
+                                f"{header!r}")
+        try:
+            resolve_target(target)
+        except DataFormatError as exc:
+            raise ManifestError(f"{where}, field 'columns.{header}': {exc.reason} "
+                                f"(expected {exc.expected})") from None
+        out[header] = target.strip()
+    return out
 
 
 def _number(value: Any, where: str, name: str, *, positive: bool = False) -> float:
@@ -517,4 +566,5 @@ def _parse_row(i: int, raw: dict[str, Any], base: Path, kinds: Mapping[str, str]
     return ManifestRow(index=i, sample=sample, kind=kind, module=module, files=tuple(files),
                        patterns=tuple(entries), missing=tuple(missing),
                        orientation=orientation, n2d_m2=n2d_m2, Vg_V=Vg_V,
-                       polarization=polarization, channel=channel, options=dict(options))
+                       polarization=polarization, channel=channel, options=dict(options),
+                       columns=_as_columns(raw.get("columns"), where))

@@ -42,9 +42,12 @@ def _make_command(kind: str):
         ] = None,
         strict: Annotated[bool, typer.Option(
             "--strict", help="a 'warn' verdict counts as 'fail' (exit 5)")] = False,
+        column: Annotated[list[str] | None, typer.Option(
+            "--column", help="name a column: ORIGINAL=CANONICAL, e.g. 'lockin_3_ResX=R_ohm' "
+                             "or 'magnet_bpar=B (mT)' (repeatable)")] = None,
     ) -> None:
         run_fit(kind, files, json_out=json_out, plot=plot, channel=channel, option=option,
-                strict=strict)
+                strict=strict, column=column)
 
     command.__name__ = f"fit_{kind.replace('-', '_')}"
     return command
@@ -52,24 +55,27 @@ def _make_command(kind: str):
 
 def run_fit(kind: str, files: list[Path], *, json_out: bool = False, plot: Path | None = None,
             channel: str | None = None, option: list[str] | None = None,
-            strict: bool = False) -> None:
+            strict: bool = False, column: list[str] | None = None) -> None:
     """Validate the options, load the files, run the analysis, print, set the exit code.
 
-    Everything the user typed (options, ``--channel``, the ``--plot`` file name) is checked
-    before any file is read; a problem is a :class:`~ktoanalysis.errors.KtoError` (one
+    Everything the user typed (options, ``--channel``, the ``--column ORIGINAL=CANONICAL``
+    header mappings passed to :func:`~ktoanalysis.io.load`, the ``--plot`` file name) is
+    checked before any file is read; a problem is a :class:`~ktoanalysis.errors.KtoError` (one
     line, exit 3).
     """
     from ..errors import ExitCode
     from ..io import load
+    from ..io.columns import parse_column_options
     from ..transport import kind_module, resolve_options
 
     options = parse_options(option)
     resolve_options(kind, options)  # before any work: bad values exit 3 with one line
     chan = parse_channel(channel)
+    columns = parse_column_options(column) or None
     if plot is not None:
         check_plot_path(plot)
     meta: dict[str, Any] = {} if chan is None else {"channel": chan}
-    measurements = [load(f, **meta) for f in files]
+    measurements = [load(f, columns=columns, **meta) for f in files]
     result = kind_module(kind).analyze(measurements, **options)
     if json_out:
         echo_json(result.to_dict())

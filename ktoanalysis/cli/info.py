@@ -32,9 +32,16 @@ def _json_safe(value: Any) -> Any:
     return f if math.isfinite(f) else None
 
 
-def info_dict(path: Path) -> dict[str, Any]:
+def info_dict(path: Path, columns: dict[str | int, str] | None = None) -> dict[str, Any]:
     """Summary of a loaded file: ``format``, ``rows``, ``columns`` (name, SI unit, min, max,
-    non-missing count) and JSON-safe ``metadata``.
+    non-missing count), JSON-safe ``metadata`` and ``warnings`` (see :func:`recognition_warnings`).
+
+    Parameters
+    ----------
+    path
+        Data file.
+    columns
+        Header mapping passed to :func:`ktoanalysis.io.load` (``{"magnet_bpar": "B (mT)"}``).
 
     Raises
     ------
@@ -44,13 +51,41 @@ def info_dict(path: Path) -> dict[str, Any]:
     from ..io import load
     from ..io.columns import unit_of_column
 
-    meas = load(path)
+    meas = load(path, columns=columns or None)
     cols = meas.describe()
     for c in cols:
         c["unit"] = unit_of_column(c["name"])
         c["original"] = meas.original_names.get(c["name"], "")
     return {"format": meas.metadata.get("format"), "rows": len(meas.data),
-            "columns": _json_safe(cols), "metadata": _json_safe(meas.metadata)}
+            "columns": _json_safe(cols), "metadata": _json_safe(meas.metadata),
+            "warnings": recognition_warnings(meas)}
+
+
+def recognition_warnings(meas: Any) -> list[str]:
+    """Warnings about quantities the loader did not find in a measurement.
+
+    One warning when there is no temperature (``T_K``), no field (``B_T``) and no
+    resistance-like column (``R``, ``Rxy``, ``rho``), or when there is no resistance-like
+    and no voltage column while some headers were not recognised; it lists those headers
+    and the mapping syntax (``--column ORIGINAL=CANONICAL``).
+    """
+    from ..io.columns import mapping_hint
+
+    names = [str(c) for c in meas.columns]
+    has_t = any(n == "T_K" or n.startswith("T_ch") for n in names)
+    has_b = any(n == "B_T" or n.startswith("B_ch") for n in names)
+    has_r = any(n.split("_")[0] in ("R", "Rxy", "rho") and "_std" not in n for n in names)
+    has_v = any(n.split("_")[0] == "V" for n in names)
+    unknown = list(meas.metadata.get("unrecognised_columns", []))
+    if has_t or has_b or has_r:
+        if has_r or has_v or not unknown:
+            return []
+        missing = "no resistance column"
+    else:
+        missing = "no temperature, field or resistance column"
+    if not unknown:
+        return [f"{missing} recognised"]
+    return [f"{missing} recognised; {mapping_hint(unknown)}"]
 
 
 def _fmt(x: float | None) -> str:
@@ -65,8 +100,15 @@ def register(app: typer.Typer) -> None:
     def info(
         file: Annotated[Path, typer.Argument(help="data file (CSV/TSV or Quantum Design .dat)")],
         json_out: Annotated[bool, typer.Option("--json", help="print a JSON object")] = False,
+        column: Annotated[list[str] | None, typer.Option(
+            "--column", help="name a column: ORIGINAL=CANONICAL, e.g. 'lockin_3_ResX=R_ohm' "
+                             "or 'magnet_bpar=B (mT)' (repeatable)")] = None,
     ) -> None:
-        summary = info_dict(file)
+        from ..io.columns import parse_column_options
+
+        summary = info_dict(file, parse_column_options(column))
+        for warning in summary["warnings"]:
+            typer.echo(f"warning: {warning}", err=True)
         if json_out:
             echo_json(summary)
             return

@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ..units import canonical_unit
+from ..errors import DataFormatError, KtoError
+from ..units import UNIT_FACTORS, canonical_unit
 
 __all__ = [
     "ColumnSpec", "parse_header", "classify", "convert_unit", "canonical_name",
-    "unit_of_column", "sanitize", "SI_UNIT_OF_BASE", "RESISTANCE_BASES",
+    "unit_of_column", "sanitize", "SI_UNIT_OF_BASE", "RESISTANCE_BASES", "resolve_target",
+    "parse_column_options", "mapping_hint", "CANONICAL_EXAMPLES", "known_units",
 ]
 
 #: SI unit (as used in names) expected for each recognised quantity
@@ -290,3 +292,132 @@ def unit_of_column(name: str) -> str:
         if name.endswith("_" + suffix):
             return suffix
     return ""
+
+
+# --------------------------------------------------------------------------- user mappings
+
+#: canonical names shown in messages about column mappings
+CANONICAL_EXAMPLES: tuple[str, ...] = (
+    "T_K", "B_T", "R_ohm", "R_ch1_ohm", "Rxy_ohm", "rho_ohm_m", "R_std_ohm", "I_A", "V_V",
+    "theta_rad", "t_s", "Vg_V", "n2d_m2",
+)
+
+_IDENTIFIER_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def known_units(si_unit: str | None = None) -> list[str]:
+    """Lab units the loader converts (to ``si_unit`` only, when given), as written."""
+    units = [k for k, v in UNIT_FACTORS.items() if si_unit is None or v[0] == si_unit]
+    if si_unit == "ohm":
+        units += ["MOhm", "GOhm"]
+    if si_unit == "ohm_m":
+        units = sorted(_RESISTIVITY_UNITS)
+    return units
+
+
+def _canonical_identifier(target: str) -> bool:
+    """True when ``target`` is already a canonical name (``T_K``, ``R_ch1_ohm``, ``R_std_ohm``)."""
+    if not _IDENTIFIER_RE.fullmatch(target):
+        return False
+    spec = classify(target.replace("_std", " std"))
+    return spec.base is not None and canonical_name(spec) == target
+
+
+def resolve_target(target: object) -> tuple[str, tuple[str, float, float] | None]:
+    """Canonical name and unit conversion of the target of a column mapping.
+
+    Accepted targets:
+
+    * a canonical SI name (``"T_K"``, ``"B_T"``, ``"R_ohm"``, ``"R_ch2_ohm"``,
+      ``"R_std_ohm"``, ``"Rxy_ohm"``, ``"I_A"``...): the column is that quantity and a unit
+      in the file's header still converts (``"Rxx (kOhm)"`` -> ohm);
+    * a lab header naming the quantity and its unit (``"B (mT)"``, ``"T [mK]"``,
+      ``"R (kOhm)"``, ``"field (Oe)"``): the column's values are in that unit and are
+      converted to SI (``B_T``, ``T_K``, ``R_ohm``) once, at load;
+    * a lab header without unit (``"temperature"``): as the canonical name.
+
+    Parameters
+    ----------
+    target
+        The mapping's value.
+
+    Returns
+    -------
+    str, tuple or None
+        Canonical name, and ``(si_unit, factor, offset)`` when the target states a unit
+        (``si = value*factor + offset``), else ``None``.
+
+    Raises
+    ------
+    DataFormatError
+        Not text, unknown quantity (``expected`` lists the canonical names) or unknown unit
+        / unit of another quantity (``expected`` lists the known units); ``file`` unset.
+    """
+    names = ", ".join(CANONICAL_EXAMPLES)
+    if not isinstance(target, str) or not target.strip():
+        raise DataFormatError(f"invalid column name {target!r}",
+                              expected=f"a canonical name ({names}) or a lab header "
+                                       "with unit such as 'B (mT)'")
+    t = target.strip()
+    if _canonical_identifier(t):
+        return t, None
+    spec = classify(t)
+    name, unit = parse_header(t)
+    if spec.base is None:
+        quantity = classify(name).base
+        if unit and quantity is not None:
+            si = SI_UNIT_OF_BASE[quantity.removesuffix("_std")]
+            conv = _unit_conv(unit)
+            what = "is an unknown unit" if conv is None else f"is a unit of {conv[0]}, not {si}"
+            raise DataFormatError(f"column name {t!r}: {unit!r} {what}",
+                                  expected=f"a unit convertible to {si} "
+                                           f"({', '.join(known_units(si))})")
+        raise DataFormatError(f"invalid column name {t!r}: not a known quantity",
+                              expected=f"a canonical name ({names}) or a lab header with "
+                                       "unit such as 'B (mT)'")
+    if unit and _unit_conv(unit) is None:
+        si = SI_UNIT_OF_BASE[spec.family or ""]
+        raise DataFormatError(f"column name {t!r}: {unit!r} is an unknown unit",
+                              expected=f"a unit convertible to {si} "
+                                       f"({', '.join(known_units(si))})")
+    conv = (spec.si_unit, spec.factor, spec.offset) if unit else None
+    return canonical_name(spec, keep_channel=True), conv
+
+
+def parse_column_options(items: list[str] | None) -> dict[str, str]:
+    """Parse repeated ``--column ORIGINAL=CANONICAL`` options into a mapping for ``load``.
+
+    The text is split at its last ``=`` (a header may contain one); the target is checked
+    with :func:`resolve_target` (``"B_T"``, ``"B (mT)"``...).
+
+    Raises
+    ------
+    KtoError
+        No ``=``, an empty side, the same header twice, or an unknown target (one line).
+    """
+    out: dict[str, str] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise KtoError(f"--column {item!r}: not of the form ORIGINAL=CANONICAL "
+                           "(e.g. --column 'lockin_3_ResX=R_ohm')")
+        original, target = (part.strip() for part in item.rsplit("=", 1))
+        if not original or not target:
+            raise KtoError(f"--column {item!r}: empty header or name "
+                           "(expected ORIGINAL=CANONICAL, e.g. --column 'magnet_bpar=B (mT)')")
+        if original in out:
+            raise KtoError(f"--column {item!r}: header {original!r} mapped twice")
+        try:
+            resolve_target(target)
+        except DataFormatError as exc:
+            raise KtoError(f"--column {item!r}: {exc.reason} (expected {exc.expected})") from None
+        out[original] = target
+    return out
+
+
+def mapping_hint(headers: list[str]) -> str:
+    """One sentence telling how to name unrecognised ``headers`` (CLI, Python, manifest)."""
+    shown = ", ".join(repr(h) for h in headers[:12]) + (", ..." if len(headers) > 12 else "")
+    return (f"unrecognised headers: {shown}; name them with --column ORIGINAL=CANONICAL "
+            "(e.g. --column 'HEADER=R_ohm', or with the unit --column 'HEADER=B (mT)'; "
+            f"canonical names: {', '.join(CANONICAL_EXAMPLES[:8])}, ...), "
+            "load(path, columns={...}) or a manifest 'columns' table")

@@ -44,7 +44,9 @@ from .columns import (
     ColumnSpec,
     canonical_name,
     classify,
+    mapping_hint,
     parse_header,
+    resolve_target,
     sanitize,
     unit_of_column,
 )
@@ -64,6 +66,7 @@ JUNK_TOKENS = frozenset({
 })
 
 _MAX_LISTED = 20
+_BRACKET_UNIT_RE = re.compile(r"^.*\S\s*[\(\[][^\(\)\[\]]*[\)\]]\s*$")
 
 
 def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
@@ -75,10 +78,23 @@ def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
     path
         CSV/TSV (delimiter sniffed) or Quantum Design ``.dat`` file.
     columns
-        Explicit mapping from original header (or 0-based column index) to canonical name,
-        e.g. ``{"Temp": "T_K", "Rxx (kOhm)": "R_ohm"}``. A unit in the header still
-        converts (kOhm -> ohm); it must be of the dimension the name ends with. Mapped
-        columns override the automatic recognition.
+        Explicit mapping ``{original header (or 0-based column index): target}`` for
+        headers the automatic recognition misses, e.g.
+        ``{"magnet_bpar": "B_T", "lockin_3_ResX": "R_ohm"}``. Headers match exactly, else
+        ignoring case and surrounding blanks. A target is either
+
+        * a canonical SI name: ``T_K``, ``B_T``, ``R_ohm``, ``R_ch<N>_ohm``, ``R_std_ohm``,
+          ``Rxy_ohm``, ``rho_ohm_m``, ``I_A``, ``V_V``, ``theta_rad``, ``t_s``, ``Vg_V``,
+          ``n2d_m2``. A bracketed unit in the file's header still converts
+          (``"Rxx (kOhm)"`` -> ohm) and must be of the name's dimension; a ``name_unit``
+          suffix of another dimension is taken as part of the name (``temp_sensor_A``);
+        * a lab header stating the quantity and the unit the values are in:
+          ``"B (mT)"``, ``"T [mK]"``, ``"R (kOhm)"``, ``"field (Oe)"``, ``"I (nA)"``: the
+          column becomes ``B_T``, ``T_K``... converted to SI once, here. A bracketed unit in
+          the file's header must then agree.
+
+        Mapped columns override the automatic recognition. The CLI spelling is
+        ``--column ORIGINAL=TARGET`` (repeatable); manifests take a ``columns`` table.
     require
         Canonical names that must be present (e.g. ``("T_K",)``).
     **metadata
@@ -94,13 +110,19 @@ def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
         (``"csv"``, ``"tsv"``, ``"qd-resistivity"``, ``"qd-act"``, ``"qd-eto"``,
         ``"qd-dynacool"``, ``"qd"``), file metadata (QD: ``qd_title``, ``qd_app``,
         ``qd_info``...), ``warnings`` (repairs made), ``derived`` (computed columns);
-        ``units`` and ``original_names`` give each column's lab unit and header.
+        ``units`` and ``original_names`` give each column's lab unit and header;
+        ``metadata['unrecognised_columns']`` lists the headers of columns that were not
+        recognised as a quantity (then the error for a missing ``T_K`` or resistance column
+        tells how to map them).
 
     Raises
     ------
     DataFormatError
         Missing, empty, binary or truncated file; no data rows; text in a numeric column
-        (file, line and column named); unknown explicit column; a required column absent.
+        (file, line and column named); a ``columns`` entry naming a header not in the file
+        (the headers are listed), an unknown target quantity (the canonical names are
+        listed) or unit (the known units are listed), or a unit contradicting the header;
+        a required column absent.
     """
     p = Path(path)
     try:
@@ -207,33 +229,74 @@ def _explicit_specs(raw: RawTable, path: Path,
             shown = ", ".join(repr(h) for h in raw.headers[:30])
             raise DataFormatError("no such column in the file", file=path, column=key,
                                   expected=f"one of {shown}")
-        if not isinstance(target, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", target):
-            raise DataFormatError(f"invalid column name {target!r}", file=path,
-                                  column=str(key), expected="an identifier such as 'T_K'")
-        if any(t == target for t, _ in out.values()):
-            raise DataFormatError(f"two columns mapped to {target!r}", file=path,
-                                  column=str(key), expected="one column per name")
-        if j in raw.text_columns:
-            raw.text_columns.discard(j)
         header = raw.headers[j]
-        _, unit = parse_header(header)
+        name = _resolved(path, header, target)[0]
+        if any(t == name for t, _ in out.values()):
+            raise DataFormatError(f"two columns mapped to {name!r}", file=path,
+                                  column=str(key), expected="one column per name")
+        target, (factor, offset), unit = _mapped_target(raw, path, header, target)
+        raw.text_columns.discard(j)
         suffix = unit_of_column(target)
-        conv = unit_conversion(unit) if unit else None
-        factor, offset = 1.0, 0.0
-        if conv is not None:
-            if suffix and conv[0] != suffix:
-                raise DataFormatError(
-                    f"the header's unit {unit!r} (SI: {conv[0]}) does not match the name "
-                    f"{target!r}", file=path, column=header,
-                    expected=f"a unit convertible to {suffix}")
-            factor, offset = conv[1], conv[2]
-        elif unit:
-            raw.warnings.append(f"column {header!r}: unit {unit!r} unknown; values taken "
-                                f"as they are for {target!r}")
         spec = ColumnSpec(header=header, stem=target, base=None, channel=None, unit=unit,
                           si_unit=suffix, factor=factor, offset=offset)
         out[j] = (target, spec)
     return out
+
+
+def _resolved(path: Path, header: str,
+              target: object) -> tuple[str, tuple[str, float, float] | None]:
+    """:func:`~.columns.resolve_target`, its errors naming the file and the header."""
+    try:
+        return resolve_target(target)
+    except DataFormatError as exc:
+        raise DataFormatError(exc.reason, file=path, column=header,
+                              expected=exc.expected) from None
+
+
+def _header_unit(header: str, si_unit: str) -> tuple[str, tuple[str, float, float] | None]:
+    """Unit written in a mapped column's header and its conversion.
+
+    A bracketed unit (``"Rxx (kOhm)"``) always counts; a ``name_unit`` suffix only when it
+    is a unit of ``si_unit`` (in ``"temp_sensor_A"`` mapped to ``T_K`` the ``A`` is a
+    label, not ampere).
+    """
+    _, unit = parse_header(header)
+    conv = unit_conversion(unit) if unit else None
+    bracketed = bool(_BRACKET_UNIT_RE.match(header.strip()))
+    if unit and not bracketed and (conv is None or conv[0] != si_unit):
+        return "", None
+    return unit, conv
+
+
+def _mapped_target(raw: RawTable, path: Path, header: str,
+                   target: object) -> tuple[str, tuple[float, float], str]:
+    """Canonical name, ``(factor, offset)`` to SI and lab unit of one mapped column.
+
+    The unit comes from the mapping when it states one (``"B (mT)"``), else from the
+    file's header (``"Rxx (kOhm)"`` mapped to ``"R_ohm"``), else the values are SI.
+    """
+    name, stated = _resolved(path, header, target)
+    suffix = unit_of_column(name)
+    header_unit, header_conv = _header_unit(header, suffix)
+    if stated is not None:
+        mapped_unit = parse_header(str(target).strip())[1]
+        if header_conv is not None and header_conv != stated:
+            raise DataFormatError(
+                f"the header's unit {header_unit!r} contradicts the mapping {target!r}",
+                file=path, column=header,
+                expected=f"a mapping in the header's unit, or the canonical name {name!r}")
+        return name, (stated[1], stated[2]), mapped_unit
+    if header_conv is not None:
+        if suffix and header_conv[0] != suffix:
+            raise DataFormatError(
+                f"the header's unit {header_unit!r} (SI: {header_conv[0]}) does not match "
+                f"the name {name!r}", file=path, column=header,
+                expected=f"a unit convertible to {suffix}")
+        return name, (header_conv[1], header_conv[2]), header_unit
+    if header_unit:
+        raw.warnings.append(f"column {header!r}: unit {header_unit!r} unknown; values taken "
+                            f"as they are for {name!r}")
+    return name, (1.0, 0.0), header_unit
 
 
 def _inherit_std_units(specs: dict[int, ColumnSpec]) -> None:
@@ -266,6 +329,7 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
              if j not in explicit and not np.isfinite(v).any()]
     specs: dict[int, ColumnSpec] = {j: classify(raw.headers[j]) for j in values
                                     if j not in explicit and np.isfinite(values[j]).any()}
+    unrecognised = [s.header for s in specs.values() if s.base is None]
     _inherit_std_units(specs)
 
     # Hall channels named in the instrument header
@@ -383,6 +447,8 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
         meta["derived"] = derived_note
     if raw.hall_channels and not raw.no_hall_mapping:
         meta["hall_channels"] = sorted(raw.hall_channels)
+    if unrecognised:
+        meta["unrecognised_columns"] = unrecognised
     meta["warnings"] = list(raw.warnings)
 
     for name in require:
@@ -391,7 +457,35 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
             raise DataFormatError(f"no {what} column", file=path, column=name,
                                   expected=f"a {what} column such as "
                                            f"{_EXAMPLE_HEADERS.get(name, name)!r}")
-    return Measurement(data=frame, metadata=meta, units=units, original_names=original)
+    cls = _HintedMeasurement if unrecognised else Measurement
+    return cls(data=frame, metadata=meta, units=units, original_names=original)
+
+
+class _HintedMeasurement(Measurement):
+    """A measurement with unrecognised headers: a missing-column error says how to map them.
+
+    Returned by :func:`load` when some columns were not recognised, so that an analysis
+    that finds no ``T_K`` or resistance column tells the user about ``--column``.
+    """
+
+    def column(self, name: str, *, dropna: bool = False) -> np.ndarray:
+        """See :meth:`Measurement.column`; the error adds the mapping hint."""
+        try:
+            return super().column(name, dropna=dropna)
+        except DataFormatError as exc:
+            raise self._hinted(exc) from None
+
+    def resistance_column(self, channel: int | str | None = None) -> str:
+        """See :meth:`Measurement.resistance_column`; the error adds the mapping hint."""
+        try:
+            return super().resistance_column(channel)
+        except DataFormatError as exc:
+            raise self._hinted(exc) from None
+
+    def _hinted(self, exc: DataFormatError) -> DataFormatError:
+        hint = mapping_hint(list(self.metadata.get("unrecognised_columns", [])))
+        return DataFormatError(f"{exc.reason}; {hint}", file=exc.file, line=exc.line,
+                               column=exc.column, expected=exc.expected)
 
 
 _EXAMPLE_HEADERS = {"T_K": "T (K)", "B_T": "B (T)", "R_ohm": "R (Ohm)", "I_A": "I (uA)",

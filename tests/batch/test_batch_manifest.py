@@ -160,3 +160,33 @@ def test_selftest_kind_only_when_allowed(tmp_path, write_rt):
         load_manifest(p)
     (row,) = load_manifest(p, extra_kinds=SELFTEST_KINDS).rows
     assert row.module == "ktoanalysis.batch._selftest"
+
+
+def test_columns_field_merged_and_checked(tmp_path, write_rt):
+    write_rt(tmp_path / "a.csv", 1.0, seed=1)
+    m = load_manifest(_toml(tmp_path, """
+[defaults]
+kind = "tc"
+columns = { Temp = "T_K", Rx = "R_ohm" }
+
+[[run]]
+file = "a.csv"
+columns = { Rx = "R (kOhm)" }
+"""))
+    assert m.rows[0].columns == {"Temp": "T_K", "Rx": "R (kOhm)"}
+    from ktoanalysis.batch import make_job
+
+    assert make_job(m.rows[0])["columns"] == {"Temp": "T_K", "Rx": "R (kOhm)"}
+    assert "columns" not in m.rows[0].metadata()  # not a results-table column
+
+
+def test_csv_columns_cell_must_be_a_json_object(tmp_path, write_rt):
+    write_rt(tmp_path / "a.csv", 1.0, seed=1)
+    p = tmp_path / "m.csv"
+    p.write_text('sample,file,kind,columns\nA,a.csv,tc,"{""Temp"": ""T_K""}"\n'
+                 'B,a.csv,tc,Temp=T_K\n')
+    with pytest.raises(ManifestError, match=r"row 2, field 'columns': not a JSON object"):
+        load_manifest(p)
+    p.write_text('sample,file,kind,columns\nA,a.csv,tc,"{""Temp"": ""T (furlong)""}"\n')
+    with pytest.raises(ManifestError, match=r"row 1.*field 'columns\.Temp'.*unknown unit"):
+        load_manifest(p)

@@ -87,3 +87,28 @@ def test_whitespace_table_with_spaces_in_names(tmp_path):
     m = load(p)
     assert m.columns == ["B_T", "T_K", "R_ohm"]
     assert m.column("B_T").tolist() == pytest.approx([0.1, 0.2])
+
+
+@pytest.mark.parametrize(("target", "name", "factor"), [
+    ("T_K", "T_K", None), ("R_ch2_ohm", "R_ch2_ohm", None), ("R_std_ohm", "R_std_ohm", None),
+    ("B (mT)", "B_T", 1e-3), ("T [mK]", "T_K", 1e-3), ("R (kOhm)", "R_ohm", 1e3),
+    ("field (Oe)", "B_T", 1e-4), ("I (nA)", "I_A", 1e-9),
+])
+def test_resolve_target_accepted_forms(target, name, factor):
+    from ktoanalysis.io.columns import resolve_target
+
+    got, conv = resolve_target(target)
+    assert got == name
+    assert (conv is None) if factor is None else conv[1] == pytest.approx(factor)
+
+
+@pytest.mark.parametrize(("target", "match"), [
+    ("T K", "invalid column name"), ("my_column", "invalid column name"),
+    ("B (K)", "unit of K, not T"), ("T (parsec)", "unknown unit"), ("", "invalid"),
+])
+def test_resolve_target_refused(target, match):
+    from ktoanalysis.errors import DataFormatError
+    from ktoanalysis.io.columns import resolve_target
+
+    with pytest.raises(DataFormatError, match=match):
+        resolve_target(target)
