@@ -3,6 +3,29 @@
 Kind ``tc``: ``Tc_onset``, ``Tc_mid`` (50 % of R_N), ``Tc_zero`` (resistance floor) and the
 transition width ``T(0.8 R_N) - T(0.2 R_N)`` from one R(T) curve at fixed field.
 
+**Normal state R_N (default ``rn_method='above_transition'``)**
+
+R_N is the resistance of the normal state just above the highest-T transition, not at the
+top of the file (a cool-down from 300 K would otherwise put R_N on the metallic slope):
+(1) with R smoothed by a 3-point running median, the transition is the highest-T point
+whose R is below 50 % of the largest R within a factor 1.25 in T above it (a steep fall
+towards the floor, not the gradual metallic decrease); that largest R is the plateau P;
+(2) ``T50 = T(0.5 P)``, upper half-width ``h = T(0.9 P) - T50``; (3) among the points 3 to
+11 half-widths above T50, the flattest one T_N (smallest |d ln R/d ln T| of a line through
+the points within a factor sqrt(1.25) in T: dR/dT back at the normal-state level, past
+the fluctuation tail, before a metallic rise); (4) R_N = mean R within +/- 2 % of T_N (at
+least 5 points), error the standard error of the mean
+(:func:`above_transition_window`). ``options`` record ``rn_window_K`` and
+``rn_window_rule``. Alternatives: ``'fixed_T'`` (mean near ``rn_T_K``, default the top of
+the data; an explicit ``rn_T_K`` implies it), ``'fixed_B'``, ``'extrapolated_linear'``.
+
+**Lab files**: ``T_range_K`` keeps only rows inside [lo, hi] K (bkt-rt inherits it). When
+rows lie within +/- 5 K of ``rrr_T_K`` (300 K) ``R_300K_ohm`` (their mean, error
+max(sem, sigma_R/sqrt(n))) and ``RRR = R_300K/R_N`` are reported. A residual floor (mean R
+more than 3 transition scales below Tc_mid, > 5 sigma_R and > 1 % of R_N) is reported as
+``R_floor_ohm`` with the warning ``residual_floor``; ``subtract_floor=True`` subtracts it
+from R and R_N (the reported R_N is then R_N - floor) before the fractions are taken.
+
 **Crossing rule**
 
 Every temperature ``T(R = f*R_N)`` belongs to the *highest-T significant* crossing: the
@@ -62,11 +85,13 @@ fail). Kind-specific codes: ``non_monotonic`` (warn: significant mid-level cross
 than one transition scale apart), ``criteria_out_of_order`` (fail: not Tc_zero <= Tc_mid
 <= Tc_onset, or width <= 0), ``rn_far_from_transition`` (warn: fixed_T R_N taken above 3
 Tc_mid while R just above the transition differs from it by > 3 % and > 3 sigma_R),
+``residual_floor`` (warn: R_floor_ohm reported, subtracted or not),
 ``onset_on_normal_slope`` (warn: Tc_onset more than ``ONSET_WIDTHS`` (1.5) widths above
 the upper width level: the onset level is reached on the normal-state slope).
 
-ASSUMPTIONs (named options): ``rn_method`` (``"fixed_T"``, ``"fixed_B"``,
-``"extrapolated_linear"``), ``onset_method`` (``"fraction"``, ``"tangent_intersection"``),
+ASSUMPTIONs (named options): ``rn_method`` (``"above_transition"``, ``"fixed_T"``,
+``"fixed_B"``, ``"extrapolated_linear"``), ``subtract_floor``,
+``onset_method`` (``"fraction"``, ``"tangent_intersection"``),
 ``zero_criterion`` (``R < max(k*sigma_R, f0*R_N)``).
 """
 
@@ -87,20 +112,24 @@ __all__ = [
     "RTData", "NormalState", "Crossing", "OPTIONS", "prepare_rt", "rt_from_measurements",
     "estimate_noise", "normal_state", "crossings", "crossing_temperature", "fit_tc",
     "analyze", "plot", "SPEC", "LevelTemperature", "level_temperature",
-    "significant_crossing", "sampling_error", "refuse_not_rt",
+    "significant_crossing", "sampling_error", "refuse_not_rt", "RnWindow",
+    "above_transition_window",
 ]
 
-RnMethod = Literal["fixed_T", "fixed_B", "extrapolated_linear"]
+RnMethod = Literal["above_transition", "fixed_T", "fixed_B", "extrapolated_linear"]
 OnsetMethod = Literal["fraction", "tangent_intersection"]
 
 SPEC_OPTIONS: tuple[Option, ...] = (
-    Option("rn_method", "str", "fixed_T", "how R_N is determined: 'fixed_T' (mean R near "
-           "rn_T_K), 'fixed_B' (rows at field rn_B_T, e.g. a second file above Hc2), "
+    Option("rn_method", "str", "above_transition", "how R_N is determined: "
+           "'above_transition' (mean R of the normal-state plateau just above the highest-T "
+           "transition, window recorded as rn_window_K), 'fixed_T' (mean R near rn_T_K), "
+           "'fixed_B' (rows at field rn_B_T, e.g. a second file above Hc2), "
            "'extrapolated_linear' (line fitted to the normal state in rn_window)",
-           choices=("fixed_T", "fixed_B", "extrapolated_linear"), assumption=True),
-    Option("rn_T_K", "float", None, "temperature of R_N for rn_method='fixed_T'; default: "
-           "the highest temperature of the data (recorded as rn_T_auto)", unit="K", min=0,
-           min_exclusive=True),
+           choices=("above_transition", "fixed_T", "fixed_B", "extrapolated_linear"),
+           assumption=True),
+    Option("rn_T_K", "float", None, "temperature of R_N for rn_method='fixed_T' (giving it "
+           "implies 'fixed_T'); default with 'fixed_T': the highest temperature of the data "
+           "(recorded as rn_T_auto)", unit="K", min=0, min_exclusive=True),
     Option("rn_dT_K", "float", None, "half-width of the band around rn_T_K averaged for R_N "
            "(default: 2 % of rn_T_K, at least the 3 nearest points)", unit="K", min=0,
            min_exclusive=True),
@@ -133,6 +162,14 @@ SPEC_OPTIONS: tuple[Option, ...] = (
            "a B_T column exists", unit="T"),
     Option("field_tol_T", "float", 5e-3, "tolerance of field_T", unit="T", min=0,
            min_exclusive=True),
+    Option("T_range_K", "pair", None, "[lo, hi]: use only the rows with lo <= T <= hi "
+           "(default: every row)", unit="K"),
+    Option("rrr_T_K", "float", 300.0, "temperature of R for RRR = R(rrr_T_K)/R_N (mean R "
+           "within +/- 5 K; reported when rows lie there)", unit="K", min=0,
+           min_exclusive=True),
+    Option("subtract_floor", "bool", False, "subtract a residual floor R_floor_ohm (the "
+           "lowest-T plateau, when > 5 sigma_R and > 1 % of R_N) from R and R_N before the "
+           "fractions are taken", assumption=True),
     Option("direction", "str", "auto", "sweep direction: 'auto' (when the rows hold warming "
            "and cooling sweeps, analyse the one with more points and report the other's "
            "Tc_mid and the thermal lag), 'all' (every row, sorted by T, duplicates "
@@ -153,6 +190,10 @@ SPEC = KindSpec(
         Output("R_N_ohm", "normal-state resistance at Tc_mid", "Ohm"),
         Output("sigma_R_ohm", "resistance noise used", "Ohm"),
         Output("<name>_sys_RN", "R_N systematic of each temperature", "K"),
+        Output("R_floor_ohm", "residual floor: mean R of the lowest-T plateau (reported "
+               "when > 5 sigma_R and > 1 % of R_N)", "Ohm"),
+        Output("R_300K_ohm", "mean R within +/- 5 K of rrr_T_K (default 300 K)", "Ohm"),
+        Output("RRR", "residual resistance ratio R(rrr_T_K)/R_N", ""),
         Output("Tc_mid_K_other_direction", "Tc_mid of the other sweep direction", "K"),
         Output("thermal_lag_K", "Tc_mid(warming) - Tc_mid(cooling)", "K"),
     ),
@@ -362,7 +403,8 @@ def resolve_direction(measurements: list[Measurement], direction: str
 
 def rt_from_measurements(measurements: list[Measurement], *, field_T: float | None = 0.0,
                          field_tol_T: float = 5e-3, direction: str = "all",
-                         min_points: int = 5) -> RTData:
+                         min_points: int = 5,
+                         T_range_K: tuple[float, float] | None = None) -> RTData:
     """Collect the R(T) rows of one or several measurements.
 
     Rows at the field ``field_T`` (if a ``B_T`` column exists) are kept; with several files
@@ -382,6 +424,8 @@ def rt_from_measurements(measurements: list[Measurement], *, field_T: float | No
         with :func:`resolve_direction`.
     min_points
         Minimum number of points.
+    T_range_K
+        ``(lo, hi)`` (K): keep only the rows with lo <= T <= hi; ``None`` keeps all.
 
     Raises
     ------
@@ -402,14 +446,17 @@ def rt_from_measurements(measurements: list[Measurement], *, field_T: float | No
             keep &= np.abs(B - field_T) < field_tol_T
         if direction != "all":
             keep &= _sweep_rows(m, ycol, direction)
+        if T_range_K is not None:
+            keep &= (T >= float(T_range_K[0])) & (T <= float(T_range_K[1]))
         Ts.append(T[keep])
         Rs.append(R[keep])
         sources.append(str(m.source))
     source = ", ".join(sources)
     T = np.concatenate(Ts)
     if T.size == 0:
-        raise DataFormatError(f"no rows at field {field_T} T (direction {direction!r})",
-                              file=source, column="B_T")
+        where = "" if T_range_K is None else f", T in {list(map(float, T_range_K))} K"
+        raise DataFormatError(f"no rows at field {field_T} T (direction {direction!r}"
+                              f"{where})", file=source, column="B_T")
     return prepare_rt(T, np.concatenate(Rs), source=source, min_points=min_points)
 
 
@@ -430,8 +477,9 @@ def estimate_noise(R_ohm: np.ndarray) -> float:
     return float(1.4826 * mad / np.sqrt(6.0))
 
 
-def normal_state(data: RTData, method: RnMethod = "fixed_T", *, rn_T_K: float | None = None,
-                 rn_dT_K: float | None = None, rn_window: tuple[float, float] | None = None,
+def normal_state(data: RTData, method: RnMethod = "above_transition", *,
+                 rn_T_K: float | None = None, rn_dT_K: float | None = None,
+                 rn_window: tuple[float, float] | None = None,
                  rn_B_data: RTData | None = None, R_N_ohm: float | None = None) -> NormalState:
     """Normal-state resistance by the chosen ASSUMPTION ``rn_method``.
 
@@ -440,6 +488,8 @@ def normal_state(data: RTData, method: RnMethod = "fixed_T", *, rn_T_K: float | 
     data
         The R(T) curve (K, Ohm).
     method
+        ``"above_transition"``: mean R of the normal-state plateau just above the
+        highest-T transition (:func:`above_transition_window`);
         ``"fixed_T"``: mean R in ``rn_T_K +/- rn_dT_K`` (default rn_T_K: highest T);
         ``"fixed_B"``: mean of ``rn_B_data`` (R(T) at a field above Hc2) over the
         temperature range of ``data``; ``"extrapolated_linear"``: straight line fitted in
@@ -459,6 +509,10 @@ def normal_state(data: RTData, method: RnMethod = "fixed_T", *, rn_T_K: float | 
     T, R = data.T_K, data.R_ohm
     if R_N_ohm is not None:
         rn = NormalState(float(R_N_ohm), 0.0, float(T[-1]), 0.0, "given")
+    elif method == "above_transition":
+        sel = above_transition_window(T, R).select(T)
+        rn = NormalState(float(np.mean(R[sel])), 0.0, float(np.mean(T[sel])), _sem(R[sel]),
+                         "above_transition")
     elif method == "fixed_T":
         T0 = float(T[-1]) if rn_T_K is None else float(rn_T_K)
         if not T[0] <= T0 <= T[-1]:
@@ -488,12 +542,182 @@ def normal_state(data: RTData, method: RnMethod = "fixed_T", *, rn_T_K: float | 
             raise FitError(f"rn_window [{lo}, {hi}] K holds {int(sel.sum())} points; need >= 3")
         rn = _line_normal_state(T[sel], R[sel], hi)
     else:
-        raise FitError(f"unknown rn_method {method!r}; use 'fixed_T', 'fixed_B' or "
-                       "'extrapolated_linear'")
+        raise FitError(f"unknown rn_method {method!r}; use 'above_transition', 'fixed_T', "
+                       "'fixed_B' or 'extrapolated_linear'")
     if not np.isfinite(rn.R_N_ohm) or rn.R_N_ohm <= 0:
         raise FitError(f"normal-state resistance R_N = {rn.R_N_ohm} Ohm is not positive "
                        f"({data.source})")
     return rn
+
+
+#: above_transition: a transition is a fall of R below RN_DROP of the largest (3-point
+#: median smoothed) R within a factor 1 + RN_LOOK in temperature above (at least 3 points)
+RN_DROP = 0.5
+RN_LOOK = 0.25
+#: the plateau is searched RN_START to RN_START + RN_SPAN upper half-widths
+#: (T(0.9 P) - T(0.5 P)) above the 50 % point of the transition; R_N is the mean within
+#: +/- RN_BAND (relative) of its flattest point (at least RN_MIN_POINTS points)
+RN_START = 3.0
+RN_SPAN = 8.0
+RN_BAND = 0.02
+RN_MIN_POINTS = 5
+
+
+@dataclass(frozen=True)
+class RnWindow:
+    """Temperature window of the normal-state plateau used by ``above_transition``.
+
+    Attributes
+    ----------
+    lo_K, hi_K
+        Window limits (K), inclusive: the points averaged for R_N.
+    T_N_K
+        Flattest point of the plateau (K), the centre of the window.
+    T50_K
+        Temperature (K) where the smoothed R rises through half of the plateau ``P`` just
+        above the transition (``nan`` when no transition was found).
+    half_width_K
+        Upper half-width ``T(0.9 P) - T(0.5 P)`` (K).
+    found
+        Whether a transition was found (otherwise the top RN_MIN_POINTS points are used).
+    """
+
+    lo_K: float
+    hi_K: float
+    T_N_K: float
+    T50_K: float
+    half_width_K: float
+    found: bool
+
+    def select(self, T: np.ndarray) -> np.ndarray:
+        """Boolean mask of the temperatures inside the window."""
+        return (T >= self.lo_K) & (T <= self.hi_K)
+
+
+def _median3(R: np.ndarray) -> np.ndarray:
+    """3-point running median (end points kept)."""
+    if R.size < 3:
+        return R.copy()
+    out = R.copy()
+    out[1:-1] = np.median(np.column_stack([R[:-2], R[1:-1], R[2:]]), axis=1)
+    return out
+
+
+def _log_scale(T: np.ndarray) -> tuple[np.ndarray, float]:
+    """Temperature axis for the look-ahead: ln T (or T/span when T <= 0 occurs) and the
+    length of a factor ``1 + RN_LOOK`` on it."""
+    if T[0] > 0:
+        return np.log(T), float(np.log1p(RN_LOOK))
+    return T / float(np.ptp(T) or 1.0), RN_LOOK
+
+
+def _transition_index(T: np.ndarray, Rs: np.ndarray) -> tuple[int, float] | None:
+    """Index of the highest-T point below RN_DROP of the plateau ``P`` ahead, and ``P``."""
+    x, look = _log_scale(T)
+    ends = np.maximum(np.searchsorted(x, x + look, side="right"), np.arange(T.size) + 4)
+    for i in range(T.size - 2, -1, -1):
+        P = float(np.max(Rs[i + 1:min(int(ends[i]), T.size)]))
+        if P > 0 and Rs[i] < RN_DROP * P:
+            return i, P
+    return None
+
+
+def _first_rise(T: np.ndarray, Rs: np.ndarray, i: int, level: float) -> float | None:
+    """T (K) where Rs first rises through ``level`` above index i (linear interpolation)."""
+    above = np.flatnonzero(Rs[i + 1:] >= level)
+    if above.size == 0:
+        return None
+    k = i + 1 + int(above[0])
+    a, b = Rs[k - 1], Rs[k]
+    u = (level - a) / (b - a) if b != a else 1.0
+    return float(T[k - 1] + np.clip(u, 0.0, 1.0) * (T[k] - T[k - 1]))
+
+
+def _flattest(T: np.ndarray, R: np.ndarray, cand: np.ndarray) -> int:
+    """Index (into T) of the candidate with the smallest |d ln R / d ln T|, from a line
+    through the points within a factor ``sqrt(1 + RN_LOOK)`` in T (at least 3)."""
+    x, look = _log_scale(T)
+    y = np.log(np.clip(R, np.max(np.abs(R)) * 1e-12, None))
+    best, best_s = int(cand[0]), np.inf
+    for j in cand:
+        sel = np.flatnonzero(np.abs(x - x[j]) <= 0.5 * look)
+        if sel.size < 3:
+            sel = np.argsort(np.abs(x - x[j]))[:3]
+        xs = x[sel] - x[j]
+        den = float(xs @ xs - xs.sum() ** 2 / xs.size)
+        if den <= 0:
+            continue
+        s = abs(float((xs - xs.mean()) @ y[sel]) / den)
+        if s < best_s:
+            best, best_s = int(j), s
+    return best
+
+
+def _band(T: np.ndarray, j: int, lo_s: float) -> tuple[float, float]:
+    """Window +/- RN_BAND around T[j] (at least RN_MIN_POINTS points, nearest first,
+    above lo_s when enough points lie there)."""
+    pool = np.flatnonzero(T >= lo_s)
+    if pool.size < RN_MIN_POINTS:
+        pool = np.arange(T.size)
+    d = np.abs(T[pool] - T[j])
+    sel = pool[d <= RN_BAND * abs(T[j])]
+    if sel.size < RN_MIN_POINTS:
+        sel = pool[np.argsort(d, kind="stable")[:RN_MIN_POINTS]]
+    return float(T[sel].min()), float(T[sel].max())
+
+
+def above_transition_window(T_K: np.ndarray, R_ohm: np.ndarray) -> RnWindow:
+    """Normal-state window just above the highest-T transition (``rn_method``
+    ``'above_transition'``).
+
+    1. The transition: with R smoothed by a 3-point running median, the highest-T point
+       whose R is below ``RN_DROP`` (50 %) of the largest R within a factor
+       ``1 + RN_LOOK`` (1.25) in temperature above it (at least the 3 next points): a
+       steep fall, not a gradual metallic decrease (R ~ T^2 falls by 36 % over that
+       factor). That largest value is the plateau estimate P.
+    2. Its upper half-width: ``h = T(0.9 P) - T(0.5 P)`` on the way up (at least the local
+       spacing), ``T50 = T(0.5 P)``.
+    3. The plateau: among the points in ``[T50 + RN_START h, T50 + (RN_START + RN_SPAN)
+       h]`` (3 to 11 half-widths, R/R_N > 0.99 for a tanh or logistic transition), the
+       flattest one T_N (smallest |d ln R/d ln T| of a line through the points within a
+       factor sqrt(1.25) in T): there dR/dT has returned to the normal-state level (past
+       the fluctuation tail, before a metallic rise).
+    4. The window: ``T_N +/- RN_BAND`` (2 %), at least ``RN_MIN_POINTS`` (5) points.
+
+    Without a transition (or without points above it) the top RN_MIN_POINTS points are
+    used.
+
+    Parameters
+    ----------
+    T_K, R_ohm
+        Sorted curve (K, Ohm).
+
+    Returns
+    -------
+    RnWindow
+    """
+    T, R = np.asarray(T_K, float), np.asarray(R_ohm, float)
+    nan = float("nan")
+    top = float(T[max(0, T.size - RN_MIN_POINTS)])
+    Rs = _median3(R)
+    found = _transition_index(T, Rs) if T.size > 4 else None
+    if found is None:
+        return RnWindow(top, float(T[-1]), float(T[-1]), nan, nan, False)
+    i, P = found
+    T50 = _first_rise(T, Rs, i, 0.5 * P)
+    T50 = float(T[i + 1]) if T50 is None else T50
+    T90 = _first_rise(T, Rs, i, 0.9 * P)
+    h_min = float(T[i + 1] - T[i])
+    h = max((T90 - T50) if T90 is not None else h_min, h_min)
+    lo_s, hi_s = T50 + RN_START * h, T50 + (RN_START + RN_SPAN) * h
+    cand = np.flatnonzero((T >= lo_s) & (T <= hi_s))
+    if cand.size == 0:
+        cand = np.flatnonzero(T >= lo_s)[:1]
+    if cand.size == 0:
+        return RnWindow(top, float(T[-1]), float(T[-1]), float(T50), float(h), True)
+    j = _flattest(T, R, cand)
+    lo, hi = _band(T, j, lo_s)
+    return RnWindow(lo, hi, float(T[j]), float(T50), float(h), True)
 
 
 def _sem(vals: np.ndarray) -> float:
@@ -1099,6 +1323,35 @@ def _tc_levels(data: RTData, rn: NormalState, *, onset_method: OnsetMethod = "fr
 
 _DEFAULTS: dict[str, Any] = SPEC.defaults
 
+#: residual floor: reported when above FLOOR_SIGMAS sigma_R and FLOOR_FRACTION of R_N
+FLOOR_SIGMAS = 5.0
+FLOOR_FRACTION = 0.01
+
+
+def residual_floor(data: RTData, rn: NormalState) -> tuple[float, float] | None:
+    """Residual floor ``(R_floor, stderr)`` (Ohm) of the lowest-T plateau, or ``None``.
+
+    The plateau is the points more than 3 preliminary transition scales (20-80 % width)
+    below the preliminary Tc_mid (at least 3); R_floor is their mean, its error the
+    standard error of the mean. It counts when it exceeds ``FLOOR_SIGMAS`` (5) sigma_R
+    (noise of those points, second differences) and ``FLOOR_FRACTION`` (1 %) of R_N.
+    """
+    T, R = data.T_K, data.R_ohm
+    try:
+        scale, T_mid = _transition_scale(data, rn, 0.2, 0.8, 0.5)
+    except (FloatingPointError, ValueError):
+        return None
+    sel = T <= T_mid - 3.0 * scale
+    if sel.sum() < 3:
+        return None
+    vals = R[sel]
+    sig = estimate_noise(vals) if vals.size >= 3 else float("nan")
+    sig = sig if np.isfinite(sig) and sig > 0 else float(np.std(vals))
+    level = float(np.mean(vals))
+    if level > FLOOR_SIGMAS * sig and level > FLOOR_FRACTION * rn.R_N_ohm:
+        return level, _sem(vals)
+    return None
+
 
 def analyze_rt(measurements: list[Measurement], opts: dict[str, Any], *,
                allow_missing: bool = False) -> tuple[RTData, NormalState, dict[str, Any]]:
@@ -1115,19 +1368,40 @@ def analyze_rt(measurements: list[Measurement], opts: dict[str, Any], *,
         opts["direction_rows"] = counts
     data = rt_from_measurements(measurements, field_T=opts["field_T"],
                                 field_tol_T=float(opts["field_tol_T"]),
-                                direction=direction)
+                                direction=direction, T_range_K=opts.get("T_range_K"))
     rn_B_data = None
     if opts["R_N_ohm"] is None and opts["rn_method"] == "fixed_B":
         if opts["rn_B_T"] is None:
             raise FitError("rn_method='fixed_B' needs the option rn_B_T (field in T)")
         rn_B_data = rt_from_measurements(measurements, field_T=float(opts["rn_B_T"]),
-                                         field_tol_T=float(opts["field_tol_T"]), min_points=2)
+                                         field_tol_T=float(opts["field_tol_T"]), min_points=2,
+                                         T_range_K=opts.get("T_range_K"))
+    if opts["rn_method"] == "above_transition" and opts["rn_T_K"] is not None:
+        opts["rn_method"] = "fixed_T"
+        opts["rn_method_note"] = "rn_T_K given: rn_method 'fixed_T'"
+    if opts["R_N_ohm"] is None and opts["rn_method"] == "above_transition":
+        win = above_transition_window(data.T_K, data.R_ohm)
+        opts["rn_window_K"] = [win.lo_K, win.hi_K]
+        opts["rn_window_rule"] = (
+            f"mean R within {100 * RN_BAND:g} % of the flattest point T_N = {win.T_N_K:.4g} K "
+            f"in [T50 + {RN_START:g} h, T50 + {RN_START + RN_SPAN:g} h] above the highest-T "
+            f"transition (T50 = {win.T50_K:.4g} K, h = T(0.9 P) - T(0.5 P) = "
+            f"{win.half_width_K:.3g} K)" if win.found else
+            f"no transition found: top {RN_MIN_POINTS} points")
     if opts["R_N_ohm"] is None and opts["rn_method"] == "fixed_T" and opts["rn_T_K"] is None:
         opts["rn_T_K"] = float(data.T_K[-1])
         opts["rn_T_auto"] = True
     rn = normal_state(data, opts["rn_method"], rn_T_K=opts["rn_T_K"], rn_dT_K=opts["rn_dT_K"],
                       rn_window=opts["rn_window"], rn_B_data=rn_B_data,
                       R_N_ohm=opts["R_N_ohm"])
+    floor = residual_floor(data, rn)
+    if floor is not None:
+        opts["R_floor"] = floor
+        if opts.get("subtract_floor") and floor[0] < rn.R_N_ohm:
+            data = RTData(data.T_K, data.R_ohm - floor[0], data.notes +
+                          [f"residual floor {floor[0]:.4g} Ohm subtracted from R and R_N"],
+                          data.source)
+            rn = rn.shifted(-floor[0])
     res = _tc_levels(data, rn, onset_method=opts["onset_method"],
                      onset_fraction=float(opts["onset_fraction"]),
                      mid_fraction=float(opts["mid_fraction"]),
@@ -1393,6 +1667,39 @@ def _other_direction(measurements: list[Measurement], opts: dict[str, Any],
     params["thermal_lag_K"] = up - down
 
 
+def _floor_param(opts: dict[str, Any], params: dict[str, Any]) -> list[Flag]:
+    """``R_floor_ohm`` param and the ``residual_floor`` warning (in place)."""
+    from uncertainties import ufloat
+
+    floor = opts.pop("R_floor", None)
+    if floor is None:
+        return []
+    params["R_floor_ohm"] = ufloat(*floor) if floor[1] > 0 else floor[0]
+    done = ("subtracted from R and R_N before the fractions" if opts["subtract_floor"]
+            else "not subtracted (option subtract_floor)")
+    return [warn("residual_floor", f"R stays at a residual floor R_floor = {floor[0]:.4g} "
+                 f"Ohm below the transition: {done}")]
+
+
+#: half-width (K) of the band around rrr_T_K averaged for R_300K_ohm
+RRR_BAND_K = 5.0
+
+
+def _rrr(data: RTData, params: dict[str, Any], T_K: float, sigma: float) -> dict[str, Any]:
+    """``R_300K_ohm`` (mean R within +/- RRR_BAND_K of T_K, error max(sem, sigma_R/sqrt(n)))
+    and ``RRR`` = R_300K/R_N (errors propagated), when rows lie in that band."""
+    from uncertainties import ufloat
+
+    sel = np.abs(data.T_K - T_K) <= RRR_BAND_K
+    if not sel.any():
+        return {}
+    vals = data.R_ohm[sel]
+    err = max(_sem(vals), float(sigma) / np.sqrt(vals.size))
+    R_hi = ufloat(float(np.mean(vals)), err) if err > 0 else float(np.mean(vals))
+    RN = params["R_N_ohm"]
+    return {"R_300K_ohm": R_hi, "RRR": R_hi / RN}
+
+
 def _definitions(opts: dict[str, Any]) -> dict[str, str]:
     return {
         "Tc_onset": (f"T(R = {opts['onset_fraction']} R_N)" if opts["onset_method"] ==
@@ -1445,8 +1752,11 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     params, budget = _params_with_budget(res, rn)
     if opts.get("direction_other"):
         _other_direction(measurements, opts, params)
+    params.update(_rrr(data, params, float(opts["rrr_T_K"]), res["sigma_R_ohm"]))
+    floor_flags = _floor_param(opts, params)
     shape_flags, steps = _flags_shape(data, rn, res)
-    flags = _flags_levels(res, opts) + shape_flags + _flags_rn(data, rn, res, opts)
+    flags = (_flags_levels(res, opts) + shape_flags + _flags_rn(data, rn, res, opts)
+             + floor_flags)
     opts = dict(opts)
     opts["tc_definitions"] = _definitions(opts)
     opts["crossing_rule"] = ("highest-T significant crossing; linear interpolation (sparse) "

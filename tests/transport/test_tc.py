@@ -44,7 +44,12 @@ def test_logistic_closed_form_recovery():
                                                  abs=4 * r.stderr("Tc_zero_K") + 5e-4)
     assert r.value("R_N_ohm") == pytest.approx(1400, rel=3e-3)
     assert r.value("sigma_R_ohm") == pytest.approx(sig, rel=0.3)
-    assert r.options["rn_T_auto"] is True and r.options["rn_T_K"] == pytest.approx(3.0)
+    # default R_N: the plateau just above the transition (T90 - T50 = w ln 9)
+    assert r.options["rn_method"] == "above_transition"
+    lo, hi = r.options["rn_window_K"]
+    assert T0 + 3 * w * math.log(9) - 0.02 <= lo < hi <= 3.0
+    r_top = tc.analyze([meas(T, R)], rn_method="fixed_T")
+    assert r_top.options["rn_T_auto"] is True and r_top.options["rn_T_K"] == pytest.approx(3.0)
     d = r.to_dict()
     json.dumps(d)
     assert {"Tc_onset_K", "Tc_mid_K", "Tc_zero_K", "width_K", "R_N_ohm"} <= set(d["params"])

@@ -199,10 +199,16 @@ def test_tangent_onset_outside_data_is_extrapolated():
 def test_rn_far_above_transition_flagged():
     T = np.linspace(0.2, 5.0, 600)
     R = tanh_rt(T, 0.5, 0.02, slope=0.05)  # R_N rises by 22 % from Tc to 5 K
-    r = tc.analyze([meas(T, R)])
+    r = tc.analyze([meas(T, R)], rn_method="fixed_T")
     assert r.quality.has("rn_far_from_transition")
     flat = tanh_rt(T, 0.5, 0.02)
-    assert not tc.analyze([meas(T, flat)]).quality.has("rn_far_from_transition")
+    assert not tc.analyze([meas(T, flat)], rn_method="fixed_T").quality.has(
+        "rn_far_from_transition")
+    # the default R_N (plateau just above the transition) is not far from it: exact
+    # Tc_mid within the R_N bias of the window (slope 0.05/K x ~0.2 K above Tc)
+    d = tc.analyze([meas(T, R)])
+    assert not d.quality.has("rn_far_from_transition")
+    assert d.value("Tc_mid_K") == pytest.approx(t_at(0.5, 0.5, 0.02), abs=1e-3)
 
 
 def test_floor_above_mid_level_fails_order():

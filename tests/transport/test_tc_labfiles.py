@@ -1,0 +1,135 @@
+"""Kind ``tc`` on R(T) files as they come from the lab (issue "R(T) and lab files as they
+really come"): a full cool-down from room temperature, a residual floor, a T range. Every
+curve is a closed form written here."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ktoanalysis.errors import OptionError, RefusedError
+from ktoanalysis.io.measurement import Measurement
+from ktoanalysis.transport import tc
+
+TC, W = 3.0, 0.2  # K
+
+
+def meas(T, R, **cols):
+    return Measurement(pd.DataFrame({"T_K": T, "R_ohm": R, **cols}), {"source": "sim.csv"})
+
+
+def metal_tanh(T, R0=100.0, rrr=10.0, Tc=TC, w=W):
+    """Metallic normal state R0 + A T^2 with R(300 K) = rrr R0, times a tanh transition."""
+    A = (rrr - 1.0) * R0 / 300.0**2
+    T = np.asarray(T, dtype=float)
+    return (R0 + A * T**2) * 0.5 * (1 + np.tanh((T - Tc) / w))
+
+
+def cooldown_T():
+    """300 K -> 2 K: 3 K steps far from Tc, 0.25 K steps within 2-6 K (as logged)."""
+    far = np.arange(300.0, 6.0, -3.0)
+    near = np.arange(6.0, 1.99, -0.25)
+    return np.concatenate([far, near])
+
+
+def cooldown(seed=5, noise=0.2, R0=100.0):
+    rng = np.random.default_rng(seed)
+    T = cooldown_T() + 0.01 * rng.standard_normal(cooldown_T().size)
+    return T, metal_tanh(T, R0) + noise * rng.standard_normal(T.size)
+
+
+def test_cooldown_from_room_temperature_default_rn():
+    T, R = cooldown()
+    r = tc.analyze([meas(T, R)])
+    # R_N(T) = R0 + A T^2 is 100.1 Ohm at 3 K: R/R_N(3 K) = 0.5 at Tc within 1e-3 K
+    tm, err = r.value("Tc_mid_K"), r.stderr("Tc_mid_K")
+    assert abs(tm - TC) < 3 * err and abs(tm - TC) < 0.05, (tm, err)
+    assert r.value("R_N_ohm") == pytest.approx(100.0 + 9 * 100.0 / 9e4 * 16, rel=0.01)
+    assert r.options["rn_method"] == "above_transition"
+    lo, hi = r.options["rn_window_K"]
+    assert TC < lo < hi < 10.0
+    assert r.verdict != "fail", r.quality.summary()
+
+
+def test_cooldown_fixed_T_still_reachable():
+    T, R = cooldown()
+    # R_N = R(300 K) = 1000 Ohm: the 50 % level lies on the metallic slope (~198 K), the
+    # 20-80 % "width" (~164 K) exceeds a third of the span: refused as before
+    with pytest.raises(RefusedError, match="transition widths"):
+        tc.analyze([meas(T, R)], rn_method="fixed_T")
+    # an explicit rn_T_K implies fixed_T
+    r2 = tc.analyze([meas(T, R)], rn_T_K=5.0)
+    assert r2.options["rn_method"] == "fixed_T"
+    assert r2.value("Tc_mid_K") == pytest.approx(TC, abs=0.05)
+
+
+def test_window_of_a_tanh_transition():
+    # the window starts 3 upper half-widths above T50: h = w atanh(0.8) for a tanh
+    T = np.linspace(1.0, 8.0, 701)
+    win = tc.above_transition_window(T, metal_tanh(T))
+    h = W * math.atanh(0.8)
+    assert win.found
+    assert win.T50_K == pytest.approx(TC, abs=0.01)
+    assert win.half_width_K == pytest.approx(h, rel=0.05)
+    # flattest point 3-11 half-widths above T50, window +/- 2 % around it
+    assert TC + 3 * h - 0.05 <= win.T_N_K <= TC + 11 * h + 0.05
+    assert win.lo_K >= TC + 3 * h - 0.05
+    assert win.hi_K - win.lo_K <= 0.04 * win.T_N_K + 0.011
+
+
+def test_rrr_from_room_temperature():
+    T, R = cooldown()
+    r = tc.analyze([meas(T, R)])
+    # R(300 K) = rrr R0 = 1000 Ohm (the band 295-300 K holds 2 points of the 3 K grid)
+    R300, e300 = r.value("R_300K_ohm"), r.stderr("R_300K_ohm")
+    A = 9 * 100.0 / 300.0**2
+    Rb = [100.0 + A * t**2 for t in (297.0, 300.0)]
+    assert abs(R300 - np.mean(Rb)) < 3 * e300 + 0.5
+    TN = r.options["rn_window_K"]
+    RN_true = 100.0 + A * np.mean(TN) ** 2
+    assert r.value("RRR") == pytest.approx(np.mean(Rb) / RN_true, rel=0.01)
+    assert r.stderr("RRR") > 0
+    assert {"R_300K_ohm", "RRR"} <= {o.name for o in tc.SPEC.outputs}
+    # a sweep that stops below 295 K reports none
+    low = tc.analyze([meas(T[T < 280], R[T < 280])])
+    assert "RRR" not in low.params and "R_300K_ohm" not in low.params
+
+
+def test_T_range_restricts_rows():
+    T, R = cooldown()
+    r = tc.analyze([meas(T, R)], rn_method="fixed_T", T_range_K=[1.0, 20.0])
+    # R_N = R(20 K) = 100 (1 + 1e-4 x 400) = 104 Ohm: 0.52 R0 -> Tc + w atanh(0.04)
+    assert r.value("Tc_mid_K") == pytest.approx(TC + W * math.atanh(0.04), abs=0.03)
+    assert r.provenance["window_K"][1] <= 20.0
+    assert "RRR" not in r.params
+    # bkt-rt declares (inherits) the option
+    from ktoanalysis.transport import bkt
+
+    assert "T_range_K" in {o.name for o in bkt.SPEC_OPTIONS}
+    with pytest.raises(OptionError, match="T_range_K"):
+        tc.SPEC.resolve({"T_range_K": [20.0, 1.0]})
+
+
+def test_residual_floor_reported_and_subtracted():
+    # series resistance Rs = 0.1 R0 (a non-superconducting path): R = Rs + R0 f(T)
+    rng = np.random.default_rng(9)
+    T = np.linspace(1.0, 6.0, 400)
+    R0, Rs = 100.0, 10.0
+    R = Rs + metal_tanh(T, R0, rrr=1.0) + 0.1 * rng.standard_normal(T.size)
+    r = tc.analyze([meas(T, R)])
+    assert r.quality.has("residual_floor") and r.verdict != "fail"
+    assert r.value("R_floor_ohm") == pytest.approx(Rs, abs=4 * r.stderr("R_floor_ohm") + 0.05)
+    # mid level 0.5 x 110 Ohm: R0 f = 45 Ohm -> f = 0.45
+    t45 = TC + W * math.atanh(2 * 0.45 - 1)
+    assert r.value("Tc_mid_K") == pytest.approx(t45, abs=max(4 * r.stderr("Tc_mid_K"), 2e-3))
+    s = tc.analyze([meas(T, R)], subtract_floor=True)
+    # levels relative to R_N - floor = R0: the mid level is R0/2 above the floor -> Tc
+    assert s.value("Tc_mid_K") == pytest.approx(TC, abs=max(4 * s.stderr("Tc_mid_K"), 2e-3))
+    assert s.value("R_N_ohm") == pytest.approx(R0, rel=0.01)
+    assert "subtracted" in " ".join(f.message for f in s.quality.flags)
+    # no floor, no flag
+    clean = tc.analyze([meas(T, metal_tanh(T, R0, rrr=1.0) + 0.1 * rng.standard_normal(T.size))])
+    assert not clean.quality.has("residual_floor") and "R_floor_ohm" not in clean.params
