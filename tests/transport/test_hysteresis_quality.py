@@ -322,3 +322,21 @@ def test_noiseless_butterfly_has_finite_errors_and_no_ufloat_warning():
         res = hy.analyze([m])
     assert res.value("peak_field_up_T") == pytest.approx(0.08, abs=0.005)
     assert res.params["peak_field_up_T"].std_dev > 0
+
+
+def test_halfwidth_choice_systematic_counts_a_real_shift_only():
+    # a shouldered (asymmetric) peak: the vertex of the 1.5x wider parabola moves towards
+    # the shoulder by much more than noise explains -> a systematic part above the stat
+    # error; on a symmetric peak the same variation is within the noise -> (almost) 0
+    rng = np.random.default_rng(61)
+
+    def shouldered(c):
+        return lambda B: 100 + _lor(B, c, 50, 0.06) + _lor(B, c + 0.07 * np.sign(c), 20, 0.06)
+
+    m = _measurement(shouldered(-0.3), shouldered(0.3), rng, sigma=0.1)
+    b = hy.analyze([m]).budget["peak_field_up_T"]
+    assert b.sys["peak_halfwidth_T"] > 2 * b.stat, b
+    m = _measurement(lambda B: 100 + _lor(B, -0.3, 50, 0.06),
+                     lambda B: 100 + _lor(B, 0.3, 50, 0.06), rng, sigma=0.1)
+    b = hy.analyze([m]).budget["peak_field_up_T"]
+    assert b.sys["peak_halfwidth_T"] < 0.5 * b.stat, b
