@@ -4,7 +4,11 @@ Each analysis kind lives in its own module, which provides
 
 * ``analyze(measurements, **options) -> FitResult``: the procedure used by the CLI and
   the batch runner (measurements already loaded and in SI units);
-* ``plot(result, fig) -> None``: draws data, fit, residuals and uncertainty band;
+* ``plot(result, fig) -> None``: draws data, fit, residuals and uncertainty band; a thin
+  wrapper: the figure code lives apart, in the kind's module of
+  :mod:`ktoanalysis.transport.plots` (e.g. ``plots/tc.py`` for ``tc.py``), imported
+  lazily by :func:`~ktoanalysis.transport.plots.draw` (a procedure module never imports
+  its plot module at import time; a plot module may import constants from its procedure);
 * ``SPEC``: the :class:`~ktoanalysis.transport.declaration.KindSpec` declaring its
   options (type, unit, default, range, help, ASSUMPTION) and output parameters; the CLI,
   the batch manifest, :func:`analyze` and the docs all read it (``OPTIONS`` is its

@@ -710,20 +710,10 @@ def _sheet_resistance(opts: dict[str, Any], XB: list, Xs: list) -> tuple[Any, st
 
 
 def plot(result: FitResult, fig) -> None:
-    """Raw R_xy, antisymmetrised R_xy with fit and 1-sigma band, residuals."""
-    from ..plotting import residual_axes
+    """Raw R_xy, antisymmetrised R_xy with fit and 1-sigma band, residuals.
 
-    d = result.data
-    ax, axr = residual_axes(fig)
-    ax.plot(d["B_T"], d["Rodd_ohm"], "o", ms=3, label="R_xy odd part (data)")
-    ax.plot(d["B_sorted_T"], d["fit_sorted"], "-",
-            label=f"fit ({result.options.get('form')}): R_H = "
-                  f"{result.value('R_H_ohm_T'):.4g} Ω/T")
-    ax.fill_between(d["B_sorted_T"], d["fit_sorted"] - d["band"],
-                    d["fit_sorted"] + d["band"], alpha=0.3, label="1σ band")
-    ax.set_ylabel("R_xy,odd (Ω)")
-    ax.legend(fontsize=8)
-    axr.plot(d["B_T"], d["residual"], "o", ms=3)
-    axr.axhline(0, color="k", lw=0.8)
-    axr.set_xlabel("B (T)")
-    axr.set_ylabel("residual (Ω)")
+    The figure code lives in :mod:`ktoanalysis.transport.plots.hall`.
+    """
+    from .plots import draw
+
+    draw(result, fig)

@@ -87,7 +87,6 @@ from .result import (
     array_fit_result,
     combine_errors,
     params_from_lmfit,
-    require_plot_data,
 )
 
 __all__ = [
@@ -1286,44 +1285,13 @@ def plot(result: FitResult, fig: Any) -> None:
     """Left: log-log I-V isotherms with the fitted power laws and a V ~ I^3 guide; right:
     alpha(T) with error bars, the alpha = 3 line and T_BKT (+/- 1 sigma band).
 
+    The figure code lives in :mod:`ktoanalysis.transport.plots.iv`.
+
     Raises
     ------
     FitError
         An array-level result (:func:`fit_alpha`) without plot data.
     """
-    from matplotlib import colormaps
+    from .plots import draw
 
-    require_plot_data(result, "isotherms")
-    d = result.data
-    ax, axa = fig.subplots(1, 2)
-    isos = d["isotherms"]
-    Ts = np.array([x["T_K"] for x in isos])
-    cmap = colormaps["coolwarm"]
-    span = max(float(np.ptp(Ts)), 1e-12)
-    for x in isos:
-        col = cmap((x["T_K"] - Ts.min()) / span)
-        pos = x["V_V"] > 0
-        ax.loglog(x["I_A"][pos], x["V_V"][pos], ".", ms=2, color=col)
-        if x["alpha"] is not None:
-            Iw = x["I_A"][x["mask"]]
-            ax.loglog(Iw, 10 ** (x["alpha"] * np.log10(Iw) + x["c"]), "-", color=col, lw=1.5,
-                      label=f"{x['T_K']:.3g} K: alpha = {x['alpha']:.2f}")
-    allI = np.concatenate([x["I_A"][x["I_A"] > 0] for x in isos])
-    allV = np.concatenate([x["V_V"][x["V_V"] > 0] for x in isos])
-    if allI.size and allV.size:
-        Ig = np.geomspace(allI.min(), allI.max(), 20)
-        ax.loglog(Ig, np.median(allV) * (Ig / np.median(allI)) ** 3, "r--", lw=1,
-                  label="V ~ I^3")
-    ax.set_xlabel("I (A)")
-    ax.set_ylabel("V (V)")
-    ax.legend(fontsize=6, ncol=1)
-    axa.errorbar(d["T_K"], d["alpha"], yerr=d["alpha_err"], fmt="o", ms=4, capsize=2,
-                 label="alpha(T)")
-    axa.axhline(3.0, color="r", ls="--", lw=1, label="alpha = 3")
-    if "T_BKT_K" in result.params:
-        Tb, e = result.value("T_BKT_K"), result.stderr("T_BKT_K") or 0.0
-        axa.axvline(Tb, color="k", lw=1, label=f"T_BKT = {Tb:.4g} K")
-        axa.axvspan(Tb - e, Tb + e, color="k", alpha=0.2, label="1 sigma")
-    axa.set_xlabel("T (K)")
-    axa.set_ylabel("alpha (V ~ I^alpha)")
-    axa.legend(fontsize=7)
+    draw(result, fig)
