@@ -100,6 +100,7 @@ from .quality import (
     check_noise_consistency,
     check_points,
     check_steps,
+    excess_shift,
     fail,
     noise_from_differences,
     warn,
@@ -712,7 +713,7 @@ def window_systematic(main: tuple[float, float | None],
         d = float(v) - float(v0)
         noise2 = (abs(e * e - e0 * e0) if e is not None and e0 is not None
                   and np.isfinite(e * e0) else 0.0)
-        shifts.append(float(np.sign(d) * np.sqrt(max(0.0, d * d - noise2))))
+        shifts.append(float(np.sign(d)) * excess_shift(d, float(np.sqrt(noise2))))
     return 0.5 * (max(shifts) - min(shifts))
 
 

@@ -50,6 +50,7 @@ from .quality import (
     check_goodness_of_fit,
     check_noise_consistency,
     check_points,
+    excess_shift,
     fail,
     noise_from_differences,
     warn,
@@ -399,7 +400,7 @@ def _systematics(B: np.ndarray, R: np.ndarray, form: str, offset: bool,
             continue
         d = float(fit[0][0]) - v0
         var = abs(float(fit[1][0, 0]) - s0**2)
-        out[name] = float(np.sqrt(d * d - var)) if d * d > _SYS_SIGNIFICANCE**2 * var else 0.0
+        out[name] = excess_shift(d, float(np.sqrt(var)), threshold=_SYS_SIGNIFICANCE)
     return out
 
 

@@ -120,6 +120,7 @@ from .quality import (
     check_bounds,
     check_goodness_of_fit,
     check_multistart,
+    excess_shift,
     fail,
     warn,
 )
@@ -1169,10 +1170,10 @@ def _window_sys(pts, gl, w, opts) -> dict[str, float]:
     for k, (v, s) in base.items():
         if k not in vals:
             continue
-        shift = abs(vals[k][0] - v)
         expect = math.sqrt(max(vals[k][1] ** 2 - s**2, 0.0))
-        if math.isfinite(shift) and math.isfinite(expect) and shift > WINDOW_SIGMA * expect:
-            out[k] = shift
+        sys_k = excess_shift(vals[k][0] - v, expect, threshold=WINDOW_SIGMA, scale=0.0)
+        if sys_k > 0:
+            out[k] = sys_k
     return out
 
 

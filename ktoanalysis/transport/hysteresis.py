@@ -92,7 +92,7 @@ from ..io.measurement import Measurement
 from .declaration import KindSpec, Option, Output
 from .hall import robust_split_sweeps
 from .phaseslip import log_lamh_reduced
-from .quality import Flag, Quality, check_goodness_of_fit, fail, warn
+from .quality import Flag, Quality, check_goodness_of_fit, excess_shift, fail, warn
 from .result import (
     ErrorBudget,
     FitResult,
@@ -499,9 +499,7 @@ def _barlow(shift: float, noise: float) -> float:
     (Barlow 2002, hep-ex/0207026): ``noise`` is the standard deviation of the difference
     itself (both estimates share points), and the shift counts only beyond ``_BARLOW_K``
     times it: ``sqrt(max(0, shift^2 - (_BARLOW_K noise)^2))``."""
-    if not (math.isfinite(shift) and math.isfinite(noise)):
-        return 0.0
-    return math.sqrt(max(0.0, shift**2 - (_BARLOW_K * noise) ** 2))
+    return excess_shift(shift, noise, scale=_BARLOW_K)
 
 
 def _vertex_gradients(B: np.ndarray, R: np.ndarray, center: float, hw: float

@@ -79,6 +79,7 @@ from .quality import (
     check_goodness_of_fit,
     check_noise_consistency,
     check_points,
+    excess_shift,
     fail,
     warn,
 )
@@ -1134,8 +1135,7 @@ def _ladder(isos: list[Isotherm], rows: list[dict[str, Any]], rn: float,
             entries.append({"window": label, "error": str(exc)})
             continue
         d = c2["T_K"] - cross["T_K"]
-        if abs(d) > 2.0 * sig_d:
-            contrib.append(math.sqrt(d * d - sig_d * sig_d))
+        contrib.append(excess_shift(d, sig_d, threshold=2.0))
         entries.append({"window": label, "T_BKT_K": c2["T_K"], "stderr_K": c2["stderr_K"],
                         "shift_K": d, "shift_noise_K": sig_d})
     return entries, max(contrib)

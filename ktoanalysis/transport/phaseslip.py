@@ -74,6 +74,7 @@ from .quality import (
     check_multistart,
     check_noise_consistency,
     check_points,
+    excess_shift,
     fail,
     noise_from_differences,
     warn,
@@ -465,8 +466,8 @@ def _window_sys(prob: _Problem, res: lmfit.model.ModelResult, frac: float
         for k in names:
             p0, p1 = res.params[k], r.params[k]
             d = float(p1.value - p0.value)
-            s2 = max(_err(p1) ** 2 - _err(p0) ** 2, 0.0) * _SHIFT_SIGNIFICANCE**2
-            sys[k] = max(sys[k], math.sqrt(max(d * d - s2, 0.0)))
+            s = math.sqrt(max(_err(p1) ** 2 - _err(p0) ** 2, 0.0))
+            sys[k] = max(sys[k], excess_shift(d, s, scale=_SHIFT_SIGNIFICANCE))
             shifts[label][k] = d
     return sys, shifts
 

@@ -31,7 +31,7 @@ import numpy as np
 __all__ = [
     "Flag", "Quality", "CODES", "check_goodness_of_fit", "runs_test", "check_bounds",
     "check_inside", "check_points", "check_multistart", "check_noise_consistency",
-    "transition_steps", "check_steps", "noise_from_differences",
+    "transition_steps", "check_steps", "noise_from_differences", "excess_shift",
 ]
 
 Severity = Literal["warn", "fail"]
@@ -169,6 +169,39 @@ def noise_from_differences(y: np.ndarray) -> float:
         return float("nan")
     d2 = y[2:] - 2.0 * y[1:-1] + y[:-2]
     return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / math.sqrt(6.0))
+
+
+def excess_shift(shift: float, sigma: float, *, threshold: float = 0.0,
+                 scale: float = 1.0) -> float:
+    """The part of a shift between two estimates from the same data that noise does not
+    explain (Barlow, "Systematic errors: facts and fictions", hep-ex/0207026).
+
+    ``sigma`` is the standard deviation of the shift itself (for nested fits sharing
+    points, ``sqrt(|sigma_a**2 - sigma_b**2|)``). The shift counts only when
+    ``|shift| > threshold*sigma``, and then as ``sqrt(max(0, shift**2 - (scale*sigma)**2))``
+    (``scale = 0`` keeps the whole shift). Non-finite input gives 0.
+
+    Parameters
+    ----------
+    shift
+        Difference of the two estimates (any unit).
+    sigma
+        Its statistical 1-sigma (same unit).
+    threshold
+        Significance (in sigma) below which the shift is noise.
+    scale
+        Multiple of sigma subtracted in quadrature.
+
+    Returns
+    -------
+    float
+        The systematic part (>= 0, same unit).
+    """
+    if not (math.isfinite(shift) and math.isfinite(sigma)):
+        return 0.0
+    if abs(shift) <= threshold * sigma:
+        return 0.0
+    return math.sqrt(max(0.0, shift * shift - (scale * sigma) ** 2))
 
 
 def runs_test(residuals: np.ndarray) -> tuple[int, float]:

@@ -154,3 +154,19 @@ def test_plot_banner_shows_the_verdict():
     verdict_banner(fig, res)
     text = fig._suptitle.get_text()
     assert text.startswith("quality: FAIL") and "chi2 7e5" in text
+
+
+@pytest.mark.parametrize("shift, sigma, kw, expected", [
+    (5.0, 3.0, {}, 4.0),                                   # sqrt(25 - 9)
+    (-5.0, 3.0, {}, 4.0),
+    (5.0, 2.0, {"threshold": 3.0}, 0.0),                   # |5| <= 3*2: noise
+    (7.0, 2.0, {"threshold": 3.0}, math.sqrt(49 - 4)),
+    (5.0, 2.0, {"scale": 2.0}, 3.0),                       # sqrt(25 - 16)
+    (7.0, 2.0, {"threshold": 3.0, "scale": 0.0}, 7.0),     # whole shift once significant
+    (1.0, 3.0, {}, 0.0),
+    (math.nan, 1.0, {}, 0.0),
+])
+def test_excess_shift_closed_forms(shift, sigma, kw, expected):
+    from ktoanalysis.transport.quality import excess_shift
+
+    assert excess_shift(shift, sigma, **kw) == pytest.approx(expected)
