@@ -1328,11 +1328,32 @@ FLOOR_SIGMAS = 5.0
 FLOOR_FRACTION = 0.01
 
 
+#: fewest points of the flat low-temperature run that counts as a floor plateau
+FLOOR_MIN_RUN = 5
+
+
+def _low_plateau(T: np.ndarray, R: np.ndarray) -> np.ndarray:
+    """Mask of the flat run at the lowest temperatures: from the lowest T upwards while R
+    stays within 3 sigma of the median of the 5 lowest-T points (sigma from their second
+    differences, or their spread)."""
+    n0 = min(10, T.size)
+    sig = estimate_noise(R[:n0]) if n0 >= 5 else float("nan")
+    sig = sig if np.isfinite(sig) and sig > 0 else float(np.std(R[:n0])) or 1e-300
+    base = float(np.median(R[:min(5, T.size)]))
+    off = np.abs(R - base) > 3.0 * sig
+    end = int(np.argmax(off)) if off.any() else T.size
+    mask = np.zeros(T.size, bool)
+    mask[:end] = True
+    return mask
+
+
 def residual_floor(data: RTData, rn: NormalState) -> tuple[float, float] | None:
     """Residual floor ``(R_floor, stderr)`` (Ohm) of the lowest-T plateau, or ``None``.
 
     The plateau is the points more than 3 preliminary transition scales (20-80 % width)
-    below the preliminary Tc_mid (at least 3); R_floor is their mean, its error the
+    below the preliminary Tc_mid (at least 3; when there are fewer, e.g. a floor above 20 %
+    of R_N, the flat run at the lowest temperatures, at least :data:`FLOOR_MIN_RUN`
+    points); R_floor is their mean, its error the
     standard error of the mean. It counts when it exceeds ``FLOOR_SIGMAS`` (5) sigma_R
     (noise of those points, second differences) and ``FLOOR_FRACTION`` (1 %) of R_N.
     """
@@ -1343,7 +1364,11 @@ def residual_floor(data: RTData, rn: NormalState) -> tuple[float, float] | None:
         return None
     sel = T <= T_mid - 3.0 * scale
     if sel.sum() < 3:
-        return None
+        # a floor high enough to hide the 20 % level leaves no scale: take the flat run at
+        # the lowest temperatures instead
+        sel = _low_plateau(T, R)
+        if sel.sum() < FLOOR_MIN_RUN:
+            return None
     vals = R[sel]
     sig = estimate_noise(vals) if vals.size >= 3 else float("nan")
     sig = sig if np.isfinite(sig) and sig > 0 else float(np.std(vals))

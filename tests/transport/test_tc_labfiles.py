@@ -133,3 +133,33 @@ def test_residual_floor_reported_and_subtracted():
     # no floor, no flag
     clean = tc.analyze([meas(T, metal_tanh(T, R0, rrr=1.0) + 0.1 * rng.standard_normal(T.size))])
     assert not clean.quality.has("residual_floor") and "R_floor_ohm" not in clean.params
+
+
+def test_whole_messy_file_with_a_floor_above_the_20_percent_level():
+    """A whole file: cool-down 298 K -> 2 K (3 K then 50 mK steps), a warming sweep 2 -> 11 K
+    lagging by 30 mK, a 50 Ohm series floor (a third of R_N, so 0.2 R_N is never crossed)
+    and one glitch. Default options: Tc_mid survives, the floor is found and flagged, the
+    unreached levels are flagged, not invented; subtract_floor recovers the closed-form
+    Tc = 3 K and 20-80 % width 2 w atanh(0.6)."""
+    rng = np.random.default_rng(11)
+    w, floor = 0.15, 50.0
+    down = np.concatenate([np.arange(298.0, 10.0, -3.0), np.arange(10.0, 2.0, -0.05)])
+    up = np.arange(2.0, 11.0, 0.05)
+    T_true = np.concatenate([down, up])
+    T_read = np.concatenate([down, up + 0.03])
+    R = floor + metal_tanh(T_true, w=w) + rng.normal(0.0, 0.5, T_true.size)
+    R[down.size + 40] += 400.0  # a glitch in the warming sweep
+    m = meas(T_read, R)
+    res = tc.analyze([m])
+    codes = res.quality.codes
+    assert res.verdict == "warn" and "residual_floor" in codes
+    assert "criterion_not_reached" in codes and "width_K" not in res.params
+    assert res.value("R_floor_ohm") == pytest.approx(floor, abs=1.0)
+    # with the floor, 0.5 R_N lies at f = (0.5 R_N - floor)/(R_N - floor) of the step
+    RN = res.value("R_N_ohm")
+    f = (0.5 * RN - floor) / (RN - floor)
+    expect = TC + w * math.atanh(2 * f - 1)
+    assert abs(res.value("Tc_mid_K") - expect) < 4 * res.stderr("Tc_mid_K") + 0.01
+    sub = tc.analyze([m], subtract_floor=True)
+    assert abs(sub.value("Tc_mid_K") - TC) < 3 * sub.stderr("Tc_mid_K") + 0.005
+    assert sub.value("width_K") == pytest.approx(2 * w * math.atanh(0.6), abs=0.02)
