@@ -5,6 +5,7 @@ The procedure module's ``plot`` delegates to this one (imported lazily).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,9 @@ def _zoom(result: FitResult, T: np.ndarray) -> tuple[float, float] | None:
     if "Tc_mid_K" not in p:
         return None
     mid = result.value("Tc_mid_K")
-    width = result.value("width_K") if "width_K" in p else 0.1 * float(np.ptp(T))
+    width = result.value("width_K") if "width_K" in p else math.nan
+    if not width > 0 and "Tc_onset_K" in p:  # width level not reached: onset - mid instead
+        width = 2.0 * (result.value("Tc_onset_K") - mid)
     width = width if width > 0 else 0.1 * float(np.ptp(T))
     lo = (result.value("Tc_zero_K") if "Tc_zero_K" in p else mid - width) - 2 * width
     hi = (result.value("Tc_onset_K") if "Tc_onset_K" in p else mid + width) + 3 * width
