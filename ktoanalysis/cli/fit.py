@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from ._common import echo_json, parse_channel, parse_options
 
@@ -124,6 +125,22 @@ def write_plot(result: Any, path: Path, *, announce: bool) -> None:
         typer.echo(f"figure written to {path}")
 
 
+class _KindCommand(TyperCommand):
+    """A ``fit KIND`` command whose epilog (the kind's options, from its declaration) is
+    built on first use: listing it at start-up would import every analysis module (lmfit,
+    scipy) for any command, ``--help`` included."""
+
+    @property
+    def epilog(self) -> str | None:  # type: ignore[override]
+        if self._epilog is None and self.name:
+            self._epilog = _help_epilog(self.name)
+        return self._epilog
+
+    @epilog.setter
+    def epilog(self, value: str | None) -> None:
+        self._epilog = value
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``fit`` command group, one sub-command per analysis kind."""
     from ..transport import KINDS
@@ -134,5 +151,5 @@ def register(app: typer.Typer) -> None:
         no_args_is_help=True)
     for kind, (_, summary) in KINDS.items():
         fit_app.command(name=kind, help=summary, short_help=summary,
-                        epilog=_help_epilog(kind))(_make_command(kind))
+                        cls=_KindCommand)(_make_command(kind))
     app.add_typer(fit_app, name="fit")
