@@ -44,7 +44,6 @@ from .columns import (
     ColumnSpec,
     canonical_name,
     classify,
-    mapping_hint,
     parse_header,
     resolve_target,
     sanitize,
@@ -457,35 +456,7 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
             raise DataFormatError(f"no {what} column", file=path, column=name,
                                   expected=f"a {what} column such as "
                                            f"{_EXAMPLE_HEADERS.get(name, name)!r}")
-    cls = _HintedMeasurement if unrecognised else Measurement
-    return cls(data=frame, metadata=meta, units=units, original_names=original)
-
-
-class _HintedMeasurement(Measurement):
-    """A measurement with unrecognised headers: a missing-column error says how to map them.
-
-    Returned by :func:`load` when some columns were not recognised, so that an analysis
-    that finds no ``T_K`` or resistance column tells the user about ``--column``.
-    """
-
-    def column(self, name: str, *, dropna: bool = False) -> np.ndarray:
-        """See :meth:`Measurement.column`; the error adds the mapping hint."""
-        try:
-            return super().column(name, dropna=dropna)
-        except DataFormatError as exc:
-            raise self._hinted(exc) from None
-
-    def resistance_column(self, channel: int | str | None = None) -> str:
-        """See :meth:`Measurement.resistance_column`; the error adds the mapping hint."""
-        try:
-            return super().resistance_column(channel)
-        except DataFormatError as exc:
-            raise self._hinted(exc) from None
-
-    def _hinted(self, exc: DataFormatError) -> DataFormatError:
-        hint = mapping_hint(list(self.metadata.get("unrecognised_columns", [])))
-        return DataFormatError(f"{exc.reason}; {hint}", file=exc.file, line=exc.line,
-                               column=exc.column, expected=exc.expected)
+    return Measurement(data=frame, metadata=meta, units=units, original_names=original)
 
 
 _EXAMPLE_HEADERS = {"T_K": "T (K)", "B_T": "B (T)", "R_ohm": "R (Ohm)", "I_A": "I (uA)",

@@ -72,7 +72,8 @@ class Measurement:
         """
         if name not in self.data.columns:
             raise DataFormatError(
-                f"no column {name!r} (columns: {', '.join(map(str, self.data.columns))})",
+                f"no column {name!r} (columns: {', '.join(map(str, self.data.columns))})"
+                + self._mapping_hint(),
                 file=self.source,
                 column=name,
                 expected=QUANTITIES.get(name, name),
@@ -100,14 +101,25 @@ class Measurement:
             name = channel if isinstance(channel, str) and channel in self.data.columns \
                 else f"R_ch{channel}_ohm"
             if name not in self.data.columns:
-                raise DataFormatError(f"no resistance column for channel {channel!r}",
+                raise DataFormatError(f"no resistance column for channel {channel!r}"
+                                      + self._mapping_hint(),
                                       file=self.source, column=name,
                                       expected=f"one of {cols}")
             return name
         if not cols:
-            raise DataFormatError("no resistance column", file=self.source,
+            raise DataFormatError("no resistance column" + self._mapping_hint(),
+                                  file=self.source,
                                   expected="a column such as 'R (Ohm)' or 'Bridge 1 Resistance'")
         return cols[0]
+
+    def _mapping_hint(self) -> str:
+        """``"; <how to map them>"`` when the loader left headers unrecognised, else ``""``."""
+        headers = list(self.metadata.get("unrecognised_columns", []))
+        if not headers:
+            return ""
+        from .columns import mapping_hint
+
+        return f"; {mapping_hint(headers)}"
 
     def xy(self, x: str, y: str) -> tuple[np.ndarray, np.ndarray]:
         """Return finite (x, y) pairs of two columns (rows where either is NaN dropped)."""
