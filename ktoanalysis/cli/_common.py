@@ -48,7 +48,9 @@ def parse_options(items: list[str] | None) -> dict[str, Any]:
 
 
 def parse_channel(text: str | None) -> int | str | None:
-    """The ``--channel`` value: a channel number >= 1 (ASCII digits) or a column name.
+    """The ``--channel`` value: a channel number >= 1 (``2``, ``ch2``, ``CH 2``,
+    ``channel 2``) or a column name (``Rxy_ch2_ohm``); see
+    :func:`ktoanalysis.io.measurement.channel_number`.
 
     Raises
     ------
@@ -57,15 +59,18 @@ def parse_channel(text: str | None) -> int | str | None:
     """
     if text is None:
         return None
+    from ..errors import DataFormatError
+    from ..io.measurement import channel_number
+
     value = text.strip()
     if not value:
-        raise KtoError("--channel: empty (expected a channel number >= 1 or a column name)")
-    if value.isascii() and value.isdigit():
-        number = int(value)
-        if number < 1:
-            raise KtoError(f"--channel {text!r}: channel numbers start at 1")
-        return number
-    return value
+        raise KtoError("--channel: empty (expected a channel number >= 1 such as 1 or ch1, "
+                       "or a column name)")
+    try:
+        return channel_number(value)
+    except DataFormatError as exc:
+        raise KtoError(f"--channel {text!r}: {exc.reason.removeprefix(f'channel {value!r}: ')}"
+                       ) from None
 
 
 def json_safe(obj: Any) -> Any:

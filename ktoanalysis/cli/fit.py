@@ -36,16 +36,19 @@ def _make_command(kind: str):
         json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")
                             ] = False,
         plot: Annotated[Path | None, typer.Option(help="write a figure (PNG or PDF)")] = None,
-        channel: Annotated[str | None, typer.Option(help="resistance channel (1, 2, ...)")
-                           ] = None,
+        channel: Annotated[str | None, typer.Option(
+            help="resistance channel: 1, 2, ... or ch1, ch2, ... (or a column name such as "
+                 "Rxy_ch2_ohm); an unknown one is refused with the file's channels listed")
+        ] = None,
         option: Annotated[list[str] | None, typer.Option(
             "--option", "-o", help="analysis option NAME=VALUE (repeatable; listed below)")
         ] = None,
         strict: Annotated[bool, typer.Option(
             "--strict", help="a 'warn' verdict counts as 'fail' (exit 5)")] = False,
         column: Annotated[list[str] | None, typer.Option(
-            "--column", help="name a column: ORIGINAL=CANONICAL, e.g. 'lockin_3_ResX=R_ohm' "
-                             "or 'magnet_bpar=B (mT)' (repeatable)")] = None,
+            "--column", help="name a column: ORIGINAL=CANONICAL, e.g. 'lockin_3_ResX=R_ohm'; "
+                             "with the unit the values are in: 'magnet_bpar=B (mT)' or "
+                             "'temp=T (mK)' (converted to SI); repeatable")] = None,
     ) -> None:
         run_fit(kind, files, json_out=json_out, plot=plot, channel=channel, option=option,
                 strict=strict, column=column)
@@ -62,7 +65,11 @@ def run_fit(kind: str, files: list[Path], *, json_out: bool = False, plot: Path 
     Everything the user typed (options, ``--channel``, the ``--column ORIGINAL=CANONICAL``
     header mappings passed to :func:`~ktoanalysis.io.load`, the ``--plot`` file name) is
     checked before any file is read; a problem is a :class:`~ktoanalysis.errors.KtoError` (one
-    line, exit 3).
+    line, exit 3). A ``--channel`` the file lacks is refused after loading (exit 3, the
+    file's channels listed). The repairs the loader made (``metadata['warnings']``: rows
+    left out, padded cells...) go to stderr as ``warning: FILE: ...`` and, with ``--json``,
+    to ``provenance.load_warnings``; the columns the analysis used are named with their
+    headers (text: a ``columns:`` line; JSON: ``provenance.column_headers``).
     """
     from ..errors import ExitCode
     from ..io import load
@@ -77,11 +84,30 @@ def run_fit(kind: str, files: list[Path], *, json_out: bool = False, plot: Path 
         check_plot_path(plot)
     meta: dict[str, Any] = {} if chan is None else {"channel": chan}
     measurements = [load(f, columns=columns, **meta) for f in files]
+    if chan is not None:
+        for m in measurements:  # an unknown channel: exit 3, the file's channels listed
+            m.resistance_column(chan)
+    load_warnings = {str(f): list(m.metadata.get("warnings") or [])
+                     for f, m in zip(files, measurements, strict=True)
+                     if m.metadata.get("warnings")}
     result = kind_module(kind).analyze(measurements, **options)
+    # repairs the loader made (rows left out, ...); after the analysis, so that a refusal
+    # stays one line
+    for f, ws in load_warnings.items():
+        for w in ws:
+            typer.echo(f"warning: {f}: {w}", err=True)
+    used = columns_used(result, measurements)
     if json_out:
-        echo_json(result.to_dict())
+        out = result.to_dict()
+        if used:
+            out.setdefault("provenance", {})["column_headers"] = used
+        if load_warnings:
+            out.setdefault("provenance", {})["load_warnings"] = load_warnings
+        echo_json(out)
     else:
         typer.echo(result.report())
+        if used:
+            typer.echo("  columns: " + ", ".join(f"{k} <- {v!r}" for k, v in used.items()))
     if plot is not None:
         write_plot(result, plot, announce=not json_out)
     verdict = result.quality.verdict
@@ -90,6 +116,30 @@ def run_fit(kind: str, files: list[Path], *, json_out: bool = False, plot: Path 
     if verdict == "fail" or (strict and verdict == "warn"):
         sys.stdout.flush()
         raise typer.Exit(int(ExitCode.VERDICT_FAIL))
+
+
+def columns_used(result: Any, measurements: list[Any]) -> dict[str, str]:
+    """Canonical column -> the file's header, for the columns the result says it used
+    (``provenance['columns']``), e.g. ``{"R_ch1_ohm": "Bridge 1 Resistance (Ohms)"}``; a
+    derived column names its recipe (``"Bridge 1 Resistance (Ohms) x Bridge 1 Excitation
+    (uA)"``)."""
+    cols = (getattr(result, "provenance", None) or {}).get("columns")
+    if isinstance(cols, dict):
+        names = list(cols.values())
+    elif isinstance(cols, list | tuple):
+        names = list(cols)
+    else:
+        return {}
+    out: dict[str, str] = {}
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        for m in measurements:
+            header = m.original_names.get(name)
+            if header:
+                out[name] = header
+                break
+    return out
 
 
 def check_plot_path(path: Path) -> None:

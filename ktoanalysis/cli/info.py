@@ -32,9 +32,13 @@ def _json_safe(value: Any) -> Any:
     return f if math.isfinite(f) else None
 
 
-def info_dict(path: Path, columns: dict[str | int, str] | None = None) -> dict[str, Any]:
+def info_dict(path: Path, columns: dict[str | int, str] | None = None,
+              channel: int | str | None = None) -> dict[str, Any]:
     """Summary of a loaded file: ``format``, ``rows``, ``columns`` (name, SI unit, min, max,
-    non-missing count), JSON-safe ``metadata`` and ``warnings`` (see :func:`recognition_warnings`).
+    non-missing count), ``resistance_column`` (the column an R analysis takes: ``name``,
+    ``original`` header, ``channel``; ``None`` without one), JSON-safe ``metadata`` (with
+    ``channels``: channel number -> column) and ``warnings`` (see
+    :func:`recognition_warnings`).
 
     Parameters
     ----------
@@ -42,32 +46,49 @@ def info_dict(path: Path, columns: dict[str | int, str] | None = None) -> dict[s
         Data file.
     columns
         Header mapping passed to :func:`ktoanalysis.io.load` (``{"magnet_bpar": "B (mT)"}``).
+    channel
+        Resistance channel (``1``, ``"ch1"``) or column name, as ``--channel``.
 
     Raises
     ------
     KtoError
-        Whatever :func:`ktoanalysis.io.load` raises for a bad file.
+        Whatever :func:`ktoanalysis.io.load` raises for a bad file; an unknown ``channel``
+        (the message lists the file's channels).
     """
+    from ..errors import DataFormatError
     from ..io import load
     from ..io.columns import unit_of_column
 
-    meas = load(path, columns=columns or None)
+    meta = {} if channel is None else {"channel": channel}
+    meas = load(path, columns=columns or None, **meta)
     cols = meas.describe()
     for c in cols:
         c["unit"] = unit_of_column(c["name"])
         c["original"] = meas.original_names.get(c["name"], "")
+    try:
+        rcol: str | None = meas.resistance_column()
+    except DataFormatError:
+        if channel is not None:
+            raise
+        rcol = None
+    used = None
+    if rcol is not None:
+        number = next((int(k) for k, v in meas.channel_columns().items() if v == rcol), None)
+        used = {"name": rcol, "original": meas.original_names.get(rcol, ""),
+                "channel": number}
     return {"format": meas.metadata.get("format"), "rows": len(meas.data),
-            "columns": _json_safe(cols), "metadata": _json_safe(meas.metadata),
-            "warnings": recognition_warnings(meas)}
+            "columns": _json_safe(cols), "resistance_column": used,
+            "metadata": _json_safe(meas.metadata), "warnings": recognition_warnings(meas)}
 
 
 def recognition_warnings(meas: Any) -> list[str]:
     """Warnings about quantities the loader did not find in a measurement.
 
     One warning when there is no temperature (``T_K``), no field (``B_T``) and no
-    resistance-like column (``R``, ``Rxy``, ``rho``), or when there is no resistance-like
-    and no voltage column while some headers were not recognised; it lists those headers
-    and the mapping syntax (``--column ORIGINAL=CANONICAL``).
+    resistance-like column (``R``, ``Rxy``, ``rho``); or, while some headers were not
+    recognised, when there is no resistance-like and no voltage column, or a resistance
+    but neither a temperature nor a field column. It lists those headers and the mapping
+    syntax (``--column ORIGINAL=CANONICAL``, with a unit ``--column 'HEADER=B (mT)'``).
     """
     from ..io.columns import mapping_hint
 
@@ -78,9 +99,12 @@ def recognition_warnings(meas: Any) -> list[str]:
     has_v = any(n.split("_")[0] == "V" for n in names)
     unknown = list(meas.metadata.get("unrecognised_columns", []))
     if has_t or has_b or has_r:
-        if has_r or has_v or not unknown:
+        if (has_r or has_v) and (has_t or has_b):
             return []
-        missing = "no resistance column"
+        if not unknown:
+            return []
+        missing = "no resistance column" if not (has_r or has_v) else \
+            "no temperature or field column"
     else:
         missing = "no temperature, field or resistance column"
     if not unknown:
@@ -101,12 +125,18 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="data file (CSV/TSV or Quantum Design .dat)")],
         json_out: Annotated[bool, typer.Option("--json", help="print a JSON object")] = False,
         column: Annotated[list[str] | None, typer.Option(
-            "--column", help="name a column: ORIGINAL=CANONICAL, e.g. 'lockin_3_ResX=R_ohm' "
-                             "or 'magnet_bpar=B (mT)' (repeatable)")] = None,
+            "--column", help="name a column: ORIGINAL=CANONICAL, e.g. 'lockin_3_ResX=R_ohm'; "
+                             "with the unit the values are in: 'magnet_bpar=B (mT)' or "
+                             "'temp=T (mK)' (converted to SI); repeatable")] = None,
+        channel: Annotated[str | None, typer.Option(
+            help="resistance channel: 1, 2, ... or ch1, ch2, ... (or a column name); shows "
+                 "the column an analysis takes")] = None,
     ) -> None:
         from ..io.columns import parse_column_options
+        from ._common import parse_channel
 
-        summary = info_dict(file, parse_column_options(column))
+        chan = parse_channel(channel)
+        summary = info_dict(file, parse_column_options(column), chan)
         for warning in summary["warnings"]:
             typer.echo(f"warning: {warning}", err=True)
         if json_out:
@@ -120,6 +150,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  {c['name']:<{width}}  [{c['unit'] or '-':>5}]  "
                        f"min {_fmt(c['min']):>12}  max {_fmt(c['max']):>12}  "
                        f"n {c['count']:>6}   <- {c['original']}")
+        used = summary["resistance_column"]
+        if used is not None:
+            ch = "" if used["channel"] is None else f" (channel {used['channel']})"
+            typer.echo(f"resistance column: {used['name']} <- {used['original']}{ch}")
         typer.echo("metadata:")
         for key, value in summary["metadata"].items():
             text = str(value)

@@ -150,6 +150,7 @@ def convert_unit(unit: str) -> tuple[str, float, float] | None:
     u = unit.strip()
     if not u:
         return None
+    u = re.sub("[\u03a9\u03c9\u2126](?=$|[-*./ ])", "Ohm", u)  # kΩ, mΩ, Ω-cm (Greek or ohm sign)
     key = u.replace(" ", "").lower()
     if key in _RESISTIVITY_UNITS:
         return ("ohm_m", _RESISTIVITY_UNITS[key], 0.0)

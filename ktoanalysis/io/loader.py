@@ -50,7 +50,7 @@ from .columns import (
     unit_of_column,
 )
 from .columns import _unit_conv as unit_conversion
-from .measurement import QUANTITIES, Measurement
+from .measurement import QUANTITIES, Measurement, channel_number
 from .qd import is_qd, parse_qd
 from .raw import RawTable, read_text
 from .tabular import parse_table
@@ -65,6 +65,8 @@ JUNK_TOKENS = frozenset({
 })
 
 _MAX_LISTED = 20
+# European thousands separators before a decimal comma: "1.234,5" -> "1234,5"
+_THOUSANDS_RE = re.compile(r"(?<=\d)\.(?=\d{3}(?:\.\d{3})*,)")
 _BRACKET_UNIT_RE = re.compile(r"^.*\S\s*[\(\[][^\(\)\[\]]*[\)\]]\s*$")
 
 
@@ -149,7 +151,8 @@ def _numeric_columns(raw: RawTable, path: Path) -> tuple[dict[int, np.ndarray], 
             continue
         cells = [row[j].strip() for row in raw.rows]
         if raw.decimal_comma:
-            cells = [c.replace(",", ".") for c in cells]
+            cells = [_THOUSANDS_RE.sub("", c).replace(",", ".") if "," in c else c
+                     for c in cells]
         joined = "".join(cells)
         if not joined:
             out[j] = np.full(n_rows, np.nan)
@@ -395,6 +398,7 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
         original[target] = spec.header
     order = sorted(specs, key=lambda k: (k < 0, k if k >= 0 else -k))
     notes = {id(spec): how for spec, _, how in extra}
+    names_in_order: list[str] = []
     for k in order:
         spec = specs[k]
         name = canonical_name(spec, keep_channel=keep_channel)
@@ -408,11 +412,18 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
             name = f"{base_name}_{n}"
             n += 1
         data[name] = si[k]
+        names_in_order.append(name)
         units[name] = spec.unit
         original[name] = spec.header
         if id(spec) in notes:
             derived_note[name] = notes[id(spec)]
 
+    channels: dict[str, str] = {}  # header channel -> its column (R before Rxy before rho)
+    for k, name in sorted(zip(order, names_in_order, strict=True),
+                          key=lambda kn: RESISTANCE_BASES.index(specs[kn[0]].base)
+                          if specs[kn[0]].base in RESISTANCE_BASES else 9):
+        if specs[k].channel is not None and specs[k].base in RESISTANCE_BASES:
+            channels.setdefault(str(specs[k].channel), name)
     frame = pd.DataFrame(data)
     if frame.shape[1]:
         mask = frame.notna().any(axis=1).to_numpy()
@@ -448,6 +459,11 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
         meta["hall_channels"] = sorted(raw.hall_channels)
     if unrecognised:
         meta["unrecognised_columns"] = unrecognised
+    if channels:
+        meta["channels"] = {k: channels[k] for k in sorted(channels, key=int)}
+    iv = _iv_from_excitation(frame, meta, units, original)
+    if iv:
+        meta.setdefault("derived", {}).update(iv)
     meta["warnings"] = list(raw.warnings)
 
     for name in require:
@@ -457,6 +473,125 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
                                   expected=f"a {what} column such as "
                                            f"{_EXAMPLE_HEADERS.get(name, name)!r}")
     return Measurement(data=frame, metadata=meta, units=units, original_names=original)
+
+
+# --------------------------------------------------------------------------- I-V
+
+
+_EXCITATION_RE = re.compile(r"^excitation(?:_ch(\d+))?_A$")
+
+
+def excitation_is_swept(current_A: np.ndarray) -> bool:
+    """True when a bridge excitation is the swept variable (an I-V), not a fixed setting.
+
+    The finite values take at least 5 distinct levels spanning at least a factor 2, and
+    the excitation changes (by more than 0.1 %) between at least half of the consecutive
+    rows. A fixed excitation that an auto-ranging bridge changes now and then is not swept.
+    """
+    e = np.asarray(current_A, float)
+    e = e[np.isfinite(e)]
+    if e.size < 5:
+        return False
+    distinct = np.unique(np.round(e, 12))
+    lo, hi = float(np.min(np.abs(e))), float(np.max(np.abs(e)))
+    if distinct.size < 5 or hi <= 0 or (lo > 0 and hi / lo < 2):
+        return False
+    step = np.abs(np.diff(e)) > 1e-3 * np.maximum(np.abs(e[1:]), np.abs(e[:-1]))
+    return bool(step.mean() >= 0.5)
+
+
+def _isothermal(frame: pd.DataFrame, min_block: int = 8) -> bool:
+    """True when the rows come in runs at fixed temperature (isotherms), as an I-V file
+    does, and not as a temperature sweep (an R(T) in constant-power mode also varies its
+    excitation on every row). A run keeps within ``max(20 mK, 1 %)`` of its first
+    temperature; the median run must hold ``min_block`` rows. No ``T_K`` column: True."""
+    if "T_K" not in frame.columns:
+        return True
+    T = frame["T_K"].to_numpy(float)
+    T = T[np.isfinite(T)]
+    if T.size < min_block:
+        return False
+    lengths, start, n = [], T[0], 0
+    for t in T:
+        if abs(t - start) <= max(0.02, 0.01 * abs(start)):
+            n += 1
+        else:
+            lengths.append(n)
+            start, n = t, 1
+    lengths.append(n)
+    return bool(np.median(lengths) >= min_block)
+
+
+def _iv_from_excitation(frame: pd.DataFrame, meta: dict[str, Any], units: dict[str, str],
+                        original: dict[str, str]) -> dict[str, str]:
+    """Voltage columns from resistance x swept excitation (PPMS Resistivity I-V files).
+
+    A QD Resistivity (DC bridge) file that sweeps ``Bridge N Excitation`` at fixed
+    temperature records no voltage, only ``R = V/I``. When the rows come in isotherms (runs
+    of at least 8 rows within ``max(20 mK, 1 %)`` of a temperature), for each longitudinal
+    channel whose excitation is swept (:func:`excitation_is_swept`), ``V_chN_V = R_chN_ohm x
+    excitation_chN_A`` (one channel: ``V_V``); ``I_A`` (and ``V_V`` with several channels)
+    are those of the analysed channel (``metadata['channel']``, else the first swept one),
+    which :mod:`ktoanalysis.transport.iv` reads. Files that hold ``I_A`` or ``V_V``
+    columns already are left alone. Columns added here are added to ``frame`` in place.
+
+    Returns
+    -------
+    dict
+        Column name -> how it was computed (for ``metadata['derived']``); empty when no
+        excitation is swept.
+    """
+    if "I_A" in frame.columns or "V_V" in frame.columns:
+        return {}
+    excitations: dict[int | None, str] = {}
+    for c in frame.columns:
+        m = _EXCITATION_RE.match(str(c))
+        if m:
+            excitations[int(m.group(1)) if m.group(1) else None] = str(c)
+    if not excitations:
+        return {}
+    swept: list[tuple[int | None, str, str]] = []  # (channel, R column, excitation column)
+    for c in frame.columns:
+        c = str(c)
+        m = re.fullmatch(r"R(?:_ch(\d+))?_ohm", c)
+        if not m:
+            continue
+        ch = int(m.group(1)) if m.group(1) else None
+        exc = excitations.get(ch)
+        if exc is None and len(excitations) == 1:
+            exc = next(iter(excitations.values()))
+        if exc is None:
+            continue
+        rows = np.isfinite(frame[c].to_numpy(float))
+        if excitation_is_swept(frame[exc].to_numpy(float)[rows]):
+            swept.append((ch, c, exc))
+    if not swept or not _isothermal(frame):
+        return {}
+    notes: dict[str, str] = {}
+    wanted = meta.get("channel")
+    chosen = swept[0]
+    for item in swept:
+        if wanted is not None and (item[0] == wanted or item[1] == wanted):
+            chosen = item
+    for ch, rcol, exc in swept:
+        vname = "V_V" if ch is None else f"V_ch{ch}_V"
+        frame[vname] = frame[rcol].to_numpy(float) * frame[exc].to_numpy(float)
+        units[vname] = "V"
+        original[vname] = f"{original.get(rcol, rcol)} x {original.get(exc, exc)}"
+        notes[vname] = (f"{rcol} x {exc} per row: the excitation "
+                        f"({original.get(exc, exc)!r}) is swept, so the file is an I-V "
+                        "and V = R*I")
+    ch, rcol, exc = chosen
+    frame["I_A"] = frame[exc].to_numpy(float)
+    units["I_A"], original["I_A"] = units.get(exc, ""), original.get(exc, exc)
+    which = "" if ch is None else f" of channel {ch} ({rcol}; --channel selects another)"
+    notes["I_A"] = f"{exc}: the swept excitation current{which}"
+    if ch is not None:
+        frame["V_V"] = frame[f"V_ch{ch}_V"].to_numpy(float)
+        units["V_V"], original["V_V"] = "V", original[f"V_ch{ch}_V"]
+        notes["V_V"] = f"V_ch{ch}_V: the voltage{which}"
+        meta["iv_channel"] = ch
+    return notes
 
 
 _EXAMPLE_HEADERS = {"T_K": "T (K)", "B_T": "B (T)", "R_ohm": "R (Ohm)", "I_A": "I (uA)",
@@ -518,8 +653,17 @@ def normalize_metadata(raw: dict[str, Any], *, path: Path | None = None, strict:
             bases.add("orientation")
             continue
         if low == "channel":
-            v = str(value).strip()
-            out["channel"] = int(v) if (v.isascii() and v.isdigit()) else value
+            try:
+                out["channel"] = channel_number(value)
+            except DataFormatError as exc:
+                if strict:
+                    raise DataFormatError(exc.reason, file=path, column="channel",
+                                          expected="a channel number >= 1 (1, 'ch1') or a "
+                                                   "column name") from None
+                if warnings is not None:
+                    warnings.append(f"metadata 'channel': {value!r} is not a channel; kept "
+                                    "as text")
+                out["channel"] = value
             bases.add("channel")
             continue
         if k in ("source", "format"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,46 @@ import pandas as pd
 
 from ..errors import DataFormatError
 
-__all__ = ["Measurement", "QUANTITIES"]
+__all__ = ["Measurement", "QUANTITIES", "channel_number"]
+
+_CHANNEL_TEXT_RE = re.compile(r"(?:ch(?:annel)?|bridge|br)?[\s._#-]*0*([1-9]\d?)", re.I)
+
+
+def channel_number(value: Any) -> int | str | None:
+    """A resistance channel as the user wrote it, normalised.
+
+    ``2``, ``"2"``, ``"ch2"``, ``"CH 2"``, ``"channel 2"``, ``"Bridge 2"`` all give ``2``;
+    any other text is a column name and is returned stripped (``"Rxy_ch2_ohm"``); ``None``
+    stays ``None``.
+
+    Raises
+    ------
+    DataFormatError
+        Channel number 0 or negative, a boolean, or empty text.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str | np.integer):
+        raise DataFormatError(f"channel {value!r}: expected a channel number >= 1 "
+                              "(1, 'ch1') or a column name")
+    if isinstance(value, int | np.integer):
+        if value < 1:
+            raise DataFormatError(f"channel {value!r}: channel numbers start at 1")
+        return int(value)
+    text = value.strip()
+    if not text:
+        raise DataFormatError("channel: empty (expected a channel number >= 1 or a "
+                              "column name)")
+    if text.isascii() and text.isdigit():
+        if int(text) < 1:
+            raise DataFormatError(f"channel {value!r}: channel numbers start at 1")
+        return int(text)
+    m = _CHANNEL_TEXT_RE.fullmatch(text)
+    if m and text.isascii() and not text.isdigit():
+        return int(m.group(1))
+    if re.fullmatch(r"(?:ch(?:annel)?|bridge|br)[\s._#-]*0+", text, re.I):
+        raise DataFormatError(f"channel {value!r}: channel numbers start at 1")
+    return text
 
 # Canonical column names (SI, unit-suffixed). Multi-channel instruments add the channel:
 # ``R_ch1_ohm``, ``R_ch2_ohm``; a Hall channel is ``Rxy_ohm`` (or ``Rxy_ch2_ohm``).
@@ -92,25 +132,77 @@ class Measurement:
         Parameters
         ----------
         channel
-            Channel number or column name; ``None`` takes ``metadata['channel']`` if set,
-            else ``R_ohm``, else the first ``R_chN_ohm`` column.
+            Channel (``2``, ``"2"``, ``"ch2"``; see :func:`channel_number`) or column name;
+            ``None`` takes ``metadata['channel']`` if set, else ``R_ohm``, else the first
+            ``R_chN_ohm`` column. A file with one channel only has ``R_ohm``: its channel
+            number (``metadata['channels']``, from the header, e.g. ``Bridge 1``; 1 when
+            the header names none) selects it.
+
+        Raises
+        ------
+        DataFormatError
+            No resistance column, or no column for ``channel`` (the message lists the
+            channels of the file).
         """
         channel = self.metadata.get("channel") if channel is None else channel
         cols = self.resistance_columns()
         if channel is not None:
-            name = channel if isinstance(channel, str) and channel in self.data.columns \
-                else f"R_ch{channel}_ohm"
-            if name not in self.data.columns:
-                raise DataFormatError(f"no resistance column for channel {channel!r}"
-                                      + self._mapping_hint(),
-                                      file=self.source, column=name,
-                                      expected=f"one of {cols}")
-            return name
+            channel = channel_number(channel)
+            if isinstance(channel, str):
+                if channel in self.data.columns:
+                    return channel
+                name = channel
+            else:
+                name = f"R_ch{channel}_ohm"
+                if name in self.data.columns:
+                    return name
+                by_number = self.channel_columns()
+                if str(channel) in by_number:
+                    found = by_number[str(channel)]
+                    if found in cols:
+                        return found
+                    what = "a Hall (transverse)" if found.startswith("Rxy") else "a resistivity"
+                    raise DataFormatError(
+                        f"channel {channel} holds {what} column, {found}, not a longitudinal "
+                        f"resistance ({self.describe_channels()})", file=self.source,
+                        column=name, expected=f"--channel {found} to analyse that column "
+                                              "as R, or another channel")
+                elif channel == 1 and cols == ["R_ohm"] and not by_number:
+                    return "R_ohm"
+            hint = "" if self.resistance_columns() else self._mapping_hint()
+            raise DataFormatError(f"no resistance column for channel {channel!r} "
+                                  f"({self.describe_channels()})" + hint,
+                                  file=self.source, column=name,
+                                  expected="--channel N or ch<N> of a channel listed, or a "
+                                           "column name")
         if not cols:
             raise DataFormatError("no resistance column" + self._mapping_hint(),
                                   file=self.source,
                                   expected="a column such as 'R (Ohm)' or 'Bridge 1 Resistance'")
         return cols[0]
+
+    def channel_columns(self) -> dict[str, str]:
+        """Channel number (as text) -> resistance-like column (``R``, ``Rxy``, ``rho``) of
+        the file's header channels (``{"1": "R_ch1_ohm", "2": "Rxy_ch2_ohm"}``; a file with
+        one channel: ``{"1": "R_ohm"}``); empty when the headers name no channel."""
+        raw = self.metadata.get("channels") or {}
+        return {str(k): str(v) for k, v in raw.items() if str(v) in self.data.columns}
+
+    def describe_channels(self) -> str:
+        """The file's resistance channels in words, for messages: ``"channels: 1
+        (R_ch1_ohm), 2 (Rxy_ch2_ohm, Hall)"``."""
+        by_number = self.channel_columns()
+        if by_number:
+            parts = []
+            for k, v in sorted(by_number.items(), key=lambda kv: int(kv[0])):
+                note = ", Hall" if v.startswith("Rxy") else (
+                    ", resistivity" if v.startswith("rho") else "")
+                parts.append(f"{k} ({v}{note})")
+            return "channels: " + ", ".join(parts)
+        cols = self.resistance_columns()
+        if cols:
+            return f"one resistance column without a channel number: {', '.join(cols)}"
+        return "no resistance column"
 
     def _mapping_hint(self) -> str:
         """``"; <how to map them>"`` when the loader left headers unrecognised, else ``""``."""

@@ -8,6 +8,13 @@ Traps handled here (see the loader tests):
 * CRLF or LF line ends; utf-8 or latin-1 text;
 * rows shorter than the header (trailing empty columns left out) are padded with missing
   values; rows longer than the header lose their extra fields (reported if non-empty);
+* a field written with a decimal comma (``2,5`` for 2.5, typed by hand or by a program set
+  to a European locale) splits into two fields and shifts every later column of its row.
+  A row one or two fields longer than the usual rows of its ``[Data]`` block that becomes
+  a usual row (same length, same pattern of filled and empty cells as the others) when an
+  integer part and the digits after it are joined is such a row: it is **left out**, and
+  ``metadata['warnings']`` names its line (no guess at which field was meant; a clean file
+  is not affected);
 * AC-transport files put channel 1 and channel 2 on alternating rows: nothing is dropped
   here, each channel column simply has missing values on the other channel's rows;
 * repeated ``[Data]`` blocks and duplicated header lines are merged (columns by name);
@@ -127,6 +134,84 @@ def _channel_info(table: RawTable) -> None:
         table.metadata["qd_channel_names"] = names
 
 
+_INT_PART_RE = re.compile(r"[+-]?\d+")
+_FRACTION_PART_RE = re.compile(r"\d+(?:[eEdD][+-]?\d+)?")
+#: most decimal commas looked for in one row
+MAX_DECIMAL_COMMAS = 2
+
+
+def _filled(fields: list[str]) -> tuple[bool, ...]:
+    return tuple(bool(f.strip()) for f in fields)
+
+
+def merge_decimal_commas(fields: list[str], n_usual: int,
+                         patterns: set[tuple[bool, ...]]) -> list[int] | None:
+    """Positions ``p`` where joining ``fields[p]`` and ``fields[p + 1]`` as ``"a.b"`` (a
+    decimal comma read as a separator) turns the row into a usual one, or ``None``.
+
+    A usual row has ``n_usual`` fields and its pattern of filled and empty cells is one of
+    ``patterns`` (those of the file's other rows); each joined pair is an integer part
+    (``2``, ``-13``) followed by digits (``5``, ``25E-3``). At most
+    :data:`MAX_DECIMAL_COMMAS` joins are tried.
+    """
+    extra = len(fields) - n_usual
+    if not 1 <= extra <= MAX_DECIMAL_COMMAS:
+        return None
+    cand = [p for p in range(len(fields) - 1)
+            if _INT_PART_RE.fullmatch(fields[p].strip())
+            and _FRACTION_PART_RE.fullmatch(fields[p + 1].strip())]
+
+    def joined(ps: tuple[int, ...]) -> list[str]:
+        out, skip = [], set(q + 1 for q in ps)
+        for q, f in enumerate(fields):
+            if q in skip:
+                continue
+            out.append(f"{f.strip()}.{fields[q + 1].strip()}" if q in ps else f)
+        return out
+
+    combos: list[tuple[int, ...]] = [(p,) for p in cand] if extra == 1 else \
+        [(p, q) for a, p in enumerate(cand) for q in cand[a + 1:] if q > p + 1]
+    for ps in combos:
+        if _filled(joined(ps)) in patterns:
+            return list(ps)
+    return None
+
+
+def _decimal_comma_rows(pending: list[tuple[int, list[str], list[int]]]) -> set[int]:
+    """0-based line numbers of rows that hold a decimal comma (see
+    :func:`merge_decimal_commas`): longer than the usual rows of their ``[Data]`` block
+    by one or two fields, and usual once those are joined."""
+    by_block: dict[int, list[tuple[int, list[str]]]] = {}
+    for k, fields, cmap in pending:
+        by_block.setdefault(id(cmap), []).append((k, fields))
+    out: set[int] = set()
+    for rows in by_block.values():
+        lengths = Counter(len(f) for _, f in rows)
+        floor = max(2, 0.1 * len(rows))
+        usual = {n for n, c in lengths.items() if c >= floor}
+        if not usual:
+            continue
+        patterns = {_filled(f) for _, f in rows if len(f) in usual}
+        for k, fields in rows:
+            if len(fields) in usual or len(fields) < min(usual):
+                continue
+            for n in sorted(usual):
+                if merge_decimal_commas(fields, n, patterns) is not None:
+                    out.add(k)
+                    break
+    return out
+
+
+def decimal_comma_warning(lines: list[int]) -> str:
+    """The warning for rows left out because of a decimal comma (1-based ``lines``)."""
+    shown = ", ".join(str(n) for n in lines[:20]) + (", ..." if len(lines) > 20 else "")
+    return (f"line{'s' if len(lines) > 1 else ''} {shown}: one or two fields more than the "
+            "other rows, explained by a decimal comma inside a comma-separated row (e.g. "
+            "'2,5' for 2.5), which shifts every later column; "
+            f"{'these rows were' if len(lines) > 1 else 'the row was'} left out "
+            "(correct the file to keep them)")
+
+
 def parse_qd(text: str, path: Path) -> RawTable:
     """Parse the text of a Quantum Design ``.dat`` file into a :class:`RawTable`.
 
@@ -154,6 +239,7 @@ def parse_qd(text: str, path: Path) -> RawTable:
     rows: list[list[str]] = []
     line_no: list[int] = []
     warnings: list[str] = []
+    pending: list[tuple[int, list[str], list[int]]] = []  # (0-based line, fields, col_map)
     n_long = 0
     skipping_header = False
     expect_header = False
@@ -189,17 +275,23 @@ def parse_qd(text: str, path: Path) -> RawTable:
             warnings.append(f"line {k + 1}: a new [Data] block with different columns; "
                             "columns merged by name")
             continue
-        fields = split_csv_line(line, ",")
-        if len(fields) > len(col_map):
-            extra = fields[len(col_map):]
+        pending.append((k, split_csv_line(line, ","), col_map))
+    shifted = _decimal_comma_rows(pending)
+    for k, fields, cmap in pending:
+        if k in shifted:
+            continue
+        if len(fields) > len(cmap):
+            extra = fields[len(cmap):]
             if any(f.strip() for f in extra):
                 n_long += 1
-            fields = fields[:len(col_map)]
+            fields = fields[:len(cmap)]
         row = [""] * len(headers)
         for pos, value in enumerate(fields):
-            row[col_map[pos]] = value
+            row[cmap[pos]] = value
         rows.append(row)
         line_no.append(k + 1)
+    if shifted:
+        warnings.append(decimal_comma_warning(sorted(k + 1 for k in shifted)))
     if not rows:
         raise DataFormatError("no data rows after the column header", file=path,
                               line=i, expected="data rows after [Data]")

@@ -69,7 +69,9 @@ class RawTable:
 
 
 def read_text(path: Path) -> str:
-    """Read a text data file: utf-8 (with or without BOM), falling back to latin-1.
+    """Read a text data file: UTF-8 (with or without BOM), UTF-16 (with a BOM, or without
+    one when every second byte is NUL), falling back to latin-1 (an 8-bit ``µ`` or ``°``
+    written by Windows programs reads as that character).
 
     Raises
     ------
@@ -87,18 +89,55 @@ def read_text(path: Path) -> str:
         raise DataFormatError(f"cannot read file ({exc.strerror or exc})", file=path) from None
     if not data.strip():
         raise DataFormatError("file is empty", file=path, expected="a header and data rows")
-    if b"\x00" in data:
-        raise DataFormatError("binary file (contains NUL bytes)", file=path,
-                              expected="a text file (CSV/TSV or Quantum Design .dat)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
+    text = _decode_utf16(data, path)
+    if text is None:
+        if b"\x00" in data:
+            raise DataFormatError("binary file (contains NUL bytes)", file=path,
+                                  expected="a text file (CSV/TSV or Quantum Design .dat)")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("latin-1")
+    if not text.strip():
+        raise DataFormatError("file is empty", file=path, expected="a header and data rows")
     n_control = len(_CONTROL_RE.findall(text))
     if n_control > max(8, 0.005 * len(text)):
         raise DataFormatError(f"binary file ({n_control} control characters)", file=path,
                               expected="a text file (CSV/TSV or Quantum Design .dat)")
     return text
+
+
+def _decode_utf16(data: bytes, path: Path) -> str | None:
+    """Text of a UTF-16 file (Windows "Unicode" exports), or ``None`` if it is not one.
+
+    A byte-order mark (``FF FE`` little-endian, ``FE FF`` big-endian) decides; without one,
+    a file whose first kilobyte has NUL bytes on at least 90 % of the odd (LE) or the even
+    (BE) positions, and none on the others, is read as UTF-16 of that byte order.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if data.startswith(b"\xff\xfe\x00\x00"):
+            return None  # UTF-32 LE: not supported, reported as binary
+        codec = "utf-16"  # the BOM sets the byte order and is removed
+    else:
+        head = data[:1024]
+        if len(head) < 4 or len(head) % 2:
+            head = head[:len(head) - len(head) % 2]
+        if len(head) < 4:
+            return None
+        even, odd = head[0::2], head[1::2]
+        z_even, z_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+        if z_odd >= 0.9 and z_even == 0:  # ASCII text, a few non-Latin signs (Ω)
+            codec = "utf-16-le"
+        elif z_even >= 0.9 and z_odd == 0:
+            codec = "utf-16-be"
+        else:
+            return None
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise DataFormatError(f"UTF-16 file that cannot be decoded ({exc.reason} at byte "
+                              f"{exc.start})", file=path,
+                              expected="a text file in UTF-8, UTF-16 or latin-1") from None
 
 
 def split_lines(text: str) -> tuple[list[str], bool]:

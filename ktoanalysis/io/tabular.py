@@ -8,7 +8,8 @@
 * A first line made only of numbers means the file has no header (columns are named
   ``column_1``...; use ``columns={0: "T_K", ...}``). A first data row made only of units
   (``K``, ``Ohm``) is merged into the headers.
-* A line repeating the header is skipped; a row longer than the header is an error; a
+* A line repeating the header is skipped; a row longer than the header is an error (the
+  message suspects a decimal comma when joining fields explains the extra ones); a
   shorter row is padded with missing values (reported); a last line cut short without a
   line end means the file was truncated (error).
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from ..errors import DataFormatError
 from .columns import convert_unit
+from .qd import merge_decimal_commas
 from .raw import RawTable, split_csv_line, split_lines, unique_headers
 
 __all__ = ["parse_table", "sniff_delimiter"]
@@ -149,8 +151,15 @@ def parse_table(text: str, path: Path) -> RawTable:
         fields = _split(s, delim)
         if len(fields) > n:
             if any(f.strip() for f in fields[n:]):
-                raise DataFormatError(f"row has {len(fields)} fields but the header has {n}",
-                                      file=path, line=k + 1, expected=f"at most {n} fields")
+                hint = ""
+                if delim == "," and merge_decimal_commas(
+                        fields, n, {tuple(bool(f.strip()) for f in r) for r in rows[-50:]}
+                        or {(True,) * n}) is not None:
+                    hint = (" (a decimal comma inside a comma-separated row, e.g. '2,5' for "
+                            "2.5?)")
+                raise DataFormatError(f"row has {len(fields)} fields but the header has {n}"
+                                      + hint, file=path, line=k + 1,
+                                      expected=f"at most {n} fields")
             fields = fields[:n]
         elif len(fields) < n:
             n_short += 1

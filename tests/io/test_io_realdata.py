@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import REALDATA, realdata_file  # tests/conftest.py: the shared folder
 from typer.testing import CliRunner
 
 from ktoanalysis.cli import app
@@ -92,6 +93,9 @@ def test_resistivity_file_values(ppms_resistivity):
     # bridge 2 is named "Hall" in the header -> Rxy (its content is mostly pickup, see notes)
     assert "Rxy_ch2_ohm" in m.columns
     assert m.metadata["hall_channels"] == [2]
+    # a clean file: no row left out (decimal-comma check), no I-V invented (fixed 19.98 uA)
+    assert m.metadata["warnings"] == [] and "I_A" not in m.columns
+    assert m.metadata["channels"] == {"1": "R_ch1_ohm", "2": "Rxy_ch2_ohm"}
 
 
 def test_hall_film_file(hall_psu):
@@ -111,3 +115,71 @@ def test_hall_film_file(hall_psu):
     assert 0.20 < slope < 0.26  # raw slopes 0.212 (up) and 0.252 (down) Ohm/T
     # excitation 5 uA
     np.testing.assert_allclose(m.column("excitation_ch1_A"), 5e-6, rtol=1e-4)
+    assert m.metadata["warnings"] == [] and "I_A" not in m.columns
+
+
+# ---------------------------------------------------------------- tbg_wse2_wal (SOURCES 4)
+
+#: SOURCES "tbg_wse2_wal": <R_xx(0)> (Ohm) and Delta sigma at 5, 10, 25 mT (e^2/h) per file
+WAL_REFERENCE = {
+    "W5_10nA_-2Vbg_baseT_39-38.txt": (553.8, -0.178, -0.519, -1.518),
+    "W5_10nA_-2Vbg_300mK_39-38.txt": (551.4, -0.142, -0.465, -1.471),
+    "W5_10nA_-2Vbg_500mK_39-38.txt": (552.5, -0.140, -0.445, -1.443),
+    "W5_10nA_-2Vbg_700mK_39-38.txt": (555.7, -0.086, -0.361, -1.355),
+    "W5_10nA_-2Vbg_900mK_39-38.txt": (559.4, -0.101, -0.327, -1.298),
+    "W5_10nA_-2Vbg_3K_39-38.txt": (629.6, -0.033, -0.136, -0.842),
+}
+E2_OVER_H = (1.602176634e-19) ** 2 / 6.62607015e-34  # S
+
+
+@pytest.mark.parametrize("name", list(WAL_REFERENCE))
+def test_wal_matrix_file(name):
+    """The whitespace matrix (rows: gate voltages, columns: -25..25 mT in 0.2 mT) reads
+    as a headerless table; R_xx = V / 10 nA; the SOURCES numbers are recomputed here
+    (gate average, symmetrised in B; base T: the aborted row index 11 left out)."""
+    m = load(realdata_file("tbg_wse2_wal", name))
+    assert any("no header line" in w for w in m.metadata["warnings"])
+    V = m.data.to_numpy(dtype=float)
+    assert V.shape == ((31 if "baseT" in name else 30), 251) and np.isfinite(V).all()
+    rows = [k for k in range(V.shape[0]) if not ("baseT" in name and k == 11)]
+    R = V[rows] / 10e-9
+    B_mT = np.linspace(-25.0, 25.0, 251)
+    r0, *dsig = WAL_REFERENCE[name]
+    assert R[:, 125].mean() == pytest.approx(r0, rel=0.002)
+    G = 1.0 / R / E2_OVER_H
+    dG = (G - G[:, [125]]).mean(axis=0)
+    sym = 0.5 * (dG + dG[::-1])
+    for b, ref in zip((5.0, 10.0, 25.0), dsig, strict=True):
+        assert np.interp(b, B_mT, sym) == pytest.approx(ref, abs=0.003), (name, b)
+
+
+def test_wal_authors_curves():
+    """Data_array.txt: row 1 the field (0.2..24 mT, four traces), row 2 Delta sigma
+    (e^2/h); SOURCES: about -0.34 e^2/h at 24 mT for the base-temperature trace."""
+    m = load(realdata_file("tbg_wse2_wal", "Data_array.txt"))
+    B, dsig = m.data.to_numpy(dtype=float)
+    assert B.size == 480 and B[0] == pytest.approx(0.2) and B[119] == pytest.approx(24.0)
+    assert dsig[119] == pytest.approx(-0.34, abs=0.01)
+
+
+#: every measured file and the tests that check its SOURCES estimates (io level here;
+#: the analyses in tests/transport use the same files through the conftest fixtures)
+REALDATA_TESTS = {
+    "snse_nbse2_misfit_ppms/Resistivity_Ch1_TMR_Ch2_Hall_test.dat":
+        ["test_resistivity_file_info_json", "test_resistivity_file_values"],
+    "snse_nbse2_misfit_ppms/ACT_Ch1_Hall_Ch2_TMR.dat":
+        ["test_act_file_info_json", "test_act_file_values"],
+    "mbe_film_hall_psu/TRP4_MBE1-230327A-MS_RvsH_50K.dat": ["test_hall_film_file"],
+    **{f"tbg_wse2_wal/{n}": ["test_wal_matrix_file"] for n in WAL_REFERENCE},
+    "tbg_wse2_wal/Data_array.txt": ["test_wal_authors_curves"],
+}
+
+
+def test_every_measured_file_is_named_by_a_test():
+    if not REALDATA.is_dir():
+        pytest.skip(f"measured data not available: {REALDATA}")
+    files = {p.relative_to(REALDATA).as_posix() for p in REALDATA.rglob("*")
+             if p.is_file() and p.name not in ("SOURCES.md", "LICENSE")}
+    assert files <= set(REALDATA_TESTS), sorted(files - set(REALDATA_TESTS))
+    for tests in REALDATA_TESTS.values():
+        assert all(t in globals() for t in tests)
