@@ -31,6 +31,7 @@ EXPECTED_FIGURES: dict[str, tuple[str, ...]] = {
                           "fig5_gap_111_TB1", "fig11_lambda_vs_omega0_111_TB2",
                           "table3_computed_vs_paper"),
     "05_sample_series": ("series_vs_truth", "overlay_tc_vs_density"),
+    "06_field_sweeps": ("wal_forms", "wal_fit_base", "wal_bphi_vs_T", "wal_vs_authors"),
 }
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
