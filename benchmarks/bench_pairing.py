@@ -6,7 +6,11 @@ Fermi-surface eigenvectors of 111/TB1 at n2D = 1e14 cm^-2):
 * kernel time (matrix elements + kernel) at 1 deg and finer steps, numba vs twin, speed-up;
 * lambda evaluations per second (a prepared problem re-solved for a new omega(0));
 * the fitted exponent of cost versus number of Fermi points (expected 2);
-* wall time of all 16 rows of Table III (compiled).
+* wall time of all 16 rows of Table III (compiled), with the solver's BLAS thread limit
+  (threadpoolctl, the default) and without it, in the same run;
+* wall time of a 20-density sweep (2e13 to 2e14 cm^-2, omega(0) from Appendix B, 1 deg, the
+  default converged weights) for each (orientation, tb) pair the pairing code accepts
+  (target: each under 60 s on two cores).
 """
 
 from __future__ import annotations
@@ -22,11 +26,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from reference.pairing_twin import twin_kernel  # noqa: E402
 
-from ktoanalysis.theory import _kernels  # noqa: E402
+from ktoanalysis.errors import TheoryError  # noqa: E402
+from ktoanalysis.theory import _kernels, _threads  # noqa: E402
 from ktoanalysis.theory.models import make_model  # noqa: E402
 from ktoanalysis.theory.pairing import prepare_pairing  # noqa: E402
 from ktoanalysis.theory.phonon import VAKS_KTO  # noqa: E402
-from ktoanalysis.theory.sweep import compute_table3  # noqa: E402
+from ktoanalysis.theory.sweep import compute_table3, sweep_density  # noqa: E402
+
+#: (orientation, tb) pairs of the density-sweep benchmark; (110) is tried and reported
+SWEEP_CASES = [("111", "TB1"), ("111", "TB2"), ("001", "TB1"), ("001", "TB2"),
+               ("110", "TB1")]
 from ktoanalysis.theory.vertex import rashba_amplitudes  # noqa: E402
 
 
@@ -95,11 +104,31 @@ def main(argv=None) -> None:
         tt = np.array([r[col] for r in rows])
         slope = np.polyfit(np.log(P), np.log(tt), 1)[0]
         print(f"cost ~ P^{slope:.2f} ({name}; expected 2)")
-    t0 = time.perf_counter()
-    df = compute_table3(dphi_deg=1.0)
-    t_tab = time.perf_counter() - t0
-    print(f"Table III, 16 rows at 1 deg: {t_tab:.2f} s wall "
-          f"({int(df.within_tol.sum())}/16 within tolerance)")
+    for label, limit in (("with the BLAS thread limit (default)", 1),
+                         ("without the thread limit", None)):
+        saved = _threads.BLAS_THREADS
+        _threads.BLAS_THREADS = limit
+        try:
+            t0 = time.perf_counter()
+            df = compute_table3(dphi_deg=1.0)
+            t_tab = time.perf_counter() - t0
+        finally:
+            _threads.BLAS_THREADS = saved
+        print(f"Table III, 16 rows at 1 deg, {label}: {t_tab:.2f} s wall "
+              f"({int(df.within_tol.sum())}/16 within tolerance)")
+    n2d = np.geomspace(2e13, 2e14, 20)
+    for o, tb in SWEEP_CASES:
+        t0 = time.perf_counter()
+        try:
+            sw = sweep_density(o, tb, n2d, omega0_meV="auto", dphi_deg=1.0,
+                               on_error="record")
+        except TheoryError as exc:
+            print(f"sweep {o} {tb}: not available ({exc})")
+            continue
+        t_sw = time.perf_counter() - t0
+        n_ok = int((sw["status"] == "ok").sum())
+        print(f"sweep {o} {tb}, 20 densities 2e13..2e14 cm^-2 at 1 deg: {t_sw:.1f} s wall "
+              f"({n_ok}/20 computed; target < 60 s)")
 
 
 if __name__ == "__main__":

@@ -45,17 +45,20 @@ def register(app: typer.Typer) -> None:
         option: Annotated[list[str] | None, typer.Option("--option", "-o",
                                                          help=_OPT_HELP)] = None,
     ) -> None:
-        from ..theory.density import mu_for_density
+        from ..theory.density import density_limit, gamma_energy, mu_for_density, occupied_bands
 
         model = _model(orientation, tb, option)
         mu = mu_for_density(model, n2d)
+        limit = density_limit(model)
+        nb = occupied_bands(model, gamma_energy(model) + mu)
         out = {"mu_eV": mu, "n2d_cm2": float(n2d), "orientation": model.orientation,
-               "tb": model.tb}
+               "tb": model.tb, "occupied_bands": nb, "n2d_max_cm2": limit.n2d_cm2}
         if json_out:
             echo_json(out)
         else:
             typer.echo(f"mu = {mu:.5f} eV  ({model.orientation}, {model.tb}, "
-                       f"n2D = {n2d:.4g} cm^-2)")
+                       f"n2D = {n2d:.4g} cm^-2, {nb} occupied bands; model limit "
+                       f"{limit.n2d_cm2:.3g} cm^-2)")
 
     @app.command("fermi-surface", help="Fermi wave numbers kF per band and angle, and each "
                                        "band's density of states.")
@@ -68,7 +71,8 @@ def register(app: typer.Typer) -> None:
         dphi_deg: Annotated[float, typer.Option(
             help="angular step in degrees (the plot uses at most 2)")] = 1.0,
         full: Annotated[bool, typer.Option(help="full circle instead of the wedge")] = False,
-        nbands: Annotated[int, typer.Option(help="number of lowest bands")] = 4,
+        nbands: Annotated[str, typer.Option(
+            help="number of lowest bands, or 'auto' (every occupied band)")] = "auto",
         plot: Annotated[Path | None, typer.Option(help="write a Fermi-surface figure")] = None,
         dynamic_rashba_ev: Annotated[float | None, typer.Option(
             "--dynamic-rashba-ev", help="also plot with the Rashba t0 replaced by this value "
@@ -78,13 +82,21 @@ def register(app: typer.Typer) -> None:
         option: Annotated[list[str] | None, typer.Option("--option", "-o",
                                                          help=_OPT_HELP)] = None,
     ) -> None:
+        from ..errors import TheoryError
         from ..theory.fermi import fermi_surface
 
         model = _model(orientation, tb, option)
         if n2d is None and mu_ev is None:
             n2d = 1e14
         mu, n = _mu(model, n2d, mu_ev)
-        fs = fermi_surface(model, mu, dphi_deg=dphi_deg, full=full, nbands=nbands)
+        nb: int | str = nbands.strip().lower()
+        if nb != "auto":
+            try:
+                nb = int(nb)
+            except ValueError:
+                raise TheoryError(f"--nbands must be a number of bands or 'auto', "
+                                  f"got {nbands!r}") from None
+        fs = fermi_surface(model, mu, dphi_deg=dphi_deg, full=full, nbands=nb)
         if plot is not None:
             from ..theory.plots_bands import plot_fermi_surface
 

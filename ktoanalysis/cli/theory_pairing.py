@@ -33,6 +33,16 @@ class DispersionOpt(StrEnum):
     none = "none"
 
 
+class QuadratureOpt(StrEnum):
+    paper = "paper"
+    trapezoid = "trapezoid"
+
+
+class MeasureOpt(StrEnum):
+    angle = "angle"
+    dos = "dos"
+
+
 class OmegaCOpt(StrEnum):
     omega0 = "omega0"
     omega_2kF_GK = "omega_2kF_GK"
@@ -48,6 +58,11 @@ _OmegaC = Annotated[OmegaCOpt, typer.Option("--omega-c", help="BCS cut-off for T
 _MuStar = Annotated[float, typer.Option("--mu-star", help="mu* (McMillan, Allen-Dynes).")]
 _Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 _Serial = Annotated[bool, typer.Option("--serial", help="Serial kernels (no threads).")]
+_Quad = Annotated[QuadratureOpt, typer.Option(
+    "--quadrature", help="Angular rule on the wedge: trapezoid (converged) or paper (uniform, "
+                         "wedge ends at full weight).")]
+_Measure = Annotated[MeasureOpt, typer.Option(
+    "--measure", help="Fermi-surface measure: angle (the paper's) or dos (kF dphi / v_r).")]
 
 
 def _omega0(text: str) -> float | str:
@@ -60,6 +75,7 @@ def _omega0(text: str) -> float | str:
 
 
 def _write_csv_atomic(df, path: Path) -> None:
+    """Write ``df`` to ``path`` through a temporary file and a rename (never half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = mkstemp_like_open(path)
     os.close(fd)
@@ -89,6 +105,8 @@ def register(app: typer.Typer) -> None:
         plot_dir: Annotated[Path | None, typer.Option(
             "--plot-dir", help="Write gap and kernel figures here.")] = None,
         serial: _Serial = False,
+        quadrature: _Quad = QuadratureOpt.trapezoid,
+        measure: _Measure = MeasureOpt.angle,
     ) -> None:
         """BCS coupling constant lambda and the gap function for one case (Eq. 3)."""
         from ..theory.models import make_model
@@ -96,7 +114,8 @@ def register(app: typer.Typer) -> None:
         from ..theory.sweep import result_row
 
         model = make_model(orientation.value, tb.value)
-        prob = prepare_pairing(model, n2d_cm2=n2d, dphi_deg=dk_deg, parallel=not serial)
+        prob = prepare_pairing(model, n2d_cm2=n2d, dphi_deg=dk_deg, parallel=not serial,
+                               quadrature=quadrature.value, measure=measure.value)
         res = prob.solve(_omega0(omega0_meV), dispersion.value, parallel=not serial)
         out = res.to_dict(arrays=arrays)
         row = result_row(res, omega_c=omega_c.value, mu_star=mu_star)
@@ -121,7 +140,8 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(f"{res.orientation} {res.tb}  n2D = {res.n2d_cm2:.4g} cm^-2  "
                    f"mu = {res.mu_eV:.5f} eV  omega(0) = {res.omega0_meV:.3f} meV  "
-                   f"dispersion = {res.dispersion}  points = {res.band.size}")
+                   f"dispersion = {res.dispersion}  bands = {res.nbands}  "
+                   f"points = {res.band.size}  weights = {quadrature.value}/{measure.value}")
         typer.echo(f"lambda = {res.lam:.5f}   (next eigenvalues "
                    + ", ".join(f"{x:.4g}" for x in res.eigenvalues[1:]) + ")")
         typer.echo(f"Tc ({omega_c.value} = {row['omega_c_meV']:.3f} meV): "
@@ -135,11 +155,14 @@ def register(app: typer.Typer) -> None:
         as_json: _Json = False,
         dk_deg: _Dk = 1.0,
         serial: _Serial = False,
+        quadrature: _Quad = QuadratureOpt.trapezoid,
+        measure: _Measure = MeasureOpt.angle,
     ) -> None:
         """All 16 rows of the paper's Table III, computed, beside the published values."""
         from ..theory.sweep import compute_table3
 
-        df = compute_table3(dphi_deg=dk_deg, parallel=not serial)
+        df = compute_table3(dphi_deg=dk_deg, parallel=not serial, quadrature=quadrature.value,
+                            measure=measure.value)
         if as_json:
             rows = [{"orientation": r.orientation, "tb": r.tb, "omega0_meV": r.omega0_meV,
                      "dispersion": r.dispersion, "computed": r["lambda"],
@@ -147,6 +170,8 @@ def register(app: typer.Typer) -> None:
                      "within_tol": bool(r.within_tol)} for _, r in df.iterrows()]
             typer.echo(json.dumps(rows, indent=2))
             return
+        typer.echo(f"weights: quadrature = {quadrature.value}, measure = {measure.value}, "
+                   f"step {dk_deg:g} deg (the paper: quadrature = paper, measure = angle)")
         typer.echo(f"{'case':10s} {'w0/meV':>6s} {'omega':>6s} {'computed':>9s} {'paper':>7s}"
                    f" {'rel.err':>8s}  tol")
         for _, r in df.iterrows():
@@ -175,9 +200,20 @@ def register(app: typer.Typer) -> None:
         mu_star: _MuStar = 0.1,
         plot: Annotated[Path | None, typer.Option("--plot", help="Also write a PNG.")] = None,
         serial: _Serial = False,
+        quadrature: _Quad = QuadratureOpt.trapezoid,
+        measure: _Measure = MeasureOpt.angle,
     ) -> None:
-        """lambda and Tc versus density and/or omega(0); writes a tidy CSV."""
-        from ..theory.sweep import parse_range, sweep_density
+        """lambda and Tc versus density and/or omega(0); writes a tidy CSV.
+
+        The CSV is rewritten (atomically) after every finished density, so an interrupted
+        sweep keeps its finished points; a density that cannot be computed becomes a row
+        with status 'failed' and its reason, is reported on stderr, and the command then
+        exits with code 4.
+        """
+        import pandas as pd
+
+        from ..errors import ExitCode
+        from ..theory.sweep import SWEEP_COLUMNS, parse_range, sweep_density
 
         n2d_vals = parse_range(n2d)
         omegas = ("auto" if omega0_meV.strip().lower() == "auto"
@@ -185,6 +221,15 @@ def register(app: typer.Typer) -> None:
 
         def progress(i: int, total: int) -> None:
             typer.echo(f"  case {i}/{total}", err=True)
+            _write_csv_atomic(pd.DataFrame(rows, columns=list(SWEEP_COLUMNS)), out)
+
+        rows: list[dict] = []
+
+        def on_row(row: dict) -> None:
+            rows.append(row)
+            if row["status"] != "ok":
+                typer.echo(f"  failed: {row['orientation']} {row['tb']} n2D = "
+                           f"{row['n2d_cm2']:.4g} cm^-2: {row['reason']}", err=True)
 
         orientation = orientation or [OrientationOpt.o111]
         tb = tb or [TBOpt.TB1]
@@ -192,15 +237,21 @@ def register(app: typer.Typer) -> None:
         df = sweep_density([o.value for o in orientation], [t.value for t in tb], n2d_vals,
                            omega0_meV=omegas, dispersion=[d.value for d in dispersion],
                            dphi_deg=dk_deg, omega_c=omega_c.value, mu_star=mu_star,
-                           parallel=not serial, progress=progress)
+                           parallel=not serial, progress=progress,
+                           quadrature=quadrature.value, measure=measure.value,
+                           on_error="record", on_row=on_row)
         _write_csv_atomic(df, out)
-        typer.echo(f"wrote {out} ({len(df)} rows)")
-        if plot is not None:
+        n_failed = int((df["status"] != "ok").sum())
+        typer.echo(f"wrote {out} ({len(df)} rows, {n_failed} failed)")
+        ok = df[df["status"] == "ok"]
+        if plot is not None and len(ok):
             from ..plotting import save_figure
             from ..theory import plots_pairing as pp
 
             if len(n2d_vals) == 1 and omegas != "auto":
-                fig = pp.plot_lambda_vs_omega0(df)
+                fig = pp.plot_lambda_vs_omega0(ok)
             else:
-                fig = pp.plot_lambda_vs_density(df)
+                fig = pp.plot_lambda_vs_density(ok)
             typer.echo(f"wrote {save_figure(fig, plot)}")
+        if n_failed:
+            raise typer.Exit(int(ExitCode.SOME_FAILED))

@@ -25,14 +25,16 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize_scalar
 
 from ..errors import TheoryError
 from . import lattice
+from ._threads import blas_limited
 from .tightbinding import TightBindingModel
 
 __all__ = ["gamma_energy", "electrons_per_cell", "density_for_mu", "mu_for_density",
-           "n2d_to_electrons_per_cell", "RayGrid"]
+           "n2d_to_electrons_per_cell", "RayGrid", "DensityLimit", "density_limit",
+           "occupied_bands"]
 
 #: densities above this (cm^-2) are rejected as absurd before any computation
 N2D_MAX_CM2 = 1e16
@@ -207,6 +209,7 @@ def _wedge_grid(model: TightBindingModel, n_rays: int, n_radial: int) -> RayGrid
     return RayGrid.compute(model, phi, n_radial)
 
 
+@blas_limited
 def electrons_per_cell(model: TightBindingModel, E_F_eV: float, *, n_rays: int = 16,
                        n_radial: int = 80) -> float:
     """Electrons per 2D cell below the absolute Fermi energy ``E_F_eV`` (eV).
@@ -220,6 +223,7 @@ def electrons_per_cell(model: TightBindingModel, E_F_eV: float, *, n_rays: int =
     return _electrons(model, grid, float(E_F_eV))
 
 
+@blas_limited
 def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
                    n_radial: int = 80) -> float:
     """Sheet carrier density for a chemical potential.
@@ -245,9 +249,15 @@ def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
     return Ne / cell_area_cm2(model)
 
 
+@blas_limited
 def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-5, *,
                    n_rays: int = 16, n_radial: int = 80) -> float:
     """Chemical potential for a sheet density (inverse of :func:`density_for_mu`).
+
+    The root is bracketed from the band bottom upwards: trial Fermi energies expand
+    geometrically from the bottom of band 1 but never beyond the model limit of
+    :func:`density_limit` (band 1 touching the zone boundary), and each bracket end is
+    checked by its electron count, so the bracket always contains the root.
 
     Parameters
     ----------
@@ -268,8 +278,8 @@ def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-
     Raises
     ------
     TheoryError
-        Non-positive, non-finite or absurd density, or a density that fills the bands up
-        to the zone boundary.
+        Non-positive, non-finite or absurd density, or a density above the model limit
+        (the message states the limit in cm^-2).
     """
     try:
         n = float(n2d_cm2)
@@ -287,13 +297,146 @@ def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-
         raise TheoryError(f"n2d = {n:.3g} cm^-2 is {target:.3g} electrons per cell, more than "
                           f"the {model.nb} bands of the model can hold")
     grid = _wedge_grid(model, n_rays, n_radial)
+    limit = _density_limit(model, grid)
+    if target > limit.electrons_per_cell:
+        raise TheoryError(
+            f"n2d = {n:.4g} cm^-2 is above the highest density of the {model.orientation} "
+            f"{model.tb} bilayer model, {limit.n2d_cm2:.4g} cm^-2 (mu = {limit.mu_eV:.4f} eV): "
+            f"{limit.reason}")
+
+    def count(e: float) -> float:
+        return _electrons(model, grid, e) - target
+
     E0 = gamma_energy(model)
-    lo, hi = E0, E0 + 0.02
-    while True:
-        Ne = _electrons(model, grid, hi)  # raises once the Fermi sea is not closed
-        if Ne >= target:
-            break
-        lo, hi = hi, E0 + 2.0 * (hi - E0)
-    E_F = brentq(lambda e: _electrons(model, grid, e) - target, lo, hi,
-                 xtol=0.25 * tol_eV, rtol=4 * np.finfo(float).eps)
+    lo = float(np.min(grid.E[..., 0]))  # band bottom on the grid: no electrons below it
+    hi_max = limit.E_F_eV
+    step = 0.02
+    hi = min(lo + step, hi_max)
+    f_hi = count(hi)
+    while f_hi < 0.0:
+        if hi >= hi_max:  # cannot happen: count(hi_max) >= 0 was checked above
+            raise TheoryError(f"no chemical potential found for n2d = {n:.4g} cm^-2 below "
+                              f"the model limit {limit.n2d_cm2:.4g} cm^-2")
+        lo = hi
+        step *= 2.0
+        hi = min(lo + step, hi_max)
+        f_hi = count(hi)
+    if f_hi == 0.0:
+        return float(hi - E0)
+    E_F = brentq(count, lo, hi, xtol=0.25 * tol_eV, rtol=4 * np.finfo(float).eps)
     return float(E_F - E0)
+
+
+# --------------------------------------------------------------------------------------
+# model limit and occupied bands
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DensityLimit:
+    """Highest density at which the Fermi sea of a bilayer model stays inside the surface
+    Brillouin zone (band 1 touches the zone boundary just above it: a Lifshitz transition
+    to open sheets, beyond which the ray-based densities and Fermi contours do not apply).
+
+    Attributes
+    ----------
+    E_F_eV, mu_eV
+        Absolute Fermi energy and chemical potential (relative to band 1 at Gamma), eV.
+    n2d_cm2
+        The density limit, cm^-2.
+    electrons_per_cell
+        The same limit in electrons per 2D cell.
+    k_touch
+        In-plane point (1/a) where band 1 first reaches the zone boundary.
+    reason
+        One sentence saying why densities above the limit are refused.
+    """
+
+    E_F_eV: float
+    mu_eV: float
+    n2d_cm2: float
+    electrons_per_cell: float
+    k_touch: tuple[float, float]
+    reason: str
+
+
+def _boundary_minimum(model: TightBindingModel, n_phi: int = 361) -> tuple[float, float]:
+    """Lowest band-1 energy (eV) on the zone boundary of the wedge and its angle (rad)."""
+    wedge = math.radians(lattice.wedge_deg(model.orientation))
+
+    def e_at(phi: np.ndarray) -> np.ndarray:
+        phi = np.atleast_1d(np.asarray(phi, float))
+        r = lattice.zone_boundary_radius(model.orientation, phi)
+        k = r[:, None] * np.stack([np.cos(phi), np.sin(phi)], axis=-1)
+        return model.energies(k)[:, 0]
+
+    phi = np.linspace(0.0, wedge, n_phi)
+    E = e_at(phi)
+    j = int(np.argmin(E))
+    a, b = phi[max(j - 1, 0)], phi[min(j + 1, n_phi - 1)]
+    best_phi, best_E = float(phi[j]), float(E[j])
+    if b > a:
+        res = minimize_scalar(lambda p: float(e_at(p)[0]), bounds=(a, b), method="bounded",
+                              options={"xatol": 1e-10})
+        if res.fun < best_E:
+            best_phi, best_E = float(res.x), float(res.fun)
+    return best_E, best_phi
+
+
+def _density_limit(model: TightBindingModel, grid: RayGrid) -> DensityLimit:
+    E_touch, phi_touch = _boundary_minimum(model)
+    E_F = E_touch - 1e-9
+    Ne = _electrons(model, grid, E_F)
+    r = float(lattice.zone_boundary_radius(model.orientation, np.array([phi_touch]))[0])
+    reason = (f"above it band 1 reaches the surface-zone boundary (at phi = "
+              f"{math.degrees(phi_touch):.1f} deg, |k| = {r:.4f}/a) and its Fermi sheet opens, "
+              "which the ray method (Fermi sheets closed around Gamma) cannot follow")
+    return DensityLimit(E_F_eV=float(E_F), mu_eV=float(E_F - gamma_energy(model)),
+                        n2d_cm2=Ne / cell_area_cm2(model), electrons_per_cell=Ne,
+                        k_touch=(r * math.cos(phi_touch), r * math.sin(phi_touch)),
+                        reason=reason)
+
+
+@blas_limited
+def density_limit(model: TightBindingModel, *, n_rays: int = 16, n_radial: int = 80
+                  ) -> DensityLimit:
+    """Highest sheet density the ray-based density and Fermi-surface code accept.
+
+    Parameters
+    ----------
+    model
+        Bilayer model.
+    n_rays, n_radial
+        Integration grid (as :func:`mu_for_density`).
+
+    Returns
+    -------
+    DensityLimit (Fermi energy, mu, n2D in cm^-2 and the reason).
+    """
+    return _density_limit(model, _wedge_grid(model, n_rays, n_radial))
+
+
+def occupied_bands(model: TightBindingModel, E_F_eV: float, grid: RayGrid | None = None
+                   ) -> int:
+    """Number of bands (energy order) with states below the absolute Fermi energy.
+
+    Bands are energy-ordered, so the occupied ones are the lowest; a band counts as
+    occupied when it lies below ``E_F_eV`` anywhere on the ray grid (Gamma included).
+
+    Parameters
+    ----------
+    model
+        Bilayer model.
+    E_F_eV
+        Absolute Fermi energy in eV.
+    grid
+        Ray grid to inspect (default: 16 midpoint rays per wedge, 80 points per ray).
+
+    Returns
+    -------
+    int, 0..model.nb.
+    """
+    if grid is None:
+        grid = _wedge_grid(model, 16, 80)
+    lowest = grid.E.reshape(-1, grid.E.shape[-1]).min(axis=0)
+    return int(np.count_nonzero(lowest < float(E_F_eV)))

@@ -9,7 +9,20 @@ section 10; pairing spec section 5.2) is
     N_n = N_op * A_cell/(2 pi)^2 * sum_j trap_j kF(n, phi_j) / vr(n, phi_j)
 
 on the wedge grid (trapezoid weights, halved at both wedge ends), or the periodic sum over
-the full circle. Units: k in 1/a, energies in eV, velocities in eV*a (and m/s), DOS in
+the full circle.
+
+Fermi-surface weights of the pairing sums (two options, kept apart, reusable by any method
+that supplies points, an angular rule and a local density of states):
+
+* ``quadrature`` -- the rule on the angular wedge: ``"paper"`` gives every angle 0..wedge
+  the same weight 1/N_phi, both wedge ends included at full weight (Norman 2026; converges
+  only linearly in the step), ``"trapezoid"`` halves the two ends (the wedge ends are mirror
+  lines, so this is the periodic trapezoid rule: it converges much faster).
+* ``measure`` -- what is uniform on the sheet: ``"angle"`` (equal weight per angle, the
+  paper's choice, which Table III needs) or ``"dos"`` (the exact local density of states,
+  w proportional to k_F dphi / v_r, normalised per sheet).
+
+Units: k in 1/a, energies in eV, velocities in eV*a (and m/s), DOS in
 states/(eV cell) with one state per band per k (bands are spin-resolved).
 """
 
@@ -24,10 +37,86 @@ import numpy as np
 from ..errors import TheoryError
 from ..units import EV, HBAR
 from . import lattice
-from .density import RayGrid, gamma_energy
+from ._threads import blas_limited
+from .density import RayGrid, gamma_energy, occupied_bands
 from .tightbinding import TightBindingModel
 
-__all__ = ["FermiSurface", "fermi_surface", "angle_grid"]
+__all__ = ["FermiSurface", "fermi_surface", "angle_grid", "QUADRATURES", "MEASURES",
+           "check_weighting", "wedge_quadrature", "measure_weights"]
+
+#: angular quadrature rules on the wedge (see the module docstring)
+QUADRATURES: tuple[str, ...] = ("paper", "trapezoid")
+#: Fermi-surface measures (see the module docstring)
+MEASURES: tuple[str, ...] = ("angle", "dos")
+
+Quadrature = Literal["paper", "trapezoid"]
+Measure = Literal["angle", "dos"]
+
+
+def check_weighting(quadrature: str, measure: str) -> tuple[str, str]:
+    """Validate the ``quadrature`` and ``measure`` option values (returns them)."""
+    if quadrature not in QUADRATURES:
+        raise TheoryError(f"unknown quadrature {quadrature!r}; expected one of "
+                          f"{', '.join(QUADRATURES)}")
+    if measure not in MEASURES:
+        raise TheoryError(f"unknown Fermi-surface measure {measure!r}; expected one of "
+                          f"{', '.join(MEASURES)}")
+    return str(quadrature), str(measure)
+
+
+def wedge_quadrature(nphi: int, full: bool, quadrature: str) -> np.ndarray:
+    """Angular quadrature weights (nphi,), summing to 1 over the angular range.
+
+    Parameters
+    ----------
+    nphi
+        Number of angles (wedge grid: 0..wedge inclusive; full grid: 0..360 exclusive).
+    full
+        True for the full circle (periodic: uniform weights for either rule).
+    quadrature
+        ``"paper"`` (uniform 1/nphi, wedge ends at full weight) or ``"trapezoid"``
+        (wedge ends halved).
+    """
+    check_weighting(quadrature, "angle")
+    n = int(nphi)
+    if n < 1:
+        raise TheoryError(f"need at least one angle, got {nphi}")
+    if full or quadrature == "paper" or n == 1:
+        return np.full(n, 1.0 / n)
+    w = np.ones(n)
+    w[0] = w[-1] = 0.5
+    return w / w.sum()
+
+
+def measure_weights(quad: np.ndarray, local_dos: np.ndarray, sheet: np.ndarray,
+                    measure: str) -> np.ndarray:
+    """Fermi-surface weights of points, summing to 1 on each sheet.
+
+    Parameters
+    ----------
+    quad
+        (P,) quadrature weight of each point (any positive scale).
+    local_dos
+        (P,) local density of states per unit quadrature weight, e.g. k_F / v_r for rays
+        (any common positive scale); used by ``measure="dos"`` only.
+    sheet
+        (P,) sheet index of each point.
+    measure
+        ``"angle"`` (w proportional to ``quad``) or ``"dos"`` (to ``quad * local_dos``).
+
+    Returns
+    -------
+    ndarray (P,)
+    """
+    check_weighting("paper", measure)
+    sheet = np.asarray(sheet, int)
+    w = np.asarray(quad, float).copy()
+    if measure == "dos":
+        w = w * np.asarray(local_dos, float)
+    tot = np.bincount(sheet, weights=w)
+    if np.any(tot[np.unique(sheet)] <= 0) or not np.all(np.isfinite(w)):
+        raise TheoryError("Fermi-surface weights must be positive and finite on every sheet")
+    return w / tot[sheet]
 
 
 def angle_grid(orientation: str, dphi_deg: float, full: bool) -> np.ndarray:
@@ -85,7 +174,10 @@ class FermiSurface:
     U
         Eigenvectors (P, 12) of H(k) for band ``band`` at each point.
     weights
-        Point weights (P,), uniform in angle, summing to 1 over each band's points.
+        Point weights (P,), summing to 1 over each band's points (see ``quadrature``
+        and ``measure``).
+    quadrature, measure
+        The weighting options used (module docstring).
     """
 
     orientation: str
@@ -104,6 +196,8 @@ class FermiSurface:
     iphi: np.ndarray = field(repr=False)
     U: np.ndarray = field(repr=False)
     weights: np.ndarray = field(repr=False)
+    quadrature: str = "trapezoid"
+    measure: str = "angle"
 
     @property
     def n_points(self) -> int:
@@ -134,13 +228,17 @@ class FermiSurface:
             "vr_eV_a": self.vr.tolist(),
             "vF_m_s": self.vF_m_s.tolist(),
             "dos_states_per_eV_cell": self.dos.tolist(),
+            "quadrature": self.quadrature,
+            "measure": self.measure,
         }
 
 
+@blas_limited
 def fermi_surface(model: TightBindingModel, mu_eV: float, dphi_deg: float = 1.0,
-                  full: bool = False, nbands: int = 4, *,
+                  full: bool = False, nbands: int | Literal["auto"] = "auto", *,
                   on_missing: Literal["raise", "skip"] = "raise",
-                  n_radial: int = 80) -> FermiSurface:
+                  n_radial: int = 80, quadrature: Quadrature = "trapezoid",
+                  measure: Measure = "angle") -> FermiSurface:
     """Fermi contours kF(n, phi), velocities and band densities of states.
 
     Parameters
@@ -156,7 +254,9 @@ def fermi_surface(model: TightBindingModel, mu_eV: float, dphi_deg: float = 1.0,
         False: rays 0..wedge inclusive (the paper's grid, 31 / 46 angles at 1 deg);
         True: the full circle 0..360 exclusive.
     nbands
-        Number of lowest bands whose sheets are wanted (4 in the paper).
+        Number of lowest bands whose sheets are wanted, or ``"auto"`` (default): every
+        band occupied at this mu (4 at the paper's densities; 2 for (111) TB2 below about
+        4e13 cm^-2, 6 for (001) at 2e14 cm^-2).
     on_missing
         ``"raise"``: a band among the first ``nbands`` that is not crossed exactly once on
         every ray (emptied band, open or re-entrant sheet) raises :class:`TheoryError`;
@@ -164,6 +264,11 @@ def fermi_surface(model: TightBindingModel, mu_eV: float, dphi_deg: float = 1.0,
     n_radial
         Radial grid points per ray used to bracket the crossings (they are then refined to
         machine precision).
+    quadrature, measure
+        Weights of the points (module docstring): the angular rule (``"trapezoid"``,
+        default, or the paper's ``"paper"``) and the Fermi-surface measure (``"angle"``,
+        default and the paper's, or ``"dos"``). The band DOS ``dos`` is always the
+        trapezoid integral.
 
     Returns
     -------
@@ -171,9 +276,7 @@ def fermi_surface(model: TightBindingModel, mu_eV: float, dphi_deg: float = 1.0,
     """
     if on_missing not in ("raise", "skip"):
         raise TheoryError(f"on_missing must be 'raise' or 'skip', got {on_missing!r}")
-    nbands = int(nbands)
-    if not 1 <= nbands <= model.nb:
-        raise TheoryError(f"nbands must be between 1 and {model.nb}, got {nbands}")
+    check_weighting(quadrature, measure)
     mu = float(mu_eV)
     if not math.isfinite(mu):
         raise TheoryError(f"mu must be a finite energy in eV, got {mu_eV!r}")
@@ -185,7 +288,16 @@ def fermi_surface(model: TightBindingModel, mu_eV: float, dphi_deg: float = 1.0,
     if np.any(grid.E[:, -1, :] < E_F):
         raise TheoryError(f"at mu = {mu:.5f} eV a Fermi sea reaches the zone boundary: "
                           "the Fermi surfaces are not closed around Gamma")
-    if nbands < model.nb and np.any(grid.E[:, 0, nbands] < E_F):
+    if isinstance(nbands, str):
+        if nbands != "auto":
+            raise TheoryError(f"nbands must be a number of bands or 'auto', got {nbands!r}")
+        nbands = occupied_bands(model, E_F, grid)
+        if nbands == 0:
+            raise TheoryError(f"no band is occupied at mu = {mu:.5f} eV")
+    nbands = int(nbands)
+    if not 1 <= nbands <= model.nb:
+        raise TheoryError(f"nbands must be between 1 and {model.nb}, got {nbands}")
+    if nbands < occupied_bands(model, E_F, grid):
         raise TheoryError(f"at mu = {mu:.5f} eV more than nbands = {nbands} bands are "
                           "occupied; increase nbands")
     iphi, ib, r, outward = grid.crossings(model, E_F, np.arange(nbands))
@@ -235,10 +347,13 @@ def fermi_surface(model: TightBindingModel, mu_eV: float, dphi_deg: float = 1.0,
     dos = nop * lattice.cell_area(o) / (2 * math.pi) ** 2 * np.sum(trap * kF / vr, axis=1)
     nrow = rows.size
     Upts = U[np.arange(nrow)[:, None], np.arange(nphi)[None, :], :, rows[:, None]]
+    sheet = np.repeat(np.arange(nrow), nphi)
+    quad = np.tile(wedge_quadrature(nphi, full, quadrature), nrow)
+    weights = measure_weights(quad, (kF / vr).ravel(), sheet, measure)
     return FermiSurface(
         orientation=o, mu_eV=mu, E_F_eV=float(E_F), phi_deg=phi_deg, full=bool(full),
         bands=tuple(int(b) for b in rows), kF=kF, vr=vr, vF_m_s=vF_m_s, dos=dos,
-        k=kpts.reshape(-1, 2), band=np.repeat(rows, nphi), sheet=np.repeat(np.arange(nrow), nphi),
+        k=kpts.reshape(-1, 2), band=np.repeat(rows, nphi), sheet=sheet,
         iphi=np.tile(np.arange(nphi), nrow), U=Upts.reshape(-1, model.nb),
-        weights=np.full(nrow * nphi, 1.0 / nphi),
+        weights=weights, quadrature=str(quadrature), measure=str(measure),
     )

@@ -2,14 +2,24 @@
 
 Operational definition (weak coupling, identity representation):
 
-* Fermi points k_i (band n_i, angle phi_i on the irreducible wedge, uniform 1/N_phi weights w_i
-  per band, ASSUMPTION validated by Table III) with eigenvectors |n_i k_i>.
+* Fermi points k_i (band n_i, angle phi_i on the irreducible wedge) with eigenvectors
+  |n_i k_i> and weights w_i summing to 1 per band: the Fermi-surface ``measure`` (equal weight
+  per angle, the paper's choice validated by Table III, or the local DOS k_F dphi / v_r) and
+  the angular ``quadrature`` (the paper's uniform rule or the trapezoid rule, default) are two
+  separate options (:mod:`ktoanalysis.theory.fermi`).
 * Kernel ``Vker_ij = (1/N_op) sum_g |<n_i k_i| V_R(k0) |n_j g k_j>|^2 2 omega0_ref / omega(q)^2``
   with ``k0 = (k_i + g k_j)/2`` and ``q = g k_j - k_i`` (single group sum; equal to the
   paper's double sum over alpha, alpha' divided by N_op^2 by invariance).
 * ``K = D Vker D`` with ``D = sqrt(N_{n_i} w_i)`` (N_n band DOS per bilayer cell, states/eV);
   lambda is the largest eigenvalue of K and ``Delta_i = x_i / D_i`` (first zero of the paper's
   matrix A(c) at c = 1/lambda, Sylvester's law of inertia).
+
+Only the leading eigenpairs of K are computed (LAPACK ``evr`` on an index subset), with the
+BLAS thread pool pinned to one thread (threadpoolctl, :func:`blas_threads_limited`) while the
+solver runs: the numba kernels bring their own threads, and a multithreaded BLAS on top of
+them oversubscribes the cores (Table III took 7-14 s instead of about 1 s on a busy two-core
+machine). OpenMP pools are left alone, since numba's own ``omp`` threading layer may be one
+of them.
 
 Units: energies in eV (phonon energies in meV at the API), momenta in 1/a, densities cm^-2.
 """
@@ -21,14 +31,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import scipy.linalg
 
 from ..errors import TheoryError
 from . import _kernels
+from ._threads import blas_threads_limited
+from .fermi import Measure, Quadrature, check_weighting
 from .phonon import OMEGA0_REF_MEV, VAKS_KTO, omega0_from_density_meV, omega_to1_meV
 from .vertex import DYNAMIC_T0_EV, TABLE_II_RATIOS, BondTerms, bond_terms, rashba_amplitudes
 
 __all__ = ["PairingProblem", "PairingResult", "prepare_pairing", "compute_lambda",
-           "solve_gap_equation", "kernel_sums"]
+           "solve_gap_equation", "kernel_sums", "blas_threads_limited"]
 
 Omega0 = float | Literal["auto"]
 
@@ -65,10 +78,15 @@ def solve_gap_equation(kernel_eV: np.ndarray, dos_of_point: np.ndarray,
         raise TheoryError("band DOS and Fermi-surface weights must be positive and finite")
     K = D[:, None] * kernel_eV * D[None, :]
     K = 0.5 * (K + K.T)
-    ev, x = np.linalg.eigh(K)
+    P = K.shape[0]
+    n = max(1, min(int(n_eig), P))
+    with blas_threads_limited():
+        # only the leading eigenpairs (LAPACK evr on an index subset), ascending
+        ev, x = scipy.linalg.eigh(K, subset_by_index=[P - n, P - 1], driver="evr",
+                                  check_finite=False)
     delta = x[:, -1] / D
     delta = delta / delta[np.argmax(np.abs(delta))]
-    return float(ev[-1]), delta, K, ev[::-1][:n_eig].copy()
+    return float(ev[-1]), delta, K, ev[::-1].copy()
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,7 +121,7 @@ class PairingResult:
     dos : ndarray (nbands,)
         Band DOS N_n, states/(eV cell).
     weights : ndarray (P,)
-        Fermi-surface weights.
+        Fermi-surface weights (``options["quadrature"]``, ``options["measure"]``).
     eigenvalues : ndarray
         Largest eigenvalues of K (descending).
     options : dict
@@ -279,7 +297,8 @@ class PairingProblem:
             if omega0_meV != "auto":
                 raise TheoryError(f"omega0_meV must be a number or 'auto', got {omega0_meV!r}")
             omega0_meV = float(omega0_from_density_meV(self.n2d_cm2))
-        Vk = self.kernel(float(omega0_meV), dispersion, parallel=parallel)
+        with blas_threads_limited():
+            Vk = self.kernel(float(omega0_meV), dispersion, parallel=parallel)
         fs = self.fs
         lam, delta, K, top = solve_gap_equation(Vk, self.dos_of_point, np.asarray(fs.weights))
         opts = {**self.options, "omega0_meV": float(omega0_meV), "omega0_auto": auto,
@@ -364,8 +383,10 @@ def _check_omega0(omega0_meV: Any) -> float:
 def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None = None,
                     dphi_deg: float = 1.0, vertex_t0_eV: float = DYNAMIC_T0_EV,
                     vertex_ratios: tuple[float, float, float] = TABLE_II_RATIOS,
-                    nbands: int = 4, parallel: bool = True,
-                    omega0_ref_meV: float = OMEGA0_REF_MEV) -> PairingProblem:
+                    nbands: int | Literal["auto"] = "auto", parallel: bool = True,
+                    omega0_ref_meV: float = OMEGA0_REF_MEV,
+                    quadrature: Quadrature = "trapezoid", measure: Measure = "angle"
+                    ) -> PairingProblem:
     """Fermi surface, eigenvectors and vertex matrix elements for one model and density.
 
     Parameters
@@ -381,16 +402,34 @@ def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None 
     vertex_t0_eV, vertex_ratios
         Dynamic Rashba amplitude t0 (eV) and (tA, tB, tC)/t0 (Table II dynamic column).
     nbands
-        Fermi-surface bands included (4 at the paper's densities).
+        Fermi-surface bands included: ``"auto"`` (default) takes every band occupied at
+        this mu (4 at the paper's densities).
     parallel
         prange kernel (True) or serial twin.
     omega0_ref_meV
         Phonon energy at which the vertex amplitudes were derived (2.5 meV).
+    quadrature
+        Angular rule on the wedge: ``"trapezoid"`` (default, converged at 1 deg) or
+        ``"paper"`` (uniform 1/N_phi, wedge ends at full weight; Table III).
+    measure
+        Fermi-surface measure: ``"angle"`` (default, the paper's equal weight per angle)
+        or ``"dos"`` (local DOS, w proportional to k_F dphi / v_r).
 
     Returns
     -------
     PairingProblem
     """
+    check_weighting(quadrature, measure)
+    with blas_threads_limited():
+        return _prepare_pairing(model, n2d_cm2=n2d_cm2, mu_eV=mu_eV, dphi_deg=dphi_deg,
+                                vertex_t0_eV=vertex_t0_eV, vertex_ratios=vertex_ratios,
+                                nbands=nbands, parallel=parallel,
+                                omega0_ref_meV=omega0_ref_meV, quadrature=quadrature,
+                                measure=measure)
+
+
+def _prepare_pairing(model, *, n2d_cm2, mu_eV, dphi_deg, vertex_t0_eV, vertex_ratios, nbands,
+                     parallel, omega0_ref_meV, quadrature, measure) -> PairingProblem:
     from . import density, fermi, lattice
 
     if not (isinstance(dphi_deg, (int, float)) and math.isfinite(dphi_deg) and dphi_deg > 0):
@@ -402,7 +441,8 @@ def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None 
     else:
         mu_eV = float(mu_eV)
         n2d_cm2 = float(density.density_for_mu(model, mu_eV))
-    fs = fermi.fermi_surface(model, mu_eV, dphi_deg=dphi_deg, full=False, nbands=nbands)
+    fs = fermi.fermi_surface(model, mu_eV, dphi_deg=dphi_deg, full=False, nbands=nbands,
+                             quadrature=quadrature, measure=measure)
     ops = np.asarray(lattice.symmetry_ops(model.orientation), float)
     k = np.ascontiguousarray(np.asarray(fs.k, float))
     band = np.asarray(fs.band, int)
@@ -421,12 +461,17 @@ def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None 
         "model_params": dict(getattr(model, "params", {})),
         "model_options": dict(getattr(model, "options", {})),
         "mu_eV": mu_eV, "n2d_cm2": float(n2d_cm2), "dphi_deg": float(dphi_deg),
-        "nbands": int(nbands), "vertex_t0_eV": float(vertex_t0_eV),
+        "nbands": len(fs.bands), "nbands_requested": nbands, "vertex_t0_eV": float(vertex_t0_eV),
         "vertex_ratios": tuple(float(r) for r in vertex_ratios),
         "vertex_amplitudes_eV": [float(x) for x in t],
         "vertex_polar_scaling": "n_ph components (1/sqrt3 per cubic axis for 111)",
         "omega0_ref_meV": float(omega0_ref_meV),
-        "weights": "uniform in wedge angle (1/N_phi per band)",
+        "quadrature": quadrature, "measure": measure,
+        "weights": {("paper", "angle"): "uniform in wedge angle (1/N_phi per band, ends full)",
+                    ("trapezoid", "angle"): "uniform in angle, trapezoid rule (ends halved)",
+                    ("paper", "dos"): "local DOS kF dphi/v_r, uniform angular rule",
+                    ("trapezoid", "dos"): "local DOS kF dphi/v_r, trapezoid rule",
+                    }[(quadrature, measure)],
         "vertex_at": "k0 = (k + k')/2",
         "phonon_q": "in-plane |k' - k|, q_rlu = |q| a / 2 pi",
         "n_ops": int(ops.shape[0]), "n_points": int(k.shape[0]),
@@ -441,7 +486,8 @@ def compute_lambda(orientation: Literal["111", "001"], tb: Literal["TB1", "TB2"]
                    dphi_deg: float = 1.0, rashba_static_eV: float | None = None,
                    vertex_t0_eV: float = DYNAMIC_T0_EV,
                    vertex_ratios: tuple[float, float, float] = TABLE_II_RATIOS,
-                   parallel: bool = True, **model_options: Any) -> PairingResult:
+                   parallel: bool = True, quadrature: Quadrature = "trapezoid",
+                   measure: Measure = "angle", **model_options: Any) -> PairingResult:
     """BCS coupling constant lambda and gap function Delta_nk of Eq. 3 for one case.
 
     Parameters
@@ -466,6 +512,8 @@ def compute_lambda(orientation: Literal["111", "001"], tb: Literal["TB1", "TB2"]
         Dynamic vertex amplitudes (Table II dynamic column by default).
     parallel
         prange kernels (True) or serial twins (batch workers).
+    quadrature, measure
+        Fermi-surface weights (see :func:`prepare_pairing`).
     **model_options
         Passed to ``make_model`` (parameter overrides, named assumptions).
 
@@ -480,7 +528,7 @@ def compute_lambda(orientation: Literal["111", "001"], tb: Literal["TB1", "TB2"]
     model = make_model(orientation, tb, **model_options)
     problem = prepare_pairing(model, n2d_cm2=n2d_cm2, mu_eV=mu_eV, dphi_deg=dphi_deg,
                               vertex_t0_eV=vertex_t0_eV, vertex_ratios=vertex_ratios,
-                              parallel=parallel)
+                              parallel=parallel, quadrature=quadrature, measure=measure)
     return problem.solve(omega0_meV, dispersion, parallel=parallel)
 
 

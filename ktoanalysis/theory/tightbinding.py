@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import TheoryError
 from . import lattice
+from ._threads import blas_limited
 
 __all__ = ["TightBindingModel", "BondBuilder"]
 
@@ -175,6 +176,7 @@ class TightBindingModel:
         D = np.stack(out, axis=-2)
         return D.reshape(*k.shape[:-1], 2, self.nb, self.nb)
 
+    @blas_limited
     def bands(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Eigenvalues and eigenvectors of H(k) (batched ``numpy.linalg.eigh``).
 
@@ -187,10 +189,12 @@ class TightBindingModel:
         """
         return np.linalg.eigh(self.hamiltonian(k))
 
+    @blas_limited
     def energies(self, k: np.ndarray) -> np.ndarray:
         """Band energies only, (..., nb) in eV, ascending."""
         return np.linalg.eigvalsh(self.hamiltonian(k))
 
+    @blas_limited
     def velocities(self, k: np.ndarray, U: np.ndarray | None = None) -> np.ndarray:
         """Band velocities dE_n/dk (Hellmann-Feynman), shape (..., nb, 2), in eV * a.
 

@@ -83,3 +83,15 @@ def test_bad_input_is_theory_error(args, match):
     assert res.exit_code != 0
     assert isinstance(res.exception, TheoryError)
     assert match in str(res.exception)
+
+
+def test_mu_former_failure_point_and_refusal_beyond_the_limit():
+    res = runner.invoke(app, ["theory", "mu", "--orientation", "111", "--tb", "TB2",
+                              "--n2d", "2e14", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["occupied_bands"] == 4 and out["n2d_max_cm2"] > 2e14
+    res = runner.invoke(app, ["theory", "mu", "--orientation", "111", "--tb", "TB1",
+                              "--n2d", "3e14"])
+    assert isinstance(res.exception, TheoryError)
+    assert "highest density" in str(res.exception) and "2.13" in str(res.exception)

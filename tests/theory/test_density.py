@@ -11,9 +11,11 @@ from ktoanalysis.errors import TheoryError
 from ktoanalysis.theory import lattice
 from ktoanalysis.theory.density import (
     density_for_mu,
+    density_limit,
     electrons_per_cell,
     gamma_energy,
     mu_for_density,
+    occupied_bands,
 )
 from ktoanalysis.theory.models import make_model
 
@@ -96,3 +98,54 @@ def test_gamma_energy():
     m = make_model("111", "TB1", rashba_static_eV=0.0)
     assert gamma_energy(m) == pytest.approx(-2 * 1.0 - 0.265 / 2, abs=1e-12)
     assert np.isfinite(gamma_energy(make_model("001", "TB2")))
+
+
+# --------------------------------------------------------------------------------------
+# every density up to the model limit (issue 14: former failure points)
+# --------------------------------------------------------------------------------------
+
+#: densities at which the former doubling bracket overshot into open Fermi seas and raised
+FORMER_BRACKET_FAILURES = [("111", "TB1", 1.05e14), ("111", "TB1", 1.8e14),
+                           ("001", "TB1", 1.5e14), ("111", "TB2", 2e14)]
+
+
+@pytest.mark.parametrize("o,tb,n", FORMER_BRACKET_FAILURES)
+def test_former_bracket_failures_are_solved(o, tb, n):
+    m = make_model(o, tb)
+    mu = mu_for_density(m, n, tol_eV=1e-7, **FAST)
+    assert density_for_mu(m, mu, **FAST) == pytest.approx(n, rel=1e-5)
+
+
+@pytest.mark.parametrize("case", sorted(TABLE_I_MU))
+def test_density_limit_is_the_zone_boundary_touch(case):
+    """The stated model limit: band 1 reaches the surface-zone boundary. Checked from its
+    definition: just below the limit every boundary point of band 1 lies above E_F (scan of
+    the whole boundary, not only the wedge), just above it some boundary point lies below;
+    and the limit is above 2e14 cm^-2 for all four Table I models."""
+    m = make_model(*case)
+    lim = density_limit(m, **FAST)
+    assert lim.n2d_cm2 > 2e14
+    phi = np.linspace(0.0, 2 * math.pi, 36001)
+    r = lattice.zone_boundary_radius(m.orientation, phi)
+    E1 = m.energies(r[:, None] * np.stack([np.cos(phi), np.sin(phi)], axis=-1))[:, 0]
+    assert E1.min() > lim.E_F_eV - 1e-12
+    assert E1.min() < lim.E_F_eV + 1e-6  # a 0.01 deg scan finds the touching point
+    k = np.array(lim.k_touch)
+    assert m.energies(k)[0] == pytest.approx(lim.E_F_eV, abs=1e-6)
+    # mu_for_density reaches the limit and refuses beyond it with the limit in the message
+    mu = mu_for_density(m, 0.999 * lim.n2d_cm2, **FAST)
+    assert mu < lim.mu_eV
+    with pytest.raises(TheoryError, match=r"above the highest density .* cm\^-2"):
+        mu_for_density(m, 1.01 * lim.n2d_cm2, **FAST)
+
+
+@pytest.mark.parametrize("o,tb,n,nb", [("111", "TB2", 3e13, 2), ("111", "TB2", 1e14, 4),
+                                       ("001", "TB2", 2e14, 6), ("001", "TB1", 2e14, 6)])
+def test_occupied_bands_from_mu(o, tb, n, nb):
+    """Band count from mu, checked against the levels at Gamma (the band minima of these
+    models are at Gamma): bands below E_F at k = 0 come in Kramers pairs."""
+    m = make_model(o, tb)
+    E_F = gamma_energy(m) + mu_for_density(m, n, **FAST)
+    at_gamma = int(np.count_nonzero(m.energies(np.zeros(2)) < E_F))
+    assert at_gamma == nb
+    assert occupied_bands(m, E_F) == nb

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pytest
 from reference.pairing_twin import twin_kernel, twin_matrix_elements
@@ -49,3 +50,17 @@ def test_serial_equals_parallel_bitwise():
     b = _kernels.matrix_elements_serial(U, k, Ug, kg, bt.matrices, bt.axis, bt.sign, bt.frame)
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
+
+
+@pytest.mark.skipif(not numba.config.BOUNDSCHECK,
+                    reason="only meaningful with NUMBA_BOUNDSCHECK=1 (.ci/run runs it so)")
+def test_out_of_range_index_is_caught_under_boundscheck():
+    """With bounds checking on, images Ug for fewer points than U make the kernel raise
+    IndexError instead of reading past the array."""
+    t = rashba_amplitudes()
+    U, k, Ug, kg = _random_inputs("001", 10, seed=3)
+    bt = bond_terms("001", t)
+    with pytest.raises(IndexError):
+        _kernels.matrix_elements_serial(U, k, np.ascontiguousarray(Ug[:, :5]),
+                                        np.ascontiguousarray(kg[:, :5]), bt.matrices, bt.axis,
+                                        bt.sign, bt.frame)
