@@ -7,20 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ._data import data_path
+from .batch.report import KEY_PARAMS  # the parameters the summary prints, per kind
 
 __all__ = ["run_demo", "KEY_PARAMS"]
-
-#: the parameters the demo summary prints for each analysis kind
-KEY_PARAMS: dict[str, tuple[str, ...]] = {
-    "tc": ("Tc_mid_K", "width_K"),
-    "bkt-rt": ("T_BKT_K",),
-    "bkt-iv": ("T_BKT_K",),
-    "hc2-angle": ("Hc2_perp_T", "Hc2_par_T"),
-    "hc2-temperature": ("Tc_K", "xi_GL0_m", "d_sc_m"),
-    "phase-slips": ("dF0_J",),
-    "mr-hysteresis": ("peak_field_up_T", "peak_field_down_T"),
-    "hall": ("n2d_cm2", "mobility_cm2_Vs"),
-}
 
 
 def _fmt(value: float, err: float) -> str:
@@ -32,13 +21,14 @@ def _fmt(value: float, err: float) -> str:
 
 
 def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print,
-             theory: str | Path | None = None) -> dict[str, Path]:
+             theory: str | Path | None = None, force: bool = False) -> dict[str, Path]:
     """Run the demo and return a mapping of what was written (name -> path).
 
     Steps: the batch analysis of ``data/example_series/manifest.toml`` (every row an
     independent job), then the theory-vs-experiment overlay of the measured Tc against
     n2D with the bundled theory table ``data/theory_tc.csv`` (made by
-    ``scripts/make_theory_table.py``; computed on the fly when absent).
+    ``scripts/make_theory_table.py``; computed on the fly when absent), then
+    ``report.html`` (series table, figures, overlay and provenance on one page).
 
     Parameters
     ----------
@@ -50,18 +40,29 @@ def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print
         Where the report lines go.
     theory
         Theory table (CSV) to use instead of the bundled one.
+    force
+        Write into a non-empty folder that ktoanalysis did not write (see
+        :func:`ktoanalysis.batch.outdir.claim_output`).
     """
-    from .batch import run_series
-    from .compare.overlay import plot_overlay, theory_table
+    from .batch.outdir import claim_output
 
     out = Path(out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
     manifest = data_path("example_series", "manifest.toml")
     if not manifest.exists():
         echo(f"no bundled example series found at {manifest}")
         return {}
+    with claim_output(out, force=force, what="demo"):
+        return _run_demo(out, manifest, jobs, echo, theory)
+
+
+def _run_demo(out: Path, manifest: Path, jobs: int, echo: Callable[[str], None],
+              theory: str | Path | None) -> dict[str, Path]:
+    from .batch import run_series
+    from .batch.report import write_report
+    from .compare.overlay import plot_overlay, theory_table
+
     echo(f"batch analysis of {manifest} ...")
-    series = run_series(manifest, out, jobs=jobs, progress=False)
+    series = run_series(manifest, out, jobs=jobs, progress=False, lock=False)
     res = series.results
     for _, r in res.iterrows():
         keys = KEY_PARAMS.get(r["kind"], ())
@@ -71,7 +72,7 @@ def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print
         verdict = str(r.get("quality", "ok"))
         flags = r.get("flags")
         flags = f" [{flags}]" if isinstance(flags, str) and flags else ""
-        echo(f"  {r['sample']:<10} {r['orientation']!s:>4} {r['kind']:<16} "
+        echo(f"  {r['sample']:<10} {r['orientation']!s:>5} {r['kind']:<16} "
              f"{verdict.upper():<4} {vals}{flags}")
     if series.n_failed:
         echo(f"{series.n_failed} row(s) failed; see {series.failures_path}")
@@ -83,8 +84,10 @@ def run_demo(out: str | Path, jobs: int = 1, echo: Callable[[str], None] = print
         theory_arg = theory_table()
     overlay = out / "overlay.png"
     plot_overlay(series.results_path, theory_arg, out=overlay)
-    written = {"results": series.results_path, "failures": series.failures_path,
-               "plots": out / "plots", "overlay": overlay}
+    report = write_report(series, overlay=overlay)
+    written = {"results": series.results_path, "results_long": series.long_path,
+               "failures": series.failures_path, "plots": out / "plots", "overlay": overlay,
+               "report": report}
     for k, v in written.items():
         echo(f"wrote {k}: {v}")
     return written

@@ -98,7 +98,7 @@ def key_values(row: pd.Series) -> str:
 
 
 summary = res[["sample", "orientation", "kind"]].copy()
-summary["n2d_cm2"] = res["n2d_m2"] * 1e-4
+summary["n2d_cm2"] = res["n2d_cm2"]
 summary["main results"] = res.apply(key_values, axis=1)
 print(summary.to_string(index=False))
 
@@ -117,6 +117,8 @@ for _, r in res.iterrows():
     for name, true in truth.items():
         if not isinstance(true, (int, float)) or name not in r:
             continue
+        if f"fit_{name}" in r:  # a fitted parameter named like a metadata column (Hall n2d)
+            name = f"fit_{name}"
         val, err = float(r[name]), float(r.get(name + "_err", math.nan))
         rows.append({"sample": r["sample"], "kind": r["kind"], "parameter": name,
                      "fitted": val, "error": err, "true": float(true),

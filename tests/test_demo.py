@@ -23,6 +23,12 @@ from ktoanalysis._data import data_path
 K_SIGMA = 4.0
 
 
+def _fit_column(name: str, results: pd.DataFrame) -> str:
+    """The results column of a fitted parameter: ``fit_<name>`` where the name is also a
+    metadata column (the Hall ``n2d_cm2`` beside the manifest's ``n2d_cm2``)."""
+    return f"fit_{name}" if f"fit_{name}" in results.columns else name
+
+
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory):
     from ktoanalysis.demo import run_demo
@@ -35,7 +41,7 @@ def demo_run(tmp_path_factory):
 
 def test_demo_writes_everything(demo_run):
     out, written, lines = demo_run
-    for name in ("results", "failures", "overlay"):
+    for name in ("results", "results_long", "failures", "overlay", "report"):
         assert written[name].exists(), name
     failures = pd.read_csv(written["failures"])
     assert failures.empty, failures.to_string()
@@ -60,6 +66,7 @@ def test_demo_recovers_simulated_truth(demo_run):
         for name, true in params.items():
             if not isinstance(true, (int, float)):  # a verdict or reference-only values
                 continue
+            name = _fit_column(name, results)
             fit, err = float(row[name]), float(row[f"{name}_err"])
             assert math.isfinite(fit) and math.isfinite(err) and err > 0, (key, name)
             assert abs(fit - true) <= K_SIGMA * err, (
@@ -77,7 +84,25 @@ def test_demo_pulls_are_not_overdispersed(demo_run):
     for key, params in truth.items():
         sample, kind = key.split("/")
         row = results[(results["sample"] == sample) & (results["kind"] == kind)].iloc[0]
-        pulls += [(float(row[n]) - t) / float(row[f"{n}_err"])
-                  for n, t in params.items() if isinstance(t, (int, float))]
+        pulls += [(float(row[c]) - t) / float(row[f"{c}_err"])
+                  for n, t in params.items() if isinstance(t, (int, float))
+                  for c in [_fit_column(n, results)]]
     rms = float(np.sqrt(np.mean(np.square(pulls))))
     assert 0.3 < rms < 2.0, pulls
+
+
+def test_demo_report_page(demo_run):
+    """report.html: one self-contained page (every figure embedded, no script, no link to
+    a file beside it) with a table row per manifest row and the provenance."""
+    import re
+
+    out, written, _ = demo_run
+    html = written["report"].read_text(encoding="utf-8")
+    n_rows = data_path("example_series", "manifest.toml").read_text().count("[[run]]")
+    assert len(re.findall(r'<tr class="row-(?:ok|warn|fail)" id="row-\d+"', html)) == n_rows
+    srcs = re.findall(r'<img src="([^"]*)"', html)
+    assert len(srcs) == n_rows + 1  # each row's figure and the overlay
+    assert all(s.startswith("data:image/png;base64,") for s in srcs)
+    assert "<script" not in html.lower() and "href=" not in html
+    version = pd.read_csv(written["results"])["ktoanalysis_version"].iloc[0]
+    assert f"ktoanalysis {version}" in html and "SHA-256" in html

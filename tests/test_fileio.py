@@ -39,3 +39,21 @@ def test_atomic_outputs_are_group_and_world_readable(tmp_path, umask_022):
     plain.write_text("x")
     for p in (csv, js, png):
         assert _mode(p) == _mode(plain) == 0o644, p
+
+
+def test_every_batch_output_is_readable_by_others(tmp_path, umask_022):
+    """A whole batch run with --report: tables, Parquet copies, records, figures, the
+    report, the folder's marker and lock all get 0644 under umask 022."""
+    from ktoanalysis.batch import SELFTEST_KINDS, run_series
+
+    (tmp_path / "a.csv").write_text("T (K),R (Ohm)\n1,10\n2,11\n3,12\n")
+    m = tmp_path / "m.toml"
+    m.write_text('[[run]]\nsample = "A"\nkind = "selftest"\nfile = "a.csv"\n')
+    out = tmp_path / "out"
+    run_series(m, out, report=True, extra_kinds=SELFTEST_KINDS)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    names = {p.name for p in files}
+    assert {"results.csv", "results_long.csv", "failures.csv", "report.html", "1.json",
+            "001_A_selftest.png", ".ktoanalysis-out"} <= names
+    for p in files:
+        assert _mode(p) == 0o644, p

@@ -18,7 +18,10 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing
 import os
+import re
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -28,13 +31,17 @@ from ..errors import KtoError
 
 __all__ = [
     "SerialExecutor", "as_executor", "dask_available", "dask_local_client", "dask_client",
-    "limit_worker_threads", "process_pool",
+    "limit_worker_threads", "process_pool", "stop_pool", "check_dask_address",
+    "DASK_CONNECT_TIMEOUT_S",
 ]
 
 #: environment of batch workers: one thread per process for numba and BLAS, since the
 #: parallelism is over rows (dask's nanny pins OMP/MKL/OpenBLAS but not numba)
 WORKER_ENV: dict[str, str] = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                               "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+#: seconds between a local pool worker's checks that its parent process is still alive
+PARENT_POLL_S = 0.5
 
 
 class SerialExecutor(Executor):
@@ -73,12 +80,57 @@ def limit_worker_threads() -> None:
             pass
 
 
+def _pool_worker_init(parent_pid: int) -> None:
+    """Initializer of local pool workers: one thread each, and exit when the parent dies.
+
+    A daemon thread polls the parent's pid; when the parent is gone (killed with SIGKILL,
+    crashed) the worker exits instead of living on as an orphan.
+    """
+    limit_worker_threads()
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_POLL_S)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="ktoanalysis-parent-watch", daemon=True).start()
+
+
 def process_pool(jobs: int) -> ProcessPoolExecutor:
-    """A local process pool of ``jobs`` workers (spawned; numba pinned to one thread)."""
+    """A local process pool of ``jobs`` workers (spawned; numba pinned to one thread; each
+    worker exits by itself when the parent process disappears)."""
     if jobs < 1:
         raise KtoError(f"the number of jobs must be >= 1, got {jobs}")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=limit_worker_threads)
+                               initializer=_pool_worker_init, initargs=(os.getpid(),))
+
+
+def stop_pool(pool: Executor) -> None:
+    """Stop a local process pool now: cancel queued jobs, terminate running workers.
+
+    Used when the parent is interrupted (SIGINT/SIGTERM), so no worker outlives it.
+    Executors that are not a :class:`~concurrent.futures.ProcessPoolExecutor` are only
+    shut down without waiting.
+    """
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for p in procs:
+        try:
+            p.terminate()
+        except Exception:  # pragma: no cover - already gone
+            pass
+    for p in procs:
+        try:
+            p.join(timeout=5)
+            if p.is_alive():  # pragma: no cover - ignores SIGTERM
+                p.kill()
+                p.join(timeout=5)
+        except Exception:  # pragma: no cover
+            pass
+    try:
+        pool.shutdown(wait=False, cancel_futures=True)
+    except Exception:  # pragma: no cover - a broken pool
+        pass
 
 
 def dask_available() -> bool:
@@ -112,24 +164,123 @@ def dask_local_client(n_workers: int) -> Iterator[Any]:
         yield client
 
 
+#: default seconds to wait for a dask scheduler before giving up (``--dask-timeout``)
+DASK_CONNECT_TIMEOUT_S = 10.0
+
+_DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)$")
+
+
+def check_dask_address(address: str) -> str:
+    """Validate the form of a dask scheduler address; return it normalised.
+
+    Accepted: ``SCHEME://HOST:PORT`` with scheme ``tcp``, ``tls``, ``ws``, ``wss`` or
+    ``ucx``, or ``HOST:PORT`` (taken as ``tcp://``); HOST a name, an IPv4 address or a
+    bracketed IPv6 address; PORT 1-65535.
+
+    Raises
+    ------
+    KtoError
+        One line saying what is wrong and showing the expected form.
+    """
+    text = str(address).strip()
+    expected = "expected SCHEME://HOST:PORT such as tcp://127.0.0.1:8786"
+    if not text:
+        raise KtoError(f"--dask: empty scheduler address; {expected}")
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    scheme = scheme.lower()
+    if scheme not in _DASK_SCHEMES or scheme == "inproc":
+        raise KtoError(f"--dask {address!r}: unknown scheme {scheme!r} (known: tcp, tls, ws, "
+                       f"wss, ucx); {expected}")
+    rest = rest.rstrip("/")
+    host, colon, port = rest.rpartition(":")
+    if not colon:
+        raise KtoError(f"--dask {address!r}: no port; {expected}")
+    if not host:
+        raise KtoError(f"--dask {address!r}: no host; {expected}")
+    if not _HOST.match(host):
+        raise KtoError(f"--dask {address!r}: {host!r} is not a host name or address; "
+                       f"{expected}")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise KtoError(f"--dask {address!r}: port {port!r} is not a number 1-65535; "
+                       f"{expected}")
+    return f"{scheme}://{host}:{int(port)}"
+
+
 @contextmanager
-def dask_client(address: str) -> Iterator[Any]:
+def dask_client(address: str, timeout_s: float = DASK_CONNECT_TIMEOUT_S) -> Iterator[Any]:
     """A ``distributed.Client`` connected to a running scheduler (e.g. ``tcp://host:8786``).
 
     The workers must have ktoanalysis installed (jobs are pickled by reference) and see
     the data files and the output folder at the same paths (shared file system).
+
+    Parameters
+    ----------
+    address
+        Scheduler address, checked by :func:`check_dask_address` before any connection.
+    timeout_s
+        Seconds (s) to wait for the scheduler to answer (connection and handshake); a
+        closed port, an unreachable host or a port that accepts but never answers give
+        up after about this long (default :data:`DASK_CONNECT_TIMEOUT_S`).
+
+    Raises
+    ------
+    KtoError
+        Malformed address, dask not installed, or no scheduler answered in time.
     """
+    address = check_dask_address(address)
     _require_dask()
+    if not timeout_s > 0:
+        raise KtoError(f"--dask-timeout must be > 0 s, got {timeout_s}")
+    import dask
     from distributed import Client
 
+    seconds = f"{float(timeout_s)}s"
     try:
-        client = Client(address, timeout="20s")
-    except (OSError, TimeoutError) as exc:
-        raise KtoError(f"cannot connect to the dask scheduler at {address!r}: {exc}") from None
+        # distributed's own timeout does not cover the handshake: a port that accepts
+        # and never answers would hang Client() for ever, so the scheduler is asked for
+        # its identity first under a hard deadline
+        _probe_scheduler(address, float(timeout_s))
+        with dask.config.set({"distributed.comm.timeouts.connect": seconds}):
+            client = Client(address, timeout=seconds, set_as_default=False)
+    except Exception as exc:  # OSError, TimeoutError, CommClosedError, ValueError...
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        if len(detail) > 160:
+            detail = detail[:157] + "..."
+        raise KtoError(f"no dask scheduler answered at {address} within {timeout_s:g} s "
+                       f"({type(exc).__name__}: {detail})") from None
     try:
         yield client
     finally:
         client.close()
+
+
+def _probe_scheduler(address: str, timeout_s: float) -> None:
+    """Connect to ``address`` and ask for the scheduler's identity, all within
+    ``timeout_s`` seconds (``TimeoutError`` past that, the connection error otherwise)."""
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def ask() -> None:
+        comm = await connect(address, timeout=timeout_s)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            answer = await comm.read()
+        finally:
+            comm.abort()
+        if not isinstance(answer, dict) or answer.get("type") != "Scheduler":
+            raise ConnectionError(f"the server at {address} is not a dask scheduler")
+
+    async def bounded() -> None:
+        try:
+            await asyncio.wait_for(ask(), timeout_s)
+        except TimeoutError:
+            raise TimeoutError(f"no answer within {timeout_s:g} s") from None
+
+    asyncio.run(bounded())
 
 
 def _is_dask_client(obj: Any) -> bool:

@@ -27,7 +27,8 @@ from .manifest import ManifestRow
 __all__ = ["make_job", "run_row"]
 
 
-def make_job(row: ManifestRow, plot_path: str | Path | None = None) -> dict[str, Any]:
+def make_job(row: ManifestRow, plot_path: str | Path | None = None,
+             title: str | None = None) -> dict[str, Any]:
     """The picklable job description of a manifest row.
 
     Parameters
@@ -38,14 +39,19 @@ def make_job(row: ManifestRow, plot_path: str | Path | None = None) -> dict[str,
         Where the worker writes the row's figure (PNG); ``None`` for no figure. The
         folder must be reachable from the worker (shared file system for a remote
         dask cluster).
+    title
+        First title line of the figure (sample, kind, files); default: built from the
+        row with the files' base names.
 
     Returns
     -------
     dict
         ``index``, ``sample``, ``kind``, ``module``, ``files`` (absolute paths),
-        ``metadata`` and ``columns`` (passed to :func:`ktoanalysis.io.load`), ``options``
-        and ``plot_path``.
+        ``metadata`` and ``columns`` (passed to :func:`ktoanalysis.io.load`), ``options``,
+        ``plot_path`` and ``title``.
     """
+    if title is None:
+        title = f"{row.sample} | {row.kind} | " + ", ".join(Path(f).name for f in row.files)
     return {
         "index": row.index,
         "sample": row.sample,
@@ -56,6 +62,7 @@ def make_job(row: ManifestRow, plot_path: str | Path | None = None) -> dict[str,
         "options": dict(row.options),
         "columns": dict(row.columns),
         "plot_path": None if plot_path is None else str(plot_path),
+        "title": title,
     }
 
 
@@ -74,7 +81,8 @@ def run_row(row: Mapping[str, Any]) -> dict[str, Any]:
         ``elapsed_s`` (s), ``warnings`` (messages raised while loading and analysing, when
         run in a main thread), and either
         ``values`` (the flat :meth:`FitResult.to_row` mapping, with the ``quality`` verdict
-        and the ``flags`` codes), ``quality`` (verdict and every flag with its message) and
+        and the ``flags`` codes), ``quality`` (verdict and every flag with its message),
+        ``options`` (the resolved options the analysis used, defaults included) and
         ``plot`` (file name or ``None``), or ``error_type``, ``message`` (naming the file)
         and ``traceback``.
     """
@@ -125,10 +133,24 @@ def _run(row: Mapping[str, Any], files: Sequence[str],
         fig = new_figure()
         module.plot(result, fig)
         verdict_banner(fig, result)
+        _title(fig, row.get("title"))
         save_figure(fig, row["plot_path"])
         plot = Path(row["plot_path"]).name
+    from ..transport.result import strict_jsonable
+
     return {"status": "ok", "values": values, "quality": result.quality.to_dict(),
-            "plot": plot}
+            "options": strict_jsonable(result.options), "plot": plot}
+
+
+def _title(fig: Any, title: str | None) -> None:
+    """Put ``title`` (sample, kind, files) above the verdict banner of a figure."""
+    if not title:
+        return
+    st = getattr(fig, "_suptitle", None)
+    if st is not None and st.get_text():
+        st.set_text(f"{title}\n{st.get_text()}")
+    else:
+        fig.suptitle(title, fontsize=9, ha="left", x=0.01)
 
 
 def _message(exc: Exception, files: Sequence[str]) -> str:

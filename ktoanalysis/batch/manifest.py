@@ -166,6 +166,12 @@ class Manifest:
     def __len__(self) -> int:
         return len(self.rows)
 
+    @property
+    def path(self) -> Path | None:
+        """The manifest file, when the rows were read from one (else ``None``)."""
+        p = Path(self.source)
+        return p if self.source != "<manifest>" and p.is_file() else None
+
     def __iter__(self):
         return iter(self.rows)
 

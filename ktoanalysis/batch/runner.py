@@ -1,31 +1,57 @@
-"""Run a sample series: every manifest row as an independent job, results in one table.
+"""Run a sample series: every manifest row as an independent job, results in tables.
 
 Output folder layout
 --------------------
 ``results.csv``
     One line per successful analysis, in manifest order: ``row``, ``sample``, ``kind``,
-    ``files``, metadata (``orientation``, ``n2d_m2``, ``Vg_V``, ``polarization``,
-    ``channel``), ``options`` (JSON), ``ktoanalysis_version`` (the version that analysed
-    the row), ``inputs_sha256`` (SHA-256 of each data file, ``;``-separated in the order
-    of ``files``), then every parameter with its ``_err`` column
-    (empty when unknown) and the fit statistics (``stat_*``). A parameter named like a
-    metadata column (a Hall ``n2d_m2``) is written as ``fit_<name>`` and ``fit_<name>_err``.
+    ``files``, metadata (``orientation`` as a label such as ``(001)``, ``n2d_cm2``
+    (cm^-2), ``Vg_V``, ``polarization``, ``channel``), ``options`` (JSON: the resolved
+    options, defaults included), ``ktoanalysis_version`` (the version that analysed the
+    row), ``inputs_sha256`` (SHA-256 of each data file, ``;``-separated in the order of
+    ``files``), ``quality`` (verdict) and ``flags`` (codes, ``;``-separated), then every
+    parameter with its ``_err`` column (empty when unknown) and the fit statistics
+    (``stat_*``). A parameter named like a metadata column (a Hall ``n2d_cm2``) is
+    written as ``fit_<name>`` and ``fit_<name>_err``; densities are in cm^-2 only (see
+    :mod:`ktoanalysis.batch.tables`). Read it back with
+    :func:`~ktoanalysis.batch.tables.read_results` (every dtype restored).
+``results_long.csv``
+    The same parameters as a long (tidy) table: ``row``, ``sample``, ``kind``,
+    ``parameter``, ``value``, ``stderr``, ``unit``, ``verdict``, ``flags``.
+``results.parquet``, ``results_long.parquet``
+    Typed copies of both tables, when pyarrow is installed (the ``parquet`` extra).
 ``failures.csv``
     One line per failed row: ``row``, ``sample``, ``kind``, ``files``, ``error_type``,
     ``message`` (naming the file). Header only when nothing failed.
+``series/``
+    Series-level tables (one value per series or per group of rows, e.g. a gate
+    series), written with :func:`write_series_table`; reserved for them.
 ``plots/<row>_<sample>_<kind>.png``
-    The figure of each successful row (unless ``plots=False``).
+    The figure of each successful row (unless ``plots=False``); ``<row>`` zero-padded
+    to three digits (more for longer manifests), so the files sort in manifest order.
+    Each figure's title names the sample, kind and data files.
 ``rows/<row>.json``
     The record of each finished row (strict JSON: non-finite numbers are ``null``), with
-    ``ktoanalysis_version`` and ``inputs`` (``[{"file", "sha256"}]``, ``sha256`` null for
-    a missing file), keyed by a hash of the row's content (fields,
-    options, data-file sizes and modification times, package version). A run with
-    ``resume=True`` reuses the successful records whose key still matches and reruns the
-    rest (new, edited or failed rows).
+    ``ktoanalysis_version``, ``options`` (resolved), ``quality`` (verdict, flags and
+    messages) and ``inputs`` (``[{"file", "sha256"}]``, ``sha256`` null for a missing
+    file), keyed by a hash of the row's content (fields, options, data-file sizes and
+    modification times, package version). A run with ``resume=True`` reuses the
+    successful records whose key still matches and reruns the rest (new, edited or
+    failed rows).
+``report.html``
+    With ``report=True`` (``--report``): one self-contained page, see
+    :mod:`ktoanalysis.batch.report`.
+``.ktoanalysis-out``, ``.ktoanalysis.lock``
+    The folder's mark and lock (see :mod:`ktoanalysis.batch.outdir`): one run at a
+    time; a folder holding files the toolkit did not write is refused unless
+    ``force=True``.
 
 Every file is written atomically, so a run killed at any moment leaves complete records
 of the rows it finished and a resumed run ends with the same tables as an uninterrupted
-one.
+one. SIGINT and SIGTERM of the parent stop the local workers at once, leave the records
+of the finished rows and no table (a table always describes a finished run), and raise
+:class:`SeriesInterrupted`; ``resume=True`` then completes the series. Temporary files
+of interrupted writes and figures of rows no longer in the manifest are removed at the
+start of every run.
 """
 
 from __future__ import annotations
@@ -36,8 +62,11 @@ import logging
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,19 +74,29 @@ from typing import Any
 import pandas as pd
 
 from ..transport.result import input_files, package_version
-from .executors import as_executor
+from .executors import as_executor, stop_pool
 from .jobs import make_job, run_row
 from .manifest import Manifest, ManifestRow, load_manifest
+from .outdir import claim_output, remove_stale
 from .results import Failure, read_json, write_csv_atomic, write_json_atomic
+from .tables import (
+    LONG_COLUMNS,
+    long_table,
+    orientation_label,
+    parquet_available,
+    typed_table,
+    user_units,
+)
 
-__all__ = ["SeriesResult", "run_series", "RESULT_META_COLUMNS", "FAILURE_COLUMNS",
-           "EXIT_OK", "EXIT_SOME_FAILED"]
+__all__ = ["SeriesResult", "SeriesInterrupted", "run_series", "write_series_table",
+           "plot_name", "RESULT_META_COLUMNS", "FAILURE_COLUMNS", "EXIT_OK",
+           "EXIT_SOME_FAILED"]
 
 log = logging.getLogger(__name__)
 
 #: leading columns of ``results.csv`` (parameters and statistics follow)
 RESULT_META_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "files", "orientation",
-                                        "n2d_m2", "Vg_V", "polarization", "channel",
+                                        "n2d_cm2", "Vg_V", "polarization", "channel",
                                         "options", "ktoanalysis_version", "inputs_sha256")
 #: columns of ``failures.csv``
 FAILURE_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "files", "error_type", "message")
@@ -68,6 +107,31 @@ EXIT_OK = 0
 EXIT_SOME_FAILED = 4
 
 _RECORD_NAME = re.compile(r"^\d+\.json$")
+_PLOT_NAME = re.compile(r"^\d+_.+\.png$")
+
+
+class SeriesInterrupted(BaseException):
+    """The series was stopped by SIGINT or SIGTERM (a ``BaseException``, like
+    ``KeyboardInterrupt``, so no ``except Exception`` swallows it).
+
+    Attributes
+    ----------
+    signum
+        The signal number.
+    n_done
+        Rows with a record (finished before the signal, or reused).
+    total
+        Rows in the manifest.
+    """
+
+    def __init__(self, signum: int, n_done: int = 0, total: int = 0) -> None:
+        super().__init__(signum, n_done, total)
+        self.signum, self.n_done, self.total = signum, n_done, total
+
+    def __str__(self) -> str:
+        name = signal.Signals(self.signum).name
+        return (f"interrupted by {name}: {self.n_done} of {self.total} rows have records; "
+                "no tables were written; rerun with --resume to finish the series")
 
 ProgressCallback = Callable[[int, int], Any]
 
@@ -86,6 +150,12 @@ class SeriesResult:
         Per-row records (manifest order), as stored in ``rows/<row>.json``.
     n_resumed
         Rows taken from a previous run's records instead of being run again.
+    long
+        The long (tidy) table written to ``results_long.csv``.
+    series_tables
+        Series-level tables (name -> table), written to ``series/<name>.csv``.
+    manifest
+        The manifest file, when the series was read from one.
     """
 
     out_dir: Path
@@ -93,6 +163,9 @@ class SeriesResult:
     failures: pd.DataFrame
     records: list[dict[str, Any]] = field(repr=False, default_factory=list)
     n_resumed: int = 0
+    long: pd.DataFrame | None = field(repr=False, default=None)
+    series_tables: dict[str, pd.DataFrame] = field(repr=False, default_factory=dict)
+    manifest: Path | None = None
 
     @property
     def n_rows(self) -> int:
@@ -118,6 +191,11 @@ class SeriesResult:
     def failures_path(self) -> Path:
         """Path of ``failures.csv``."""
         return self.out_dir / "failures.csv"
+
+    @property
+    def long_path(self) -> Path:
+        """Path of ``results_long.csv``."""
+        return self.out_dir / "results_long.csv"
 
     @property
     def failed(self) -> list[Failure]:
@@ -153,6 +231,9 @@ def run_series(
     *,
     strict: bool = False,
     extra_kinds: Mapping[str, str] | None = None,
+    force: bool = False,
+    report: bool = False,
+    lock: bool = True,
 ) -> SeriesResult:
     """Analyse every row of a manifest and write the series tables.
 
@@ -185,6 +266,14 @@ def run_series(
         rows fail and the others run).
     extra_kinds
         Additional analysis kinds (name -> module), see :func:`load_manifest`.
+    force
+        Write into a non-empty folder that ktoanalysis did not write (refused otherwise,
+        :class:`~ktoanalysis.batch.outdir.OutputFolderError`).
+    report
+        Also write ``report.html`` (:func:`ktoanalysis.batch.report.write_report`).
+    lock
+        Take the folder's lock and check its ownership here; ``False`` when the caller
+        already holds it (:func:`~ktoanalysis.batch.outdir.claim_output`).
 
     Returns
     -------
@@ -194,16 +283,33 @@ def run_series(
     ------
     ManifestError
         If the manifest has a structural problem (nothing is run).
+    OutputFolderError
+        Another run writes to ``out_dir``, or it holds files ktoanalysis did not write.
+    SeriesInterrupted
+        SIGINT or SIGTERM arrived (workers stopped; finished rows keep their records).
     """
     man = manifest if isinstance(manifest, Manifest) else \
         load_manifest(manifest, strict=strict, extra_kinds=extra_kinds)
-    out = Path(out_dir)
+    if not lock:
+        return _run_locked(man, Path(out_dir), executor, jobs, resume, progress, plots,
+                           report)
+    with claim_output(out_dir, force=force) as out:
+        return _run_locked(man, out, executor, jobs, resume, progress, plots, report)
+
+
+def _run_locked(man: Manifest, out: Path, executor: Any, jobs: int, resume: bool,
+                progress: bool | ProgressCallback, plots: bool,
+                report: bool) -> SeriesResult:
     rows_dir, plots_dir = out / "rows", out / "plots"
     rows_dir.mkdir(parents=True, exist_ok=True)
+    width = plot_width(len(man.rows))
+    names = {row.index: plot_name(row, width) for row in man.rows}
     if plots:
         plots_dir.mkdir(parents=True, exist_ok=True)
-    # the tables exist only for a finished run: a stale pair would look current
-    for name in ("results.csv", "failures.csv"):
+    # leftovers of interrupted writes, and figures no current row produces
+    remove_stale(out, keep_plots=set(names.values()) if resume else ())
+    # the tables exist only for a finished run: a stale set would look current
+    for name in _TABLE_FILES:
         (out / name).unlink(missing_ok=True)
     if not resume:
         for p in rows_dir.iterdir():
@@ -213,7 +319,8 @@ def run_series(
     records: dict[int, dict[str, Any]] = {}
     pending: list[tuple[ManifestRow, dict[str, Any], str]] = []
     for row in man.rows:
-        job = make_job(row, plots_dir / plot_name(row) if plots else None)
+        job = make_job(row, plots_dir / names[row.index] if plots else None,
+                       title=plot_title(row, man.base_dir))
         key = row_key(job)
         if resume:
             rec = _reusable(rows_dir / f"{row.index}.json", key, plots_dir if plots else None)
@@ -229,21 +336,91 @@ def run_series(
         def stamp(row: ManifestRow, rec: dict[str, Any]) -> None:
             rec.update(_provenance(row, man.base_dir, version))
 
-        _execute(pending, records, rows_dir, executor, jobs, progress, n_resumed, total,
-                 stamp)
+        with _signals_raise(lambda: len(records), total):
+            _execute(pending, records, rows_dir, executor, jobs, progress, n_resumed, total,
+                     stamp)
 
     ordered = [records[r.index] for r in man.rows]
     results, failures = _tables(man, ordered)
-    write_csv_atomic(results, out / "results.csv", RESULT_META_COLUMNS)
+    long = long_table(results, RESULT_META_COLUMNS)
+    # the wide table last: its presence says the set is complete
     write_csv_atomic(failures, out / "failures.csv", FAILURE_COLUMNS)
-    return SeriesResult(out_dir=out, results=results, failures=failures, records=ordered,
-                        n_resumed=n_resumed)
+    write_csv_atomic(long, out / "results_long.csv", LONG_COLUMNS)
+    if parquet_available():
+        _write_parquet(results, out / "results.parquet")
+        _write_parquet(long, out / "results_long.parquet")
+    write_csv_atomic(results, out / "results.csv", RESULT_META_COLUMNS)
+    series = SeriesResult(out_dir=out, results=results, failures=failures, records=ordered,
+                          n_resumed=n_resumed, long=long, manifest=man.path)
+    if report:
+        from .report import write_report
+
+        write_report(series, out / "report.html")
+    return series
 
 
-def plot_name(row: ManifestRow) -> str:
-    """File name of a row's figure: ``<row>_<sample>_<kind>.png`` (sample made file-safe)."""
+#: the tables of a finished run (removed when a run starts)
+_TABLE_FILES: tuple[str, ...] = ("results.csv", "failures.csv", "results_long.csv",
+                                 "results.parquet", "results_long.parquet", "report.html")
+
+
+def write_series_table(out_dir: str | Path, name: str, table: pd.DataFrame) -> Path:
+    """Write a series-level table to ``<out_dir>/series/<name>.csv`` (and ``.parquet``
+    when pyarrow is installed), atomically.
+
+    The place for results that describe the series rather than one row (a fit across a
+    gate series, a Tc(n2D) trend). Densities in cm^-2 and orientation labels as in
+    ``results.csv``.
+
+    Parameters
+    ----------
+    out_dir
+        The series' output folder.
+    name
+        Table name: letters, digits, ``_``, ``-``, ``.``, ``+``.
+    table
+        The table.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
+        raise ValueError(f"series table name {name!r}: letters, digits, _ - . + only")
+    folder = Path(out_dir) / "series"
+    path = write_csv_atomic(table, folder / f"{name}.csv")
+    if parquet_available():
+        _write_parquet(table, folder / f"{name}.parquet")
+    return path
+
+
+def _write_parquet(table: pd.DataFrame, path: Path) -> Path:
+    from .._fileio import mkstemp_like_open
+
+    fd, tmp = mkstemp_like_open(path)
+    os.close(fd)
+    try:
+        table.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def plot_width(n_rows: int) -> int:
+    """Digits of the row number in figure names: 3, or more for longer manifests."""
+    return max(3, len(str(max(n_rows, 1))))
+
+
+def plot_name(row: ManifestRow, width: int = 3) -> str:
+    """File name of a row's figure: ``<row>_<sample>_<kind>.png``, the row zero-padded
+    to ``width`` digits (``007_KTO111-A_tc.png``), the sample made file-safe."""
     sample = re.sub(r"[^A-Za-z0-9._+-]+", "-", row.sample).strip("-") or "sample"
-    return f"{row.index}_{sample}_{row.kind}.png"
+    return f"{row.index:0{width}d}_{sample}_{row.kind}.png"
+
+
+def plot_title(row: ManifestRow, base: Path) -> str:
+    """Title line of a row's figure: sample, kind and data files."""
+    names = _display_names(row, base)
+    shown = ", ".join(names[:2]) + (f" (+{len(names) - 2} files)" if len(names) > 2 else "")
+    return f"{row.sample} | {row.kind} | {shown}"
 
 
 def row_key(job: Mapping[str, Any]) -> str:
@@ -290,6 +467,26 @@ def _provenance(row: ManifestRow, base: Path, version: str) -> dict[str, Any]:
     of a row's record."""
     return {"ktoanalysis_version": version,
             "inputs": input_files(row.files, _display_names(row, base))}
+
+
+@contextmanager
+def _signals_raise(n_done: Callable[[], int], total: int) -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise :class:`SeriesInterrupted` in the main
+    thread (so the workers are stopped and the lock released); the previous handlers
+    are restored after. Outside the main thread nothing is changed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise SeriesInterrupted(signum, n_done(), total)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, h in previous.items():
+            signal.signal(sig, h)
 
 
 def _execute(pending, records, rows_dir, executor, jobs, progress, n_done, total,
@@ -339,9 +536,12 @@ def _execute(pending, records, rows_dir, executor, jobs, progress, n_done, total
                     rec = _executor_failure(row, exc)
                 finish(row, key, rec)
                 submit_next()
-    except BaseException:
+    except BaseException as exc:
         for fut in in_flight:
             fut.cancel()
+        if owned and isinstance(exc, (SeriesInterrupted, KeyboardInterrupt)):
+            owned = False
+            stop_pool(ex)  # terminate the running workers now: no orphans
         raise
     finally:
         if bar is not None:
@@ -394,14 +594,18 @@ def _tables(man: Manifest, records: list[dict[str, Any]]) -> tuple[pd.DataFrame,
     for row, rec in zip(man.rows, records, strict=True):
         files = _display_files(row, man.base_dir)
         if rec.get("status") == "ok":
+            options = rec.get("options")
             line = {"row": row.index, "sample": row.sample, "kind": row.kind, "files": files,
-                    "orientation": row.orientation, "n2d_m2": row.n2d_m2, "Vg_V": row.Vg_V,
-                    "polarization": row.polarization, "channel": row.channel,
-                    "options": json.dumps(row.options, sort_keys=True),
+                    "orientation": orientation_label(row.orientation),
+                    "n2d_cm2": math.nan if row.n2d_m2 is None else row.n2d_m2 * 1e-4,
+                    "Vg_V": row.Vg_V, "polarization": row.polarization,
+                    "channel": row.channel,
+                    "options": json.dumps(row.options if options is None else options,
+                                          sort_keys=True),
                     "ktoanalysis_version": rec.get("ktoanalysis_version", ""),
                     "inputs_sha256": ";".join(i.get("sha256") or ""
                                               for i in rec.get("inputs", []))}
-            for k, v in rec["values"].items():
+            for k, v in user_units(rec["values"]).items():
                 k = _column_name(k)
                 (stats if k.startswith("stat_") else params).setdefault(k, None)
                 line[k] = math.nan if v is None else v
@@ -411,6 +615,6 @@ def _tables(man: Manifest, records: list[dict[str, Any]]) -> tuple[pd.DataFrame,
                               "files": files, "error_type": rec.get("error_type", ""),
                               "message": rec.get("message", "")})
     columns = [*RESULT_META_COLUMNS, *params, *stats]
-    results = pd.DataFrame(ok_rows, columns=columns)
-    failures = pd.DataFrame(fail_rows, columns=list(FAILURE_COLUMNS))
+    results = typed_table(pd.DataFrame(ok_rows, columns=columns))
+    failures = typed_table(pd.DataFrame(fail_rows, columns=list(FAILURE_COLUMNS)))
     return results, failures

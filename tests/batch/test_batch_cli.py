@@ -43,10 +43,10 @@ def test_cli_all_ok_exit_0_and_resume(series, tmp_path):
     assert again.exit_code == 0 and "2 from earlier records" in again.output
     assert (out / "results.csv").read_bytes() == table
     # a row whose figure is gone is run again
-    (out / "plots" / "2_S1_tc.png").unlink()
+    (out / "plots" / "002_S1_tc.png").unlink()
     third = runner.invoke(app, ["batch", str(m), "--out", str(out), "--resume"])
     assert third.exit_code == 0 and "1 from earlier records" in third.output
-    assert (out / "plots" / "2_S1_tc.png").is_file()
+    assert (out / "plots" / "002_S1_tc.png").is_file()
     assert (out / "results.csv").read_bytes() == table
 
 

@@ -41,3 +41,11 @@ def test_dask_workers_pin_numba_threads(client):
 
     envs = client.run(lambda: os.environ.get("NUMBA_NUM_THREADS"))
     assert set(envs.values()) == {"1"}
+
+
+def test_dask_client_joins_a_running_scheduler(client):
+    """--dask ADDRESS against a real scheduler passes the bounded identity probe."""
+    from ktoanalysis.batch.executors import dask_client
+
+    with dask_client(client.scheduler.address, timeout_s=10) as joined:
+        assert sum(joined.nthreads().values()) == 2

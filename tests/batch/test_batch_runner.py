@@ -31,8 +31,9 @@ def test_serial_series_recovers_known_tc(series, tmp_path):
     table = pd.read_csv(tmp_path / "out" / "results.csv")
     assert list(table["row"]) == [1, 2, 3, 4]
     assert list(table["sample"]) == ["S0", "S1", "S2", "S3"]
-    # n2d given in cm^-2 in the manifest, SI in the table (1 cm^-2 = 1e4 m^-2)
-    np.testing.assert_allclose(table["n2d_m2"], [1e17, 2e17, 3e17, 4e17], rtol=1e-12)
+    # n2d given in cm^-2 in the manifest, and in cm^-2 (unit in the name) in the table
+    np.testing.assert_allclose(table["n2d_cm2"], [1e13, 2e13, 3e13, 4e13], rtol=1e-12)
+    assert "n2d_m2" not in table.columns
     # simulated R = R_N/2 (1 + tanh((T - Tc)/w)): R(Tc) = R_N/2, so Tc_mid = Tc
     tol = np.maximum(5 * table["Tc_mid_K_err"], 0.01)
     assert np.all(np.abs(table["Tc_mid_K"] - TCS) < tol)
@@ -42,7 +43,7 @@ def test_serial_series_recovers_known_tc(series, tmp_path):
     assert fails.empty and list(fails.columns) == ["row", "sample", "kind", "files",
                                                    "error_type", "message"]
     for i in range(4):
-        assert (tmp_path / "out" / "plots" / f"{i + 1}_S{i}_tc.png").stat().st_size > 1000
+        assert (tmp_path / "out" / "plots" / f"{i + 1:03d}_S{i}_tc.png").stat().st_size > 1000
 
 
 def test_failures_reported_and_pool_matches_serial(series, tmp_path, corrupt):
@@ -186,10 +187,15 @@ def test_parameter_named_like_metadata_gets_fit_prefix(tmp_path, write_rt):
     write_rt(tmp_path / "h.csv", 1.0, seed=8)
     man = parse_rows([{"sample": "H", "kind": "tc", "file": "h.csv", "n2d_cm2": 2e13}],
                      base_dir=tmp_path)
-    rec = {"status": "ok", "values": {"n2d_m2": 1.9e17, "n2d_m2_err": 1e15, "stat_ndata": 5}}
+    # a Hall-like record: the density in both units; the table keeps cm^-2 only
+    rec = {"status": "ok", "values": {"n2d_m2": 1.9e17, "n2d_m2_err": 1e15,
+                                      "n2d_cm2": 1.9e13, "n2d_cm2_err": 1e11,
+                                      "nH_m2": 5e16, "stat_ndata": 5}}
     results, failures = _tables(man, [rec])
-    assert results["n2d_m2"].iloc[0] == pytest.approx(2e17)  # the manifest's value
-    assert results["fit_n2d_m2"].iloc[0] == 1.9e17 and results["fit_n2d_m2_err"].iloc[0] == 1e15
+    assert results["n2d_cm2"].iloc[0] == pytest.approx(2e13)  # the manifest's value
+    assert results["fit_n2d_cm2"].iloc[0] == 1.9e13 and results["fit_n2d_cm2_err"].iloc[0] == 1e11
+    assert results["nH_cm2"].iloc[0] == pytest.approx(5e12)  # m^-2 converted
+    assert not [c for c in results.columns if c.endswith("_m2") or c.endswith("_m2_err")]
     assert failures.empty
 
 
