@@ -6,6 +6,14 @@ alpha(T) crosses 3 going up in T: linear interpolation between the bracketing is
 (errors of both alphas propagated), corrected for the curvature of alpha(T)
 (:func:`crossing_sampling`); optional local straight-line fit of alpha(T).
 
+Isotherms (:func:`isotherms_from_measurements`): one per file (metadata ``T_K``) or several
+per file split by its ``T_K`` column. By default the grouping tolerance comes from the data:
+the within-isotherm scatter ``sigma_T`` of each file's consecutive readings (jumps clipped); a
+file is cut where consecutive readings differ by more than ``K_SPLIT`` (6) robust sigmas of
+their differences, and blocks (of all files) closer than ``K_MERGE*sigma_T`` (3) are one
+setpoint. Distinct setpoints are never merged by a fixed tolerance (isotherms 15 mK apart
+stay apart when ``sigma_T`` is below about 1.5 mK); ``by_tol_K`` restores a fixed one.
+
 Current sign (option ``symmetrize``): ``"odd"`` (default) uses
 ``V_odd(I) = (V(+I) - V(-I))/2`` on the positive-current grid when both branches exist
 (removes thermo-EMF offsets), else the branch that exists with |I|, |V|; ``"positive"``
@@ -44,6 +52,14 @@ Error budget of ``T_BKT_K`` (``result.budget``):
     ``sqrt(dT**2 - sigma_d**2)`` (Barlow, hep-ex/0207026); the raw half range of the ladder
     is ``T_BKT_K_window_spread``.
 
+Nelson-Kosterlitz consistency (MODELS.md 4.6): per isotherm the stiffness
+``J_s = (alpha - 1) k_B T/pi`` (:func:`stiffness_from_alpha`; params ``J_s_at_<T>K_K`` in
+kelvin, J_s/k_B); across T_BKT the jump of alpha between the bracketing isotherms
+(``alpha_jump``, 2 for the universal jump) and the drop of J_s over the universal value
+``(2/pi) k_B T_BKT`` (``J_s_jump_ratio``, 1 for the universal jump; :func:`nelson_kosterlitz`).
+:func:`bkt_agreement` gives the agreement in sigma of T_BKT from alpha = 3 and from the
+Halperin-Nelson R(T) fit of the same sample.
+
 Quality flags (codes of :data:`~ktoanalysis.transport.quality.CODES`): ``bad_fit`` /
 ``systematic_residuals`` per isotherm (warn; a fail on the bracketing pair keeps its
 severity; the chi-square acceptance is widened for the noise model's own degrees of
@@ -53,8 +69,10 @@ than two fitted isotherms: fail), ``extrapolated`` (alpha = 3 not bracketed: fai
 T_BKT), ``wrong_data_kind`` (Ohmic isotherms, alpha < 1.5 everywhere, or alpha(T) rising
 through 3: fail), ``noise_inconsistent`` (given sigma_V_V against the estimate: warn),
 ``large_uncertainty`` (error above 10 % of T_BKT: warn), ``sampling_limited`` (warn).
-Kind-specific code: ``several_crossings`` (warn): alpha(T) crosses 3 more than once; the
-highest-T crossing is used. A single isotherm is refused (:class:`RefusedError`).
+Kind-specific codes: ``several_crossings`` (warn): alpha(T) crosses 3 more than once; the
+highest-T crossing is used; ``isotherms_unresolved`` (warn): the readings of neighbouring
+isotherms overlap, or one isotherm spreads over more than ``K_WIDE`` (3) sigma_T (drift, or
+setpoints closer than the cut). A single isotherm is refused (:class:`RefusedError`).
 """
 
 from __future__ import annotations
@@ -69,6 +87,7 @@ import numpy as np
 
 from ..errors import DataFormatError, FitError, KtoError, RefusedError
 from ..io.measurement import Measurement
+from ..units import K_B as _K_B
 from .declaration import KindSpec, Option, Output
 from .lineshapes import power_law_log
 from .models import PowerLawModel
@@ -93,7 +112,8 @@ from .result import (
 __all__ = [
     "power_law_log", "PowerLawModel", "Isotherm", "isotherms_from_measurements",
     "symmetrize_iv", "NoiseModel", "estimate_noise_model", "select_window", "fit_alpha",
-    "alpha_crossing", "crossing_sampling", "SPEC", "OPTIONS", "analyze",
+    "alpha_crossing", "crossing_sampling", "stiffness_from_alpha", "nelson_kosterlitz",
+    "bkt_agreement", "SPEC", "OPTIONS", "analyze",
     "critical_current", "plot",
 ]
 
@@ -127,6 +147,9 @@ class Isotherm:
         File name.
     note
         How the branch was obtained.
+    T_spread_K
+        Standard deviation of the temperature readings of the isotherm (K; 0 for one
+        reading or a constant temperature).
     """
 
     T_K: float
@@ -134,6 +157,7 @@ class Isotherm:
     V_V: np.ndarray
     source: str
     note: str
+    T_spread_K: float = 0.0
 
 
 def _average_duplicates(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -181,53 +205,200 @@ def symmetrize_iv(I_A: np.ndarray, V_V: np.ndarray,
     return Ip[inside], Vodd, "odd part (V(+I) - V(-I))/2"
 
 
-def isotherms_from_measurements(measurements: list[Measurement], *, by_tol_K: float = 0.02,
+#: automatic grouping: a change of T between consecutive rows beyond this many robust
+#: sigmas of the consecutive differences starts a new block (a new setpoint)
+K_SPLIT = 6.0
+#: automatic grouping: blocks whose temperatures differ by less than this many
+#: within-isotherm sigmas are one setpoint (repeated sweeps, several files)
+K_MERGE = 3.0
+#: automatic grouping: blocks of fewer rows are temperature-readout glitches, joined to
+#: the preceding block of the file
+MIN_BLOCK_ROWS = 3
+#: automatic grouping: an isotherm whose readings spread by more than this many sigma_T
+#: (drift, or setpoints closer than the cut) is flagged ``isotherms_unresolved``
+K_WIDE = 3.0
+#: relative floor of the grouping tolerances (float formatting of a constant temperature)
+T_REL_FLOOR = 1e-5
+
+
+def _diff_scale(d: np.ndarray) -> float:
+    """Robust 1-sigma of consecutive temperature differences with the setpoint jumps
+    clipped (K): MAD start (the smallest non-zero step for quantised readings), then the
+    rms of ``|d| < K_SPLIT*s``, truncation-corrected (5 passes); 0 when no difference
+    varies."""
+    d = np.asarray(d, float)
+    d = d[np.isfinite(d)]
+    ad = np.abs(d)
+    if ad.size == 0 or not (ad > 0).any():
+        return 0.0
+    s = 1.4826 * float(np.median(ad))
+    if s <= 0:
+        s = float(ad[ad > 0].min())
+    trunc = _trunc_factor(K_SPLIT)
+    for _ in range(5):
+        keep = ad < K_SPLIT * s
+        if not keep.any():
+            break
+        s_new = float(np.sqrt(np.mean(d[keep] ** 2))) / trunc
+        if s_new <= 0:
+            return 0.0
+        if s_new == s:
+            break
+        s = s_new
+    return s
+
+
+def _split_rows(T: np.ndarray, thr: float) -> list[np.ndarray]:
+    """Row indices of the blocks of one file: cut where consecutive temperatures differ
+    by more than ``thr``; blocks shorter than :data:`MIN_BLOCK_ROWS` are joined to the
+    preceding block (the first one to the next)."""
+    n = T.size
+    cuts = np.flatnonzero(np.abs(np.diff(T)) > thr) + 1
+    edges = [0, *cuts.tolist(), n]
+    blocks = [[a, b] for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+    out: list[list[int]] = []
+    for a, b in blocks:
+        if out and (b - a < MIN_BLOCK_ROWS or out[-1][1] - out[-1][0] < MIN_BLOCK_ROWS):
+            out[-1][1] = b
+        else:
+            out.append([a, b])
+    return [np.arange(a, b) for a, b in out]
+
+
+def _group_isotherms(measurements: list[Measurement], by_tol_K: float | None,
+                     symmetrize: str) -> tuple[list[Isotherm], dict[str, Any]]:
+    """Isotherms and how they were grouped (see :func:`isotherms_from_measurements`)."""
+    from .sweeps import group_blocks
+
+    # (T readings, I, V, source) per file; metadata-only files carry one T reading
+    files: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, bool]] = []
+    for m in measurements:
+        I, V = m.column("I_A"), m.column("V_V")
+        if "T_K" in m.data.columns and np.isfinite(m.column("T_K")).any():
+            Tcol = m.column("T_K")
+            ok = np.isfinite(Tcol) & np.isfinite(I) & np.isfinite(V)
+            files.append((Tcol[ok], I[ok], V[ok], str(m.source), True))
+        elif m.metadata.get("T_K") is not None:
+            files.append((np.full(I.size, float(m.metadata["T_K"])), I, V, str(m.source),
+                          False))
+        else:
+            raise DataFormatError("no temperature for this I-V curve", file=m.source,
+                                  column="T_K",
+                                  expected="a T_K column or metadata entry 'T_K'")
+    allT = np.concatenate([f[0] for f in files]) if files else np.zeros(0)
+    floor = max(T_REL_FLOOR * float(np.median(np.abs(allT))) if allT.size else 0.0, 1e-9)
+    info: dict[str, Any]
+    auto = by_tol_K is None
+    if auto:
+        diffs = [np.diff(f[0]) for f in files if f[4] and f[0].size > 1]
+        pooled = _diff_scale(np.concatenate(diffs)) if diffs else 0.0
+        info = {"method": "automatic", "files": []}
+    else:
+        info = {"method": "given by_tol_K", "split_K": float(by_tol_K),
+                "merge_K": float(by_tol_K)}
+    blocks: list[dict[str, Any]] = []
+    for T, I, V, src, has_col in files:
+        if auto:
+            # the file's own scatter (the pooled one for files of few readings)
+            s_d = _diff_scale(np.diff(T)) if has_col and T.size > 10 else pooled
+            sigma_T = s_d / math.sqrt(2.0)
+            split = max(K_SPLIT * s_d, floor)
+            info["files"].append({"file": src, "sigma_T_K": sigma_T, "split_K": split})
+            rows = _split_rows(T, split) if has_col else [np.arange(T.size)]
+        else:
+            sigma_T, split = 0.0, float(by_tol_K)  # type: ignore[arg-type]
+            labels = group_blocks(T, split)
+            rows = [np.flatnonzero(labels == lab) for lab in np.unique(labels[labels >= 0])]
+        for r in rows:
+            Tb = T[r]
+            med = float(np.median(Tb))
+            core = Tb[np.abs(Tb - med) <= split] if auto else Tb
+            blocks.append({"T": core, "level": med, "I": I[r], "V": V[r], "src": [src],
+                           "sigma": sigma_T})
+    if auto:
+        sig = [f["sigma_T_K"] for f in info["files"]]
+        info |= {"sigma_T_K": max(sig, default=0.0),
+                 "split_K": max((f["split_K"] for f in info["files"]), default=floor),
+                 "merge_K": max(K_MERGE * max(sig, default=0.0), floor)}
+    # merge blocks at the same setpoint (several files or repeated sweeps)
+    blocks.sort(key=lambda b: b["level"])
+    merged: list[dict[str, Any]] = []
+    for b in blocks:
+        g = merged[-1] if merged else None
+        tol = max(K_MERGE * max(b["sigma"], g["sigma"]), floor) if auto and g else \
+            float(by_tol_K or 0.0)
+        if g is not None and abs(b["level"] - g["level"]) <= tol:
+            g["T"] = np.concatenate([g["T"], b["T"]])
+            g["I"], g["V"] = np.concatenate([g["I"], b["I"]]), np.concatenate([g["V"], b["V"]])
+            g["src"] += [s for s in b["src"] if s not in g["src"]]
+            g["sigma"] = max(g["sigma"], b["sigma"])
+            if auto:
+                g["level"] = float(np.median(g["T"]))
+        else:
+            merged.append(dict(b))
+    out, overlaps, wide = [], [], []
+    for g in merged:
+        Ip, Vp, note = symmetrize_iv(g["I"], g["V"], symmetrize)  # type: ignore[arg-type]
+        spread = float(np.std(g["T"])) if g["T"].size > 1 else 0.0
+        out.append(Isotherm(float(np.mean(g["T"])), Ip, Vp, ", ".join(g["src"]), note,
+                            T_spread_K=spread))
+        if auto and g["sigma"] > 0 and spread > K_WIDE * g["sigma"]:
+            wide.append(out[-1].T_K)
+    for g0, g1 in zip(merged[:-1], merged[1:], strict=True):
+        if g0["T"].max() >= g1["T"].min():
+            overlaps.append([float(np.mean(g0["T"])), float(np.mean(g1["T"]))])
+    Ts = np.array([iso.T_K for iso in out])
+    info |= {"n_isotherms": len(out),
+             "min_gap_K": float(np.min(np.diff(Ts))) if Ts.size > 1 else None,
+             "overlapping_K": overlaps, "wide_K": wide}
+    return out, info
+
+
+def isotherms_from_measurements(measurements: list[Measurement], *,
+                                by_tol_K: float | None = None,
                                 symmetrize: str = "odd") -> list[Isotherm]:
-    """Isotherms from files: one isotherm per file (T from metadata ``T_K`` or the mean of
-    a constant ``T_K`` column) or several per file (split by the ``T_K`` column).
+    """Isotherms from files: one isotherm per file (T from metadata ``T_K`` or a constant
+    ``T_K`` column) or several per file (split by the ``T_K`` column).
+
+    Automatic grouping (``by_tol_K=None``, the default): the within-isotherm temperature
+    scatter is measured from each file's own readings, as the robust 1-sigma ``s_d`` of
+    the differences between consecutive ``T_K`` readings (the setpoint jumps clipped,
+    :data:`K_SPLIT`; ``sigma_T = s_d/sqrt(2)``; files of 11 readings or fewer use the
+    scatter pooled over all files). A file is cut into blocks where two consecutive
+    readings differ by more than ``K_SPLIT*s_d`` (a setpoint change; blocks shorter than
+    :data:`MIN_BLOCK_ROWS` rows are readout glitches joined to the preceding block);
+    blocks of all files whose median temperatures differ by less than
+    ``K_MERGE*sigma_T`` (:data:`K_MERGE`, the larger sigma_T of the two files) are one
+    setpoint and are merged (repeated sweeps, up and down files). Both tolerances have
+    the floor ``T_REL_FLOOR*T`` (files with a constant or metadata temperature).
+    Setpoints about 9 sigma_T apart or more therefore stay apart, whatever their spacing;
+    the isotherm temperature is the mean of its readings (readings beyond the cut from
+    the block median excluded).
+
+    Given ``by_tol_K`` (K): the former fixed rule, blocks of readings within ``by_tol_K``
+    of the running median of the block, merged when their temperatures differ by at most
+    ``by_tol_K``.
+
+    Parameters
+    ----------
+    measurements
+        I-V files with ``I_A``, ``V_V`` and a temperature.
+    by_tol_K
+        Fixed grouping tolerance (K), or ``None`` for the automatic rule.
+    symmetrize
+        Current sign handling (:func:`symmetrize_iv`).
+
+    Returns
+    -------
+    list of Isotherm
+        Sorted by temperature; ``T_spread_K`` is the standard deviation of the readings.
 
     Raises
     ------
     DataFormatError
         Missing I_A / V_V columns or no temperature.
     """
-    from .sweeps import group_blocks
-
-    groups: list[tuple[float, np.ndarray, np.ndarray, str]] = []
-    for m in measurements:
-        I, V = m.column("I_A"), m.column("V_V")
-        if "T_K" in m.data.columns and np.isfinite(m.column("T_K")).any():
-            Tcol = m.column("T_K")
-            ok = np.isfinite(Tcol) & np.isfinite(I) & np.isfinite(V)
-            labels = group_blocks(Tcol[ok], by_tol_K)
-            for lab in np.unique(labels[labels >= 0]):
-                sel = labels == lab
-                groups.append((float(np.mean(Tcol[ok][sel])), I[ok][sel], V[ok][sel],
-                               str(m.source)))
-        elif m.metadata.get("T_K") is not None:
-            groups.append((float(m.metadata["T_K"]), I, V, str(m.source)))
-        else:
-            raise DataFormatError("no temperature for this I-V curve", file=m.source,
-                                  column="T_K",
-                                  expected="a T_K column or metadata entry 'T_K'")
-    # merge groups at the same temperature (several files or repeated sweeps)
-    groups.sort(key=lambda g: g[0])
-    merged: list[list[Any]] = []
-    for T, I, V, src in groups:
-        if merged and abs(T - merged[-1][0]) <= by_tol_K:
-            g = merged[-1]
-            n0, n1 = g[1].size, I.size
-            g[0] = (g[0] * n0 + T * n1) / (n0 + n1)
-            g[1], g[2] = np.concatenate([g[1], I]), np.concatenate([g[2], V])
-            if src not in g[3]:
-                g[3] += f", {src}"
-        else:
-            merged.append([T, I, V, src])
-    out = []
-    for T, I, V, src in merged:
-        Ip, Vp, note = symmetrize_iv(I, V, symmetrize)  # type: ignore[arg-type]
-        out.append(Isotherm(float(T), Ip, Vp, src, note))
-    return out
+    return _group_isotherms(measurements, by_tol_K, symmetrize)[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -860,6 +1031,146 @@ def crossing_sampling(T_K: np.ndarray, alpha: np.ndarray, alpha_err: np.ndarray,
 
 
 # ---------------------------------------------------------------------------------------
+# Nelson-Kosterlitz consistency (MODELS.md 4.5-4.6)
+
+
+def stiffness_from_alpha(T_K: np.ndarray | float, alpha: np.ndarray | float,
+                         alpha_err: np.ndarray | float | None = None
+                         ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Superfluid stiffness from the I-V exponent, ``J_s = (alpha - 1)*k_B*T/pi``.
+
+    The inverse of the AHNS relation ``alpha = 1 + pi*J_s/(k_B*T)`` (MODELS.md 4.5,
+    :func:`ktoanalysis.transport.bkt.iv_exponent`); at the universal jump alpha = 3 gives
+    ``J_s = (2/pi)*k_B*T_BKT`` (:func:`ktoanalysis.transport.bkt.universal_stiffness`).
+
+    Parameters
+    ----------
+    T_K
+        Isotherm temperature(s) (K).
+    alpha
+        Power-law exponent(s) of ``V ~ I**alpha``.
+    alpha_err
+        1-sigma error(s) of alpha, or ``None``.
+
+    Returns
+    -------
+    J_s_J, J_s_err_J
+        Stiffness (J) and its 1-sigma error (J; ``None`` without ``alpha_err``); the
+        temperature is taken as exact. Divide by ``k_B`` for kelvin.
+    """
+    T = np.asarray(T_K, float)
+    a = np.asarray(alpha, float)
+    js = (a - 1.0) * _K_B * T / math.pi
+    if alpha_err is None:
+        return js, None
+    return js, np.abs(np.asarray(alpha_err, float)) * _K_B * T / math.pi
+
+
+def nelson_kosterlitz(T_K: np.ndarray, alpha: np.ndarray, alpha_err: np.ndarray,
+                      pair: tuple[int, int]) -> dict[str, Any]:
+    """Size of the jump of alpha and of the stiffness across T_BKT (MODELS.md 4.6).
+
+    Between the isotherms bracketing alpha = 3 (``pair``: just below and just above
+    T_BKT) the universal Nelson-Kosterlitz jump takes alpha from 3 (``J_s = (2/pi) k_B
+    T_BKT``) to 1 (``J_s = 0``). Reported: ``alpha_jump = alpha_below - alpha_above``
+    (2 for the universal jump sampled at T_BKT from both sides) and
+    ``J_s_jump_ratio = (J_s(T_below) - J_s(T_above)) / ((2/pi) k_B T*)`` with ``T*`` the
+    linear alpha = 3 crossing of the pair (1 for the universal jump, above 1 when the
+    stiffness keeps rising below T_BKT, below 1 for a broadened crossover; it depends on
+    the isotherm spacing). Errors: the two alpha errors, propagated with their correlation
+    with ``T*``.
+
+    Parameters
+    ----------
+    T_K, alpha, alpha_err
+        Isotherm temperatures (K), exponents and 1-sigma errors.
+    pair
+        Indices of the isotherms just below and just above the crossing
+        (``alpha_crossing(...)["pair"]``).
+
+    Returns
+    -------
+    dict
+        ``T_below_K``, ``T_above_K``, ``alpha_below``, ``alpha_above``, ``alpha_jump``,
+        ``alpha_jump_err``, ``J_s_below_K``, ``J_s_above_K`` (J_s/k_B, K, with ``_err``),
+        ``T_cross_linear_K``, ``J_s_universal_K`` (``2 T*/pi``), ``J_s_jump_ratio``,
+        ``J_s_jump_ratio_err``.
+    """
+    from uncertainties import ufloat
+
+    i, j = pair
+    Tb, Ta = float(T_K[i]), float(T_K[j])
+    ab, aa = ufloat(float(alpha[i]), float(alpha_err[i])), \
+        ufloat(float(alpha[j]), float(alpha_err[j]))
+    jump = ab - aa
+    Jb, Ja = (ab - 1.0) * Tb / math.pi, (aa - 1.0) * Ta / math.pi
+    Tx = Tb + (3.0 - ab) * (Ta - Tb) / (aa - ab)
+    ratio = (Jb - Ja) / (2.0 * Tx / math.pi)
+    return {"T_below_K": Tb, "T_above_K": Ta, "alpha_below": ab.nominal_value,
+            "alpha_above": aa.nominal_value, "alpha_jump": jump.nominal_value,
+            "alpha_jump_err": jump.std_dev, "alpha_jump_universal": 2.0,
+            "J_s_below_K": Jb.nominal_value, "J_s_below_err_K": Jb.std_dev,
+            "J_s_above_K": Ja.nominal_value, "J_s_above_err_K": Ja.std_dev,
+            "T_cross_linear_K": Tx.nominal_value,
+            "J_s_universal_K": 2.0 * Tx.nominal_value / math.pi,
+            "J_s_jump_ratio": ratio.nominal_value, "J_s_jump_ratio_err": ratio.std_dev}
+
+
+def _tbkt_of(x: Any, what: str) -> tuple[float, float]:
+    if isinstance(x, FitResult):
+        if "T_BKT_K" not in x.params:
+            raise FitError(f"bkt_agreement: the {what} result ({x.kind}) has no T_BKT_K "
+                           f"(verdict {x.verdict})")
+        err = x.stderr("T_BKT_K")
+        return x.value("T_BKT_K"), float("nan") if err is None else float(err)
+    if hasattr(x, "nominal_value"):
+        return float(x.nominal_value), float(x.std_dev)
+    try:
+        v, e = x
+    except (TypeError, ValueError):
+        raise FitError(f"bkt_agreement: {what} must be a FitResult, a ufloat or a "
+                       f"(value, error) pair, not {x!r}") from None
+    return float(v), float(e)
+
+
+def bkt_agreement(iv: Any, rt: Any) -> dict[str, Any]:
+    """Agreement (in sigma) of T_BKT from alpha = 3 and from the Halperin-Nelson R(T) fit.
+
+    ``n_sigma = |T_iv - T_rt| / sqrt(err_iv**2 + err_rt**2)``: the two estimates come from
+    different measurements (I-V isotherms, R(T)), so their errors are independent.
+
+    Parameters
+    ----------
+    iv
+        The ``bkt-iv`` estimate: a :class:`FitResult` with ``T_BKT_K``, a ufloat, or a
+        ``(T_BKT_K, err_K)`` pair (K).
+    rt
+        The ``bkt-rt`` (Halperin-Nelson) estimate, in the same forms.
+
+    Returns
+    -------
+    dict
+        ``T_BKT_iv_K``, ``err_iv_K``, ``T_BKT_rt_K``, ``err_rt_K``, ``difference_K``
+        (iv - rt), ``sigma_K`` (combined 1-sigma), ``n_sigma`` (``None`` when an error is
+        missing or zero) and ``consistent`` (``n_sigma <= 2``; ``None`` without errors).
+
+    Raises
+    ------
+    FitError
+        A result without ``T_BKT_K`` (alpha = 3 not bracketed, R(T) fit refused) or an
+        input of another type.
+    """
+    t1, e1 = _tbkt_of(iv, "I-V")
+    t2, e2 = _tbkt_of(rt, "R(T)")
+    sig = math.hypot(e1, e2) if math.isfinite(e1) and math.isfinite(e2) else float("nan")
+    d = t1 - t2
+    n = abs(d) / sig if math.isfinite(sig) and sig > 0 else None
+    return {"T_BKT_iv_K": t1, "err_iv_K": e1, "T_BKT_rt_K": t2, "err_rt_K": e2,
+            "difference_K": d, "sigma_K": sig, "n_sigma": n,
+            "consistent": None if n is None else bool(n <= 2.0)}
+
+
+# ---------------------------------------------------------------------------------------
 # declaration
 
 SPEC_OPTIONS: tuple[Option, ...] = (
@@ -890,21 +1201,32 @@ SPEC_OPTIONS: tuple[Option, ...] = (
            choices=("linear", "local_fit"), assumption=True),
     Option("ladder", "bool", True, "window ladder (windows trimmed by 25 % at either end, a "
            "stricter rule): systematic 'fit window' of T_BKT_K and T_BKT_K_window_spread"),
-    Option("by_tol_K", "float", 0.02, "temperature tolerance grouping rows into isotherms",
-           unit="K", min=0, min_exclusive=True),
+    Option("by_tol_K", "float", None, "fixed temperature tolerance grouping rows into "
+           "isotherms; default automatic: from the within-isotherm T scatter of the data "
+           "(consecutive readings cut beyond 6 robust sigmas, setpoints merged within 3 "
+           "sigma_T), never merging distinct setpoints", unit="K", min=0,
+           min_exclusive=True),
 )
 
 SPEC = KindSpec(
     kind="bkt-iv",
     summary="I-V power law V ~ I^alpha(T) per isotherm and T_BKT where alpha = 3",
     inputs="I-V files with I_A and V_V (one isotherm per file with metadata T_K, or a T_K "
-           "column holding several isotherms); at least 2 isotherms",
+           "column holding several isotherms, grouped by its own temperature scatter); at "
+           "least 2 isotherms (a single one is refused, exit 3; alpha = 3 not bracketed: "
+           "verdict fail, no T_BKT)",
     options=SPEC_OPTIONS,
     outputs=(
         Output("alpha_at_<T>K", "power-law exponent of the isotherm at T (K)"),
         Output("T_BKT_K", "temperature where alpha(T) = 3 (stat + sampling + window sys)",
                "K"),
         Output("T_BKT_K_window_spread", "half range of T_BKT over the window ladder", "K"),
+        Output("J_s_at_<T>K_K", "superfluid stiffness J_s/k_B = (alpha - 1) T/pi of the "
+               "isotherm at T (MODELS 4.6)", "K"),
+        Output("alpha_jump", "alpha just below minus just above T_BKT (bracketing pair; 2 "
+               "for the universal jump)"),
+        Output("J_s_jump_ratio", "drop of J_s across T_BKT over the universal (2/pi) k_B "
+               "T_BKT (1 for the Nelson-Kosterlitz jump)"),
         Output("R_N_ohm", "normal-state resistance of the Ohmic cut", "Ohm"),
     ),
 )
@@ -928,15 +1250,40 @@ def _alpha_name(T: float, used: set[str]) -> str:
     return name
 
 
-def _load(measurements: list[Measurement], opts: dict[str, Any]) -> list[Isotherm]:
-    """Isotherms with at least one point; refuse fewer than two."""
-    isos = isotherms_from_measurements(measurements, by_tol_K=float(opts["by_tol_K"]),
-                                       symmetrize=opts["symmetrize"])
+def _load(measurements: list[Measurement], opts: dict[str, Any]
+          ) -> tuple[list[Isotherm], dict[str, Any]]:
+    """Isotherms with at least one point and the grouping record; refuse fewer than two."""
+    tol = opts["by_tol_K"]
+    isos, info = _group_isotherms(measurements, None if tol is None else float(tol),
+                                  opts["symmetrize"])
     isos = [iso for iso in isos if iso.I_A.size and np.isfinite(iso.T_K)]
     if len(isos) < 2:
         where = f"1 at T = {isos[0].T_K:.4g} K" if isos else "0"
-        raise RefusedError(f"alpha = 3 needs at least 2 isotherms bracketing it; got {where}")
-    return isos
+        spread = (f" (temperature spread {isos[0].T_spread_K:.2g} K, grouping "
+                  f"{info['method']})" if isos and isos[0].T_spread_K > 0 else "")
+        raise RefusedError(f"alpha = 3 needs at least 2 isotherms bracketing it; got {where}"
+                           f"{spread}")
+    return isos, info
+
+
+def _grouping_flags(info: dict[str, Any]) -> list[Flag]:
+    """``isotherms_unresolved`` (warn): the readings of neighbouring isotherms overlap, or
+    an isotherm spreads over more than ``K_WIDE`` sigma_T (automatic grouping)."""
+    flags = []
+    if info.get("overlapping_K"):
+        pairs = ", ".join(f"{a:.4g}/{b:.4g} K" for a, b in info["overlapping_K"])
+        flags.append(warn("isotherms_unresolved", "the temperature readings of neighbouring "
+                          f"isotherms overlap ({pairs}): setpoints not resolved by the "
+                          f"grouping ({info['method']}); give by_tol_K or one file per "
+                          "isotherm"))
+    if info.get("wide_K"):
+        Ts = ", ".join(f"{t:.4g}" for t in info["wide_K"])
+        flags.append(warn("isotherms_unresolved", f"isotherm(s) at T = {Ts} K spread over "
+                          f"more than {K_WIDE:g} x the reading scatter sigma_T = "
+                          f"{info['sigma_T_K']:.2g} K (drift, or setpoints closer than the "
+                          f"cut {info['split_K']:.2g} K); give by_tol_K or one file per "
+                          "isotherm"))
+    return flags
 
 
 def _normal_resistance(isos: list[Isotherm], opts: dict[str, Any]) -> float:
@@ -1221,7 +1568,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
 def _analyze(measurements: list[Measurement], opts: dict[str, Any]) -> FitResult:
     from uncertainties import ufloat
 
-    isos = _load(measurements, opts)
+    isos, grouping = _load(measurements, opts)
     rn = _normal_resistance(isos, opts)
     used: set[str] = set()
     rows = [_isotherm_row(iso, rn, opts, used) for iso in isos]
@@ -1244,10 +1591,36 @@ def _analyze(measurements: list[Measurement], opts: dict[str, Any]) -> FitResult
         flags += more
     else:
         notes += [f.message for f in flags]
+    params |= _stiffness_params(good)
+    nk: dict[str, Any] = {}
+    if cross is not None:
+        nk = nelson_kosterlitz(np.array([r["T_K"] for r in good]),
+                               np.array([r["alpha"] for r in good]),
+                               np.array([r["alpha_err"] for r in good]), cross["pair"])
+        params["alpha_jump"] = ufloat(nk["alpha_jump"], nk["alpha_jump_err"])
+        params["J_s_jump_ratio"] = ufloat(nk["J_s_jump_ratio"], nk["J_s_jump_ratio_err"])
     params["R_N_ohm"] = rn
+    flags += _grouping_flags(grouping)
     quality = Quality(tuple(_row_flags(rows, good, cross) + flags))
-    return _result(measurements, isos, rows, good, params, opts, cross, ladder, samp, notes,
-                   quality, budget)
+    out = _result(measurements, isos, rows, good, params, opts, cross, ladder, samp, notes,
+                  quality, budget)
+    out.provenance["grouping"] = grouping
+    out.provenance["nelson_kosterlitz"] = nk
+    return out
+
+
+def _stiffness_params(good: list[dict[str, Any]]) -> dict[str, Any]:
+    """``J_s_at_<T>K_K`` (J_s/k_B in K, ufloat) per fitted isotherm; also stored on the
+    rows (``J_s_J``, ``J_s_err_J``)."""
+    from uncertainties import ufloat
+
+    out = {}
+    for r in good:
+        js, err = stiffness_from_alpha(r["T_K"], r["alpha"], r["alpha_err"])
+        r["J_s_J"], r["J_s_err_J"] = float(js), float(err)
+        name = r["param"].replace("alpha_at_", "J_s_at_", 1) + "_K"
+        out[name] = ufloat(float(js) / _K_B, float(err) / _K_B)
+    return out
 
 
 def _result(measurements: list[Measurement], isos: list[Isotherm], rows: list[dict[str, Any]],
@@ -1276,14 +1649,17 @@ def _result(measurements: list[Measurement], isos: list[Isotherm], rows: list[di
                                "c": r.get("c")} for r, iso in zip(rows, isos, strict=True)],
                 "T_K": np.array([r["T_K"] for r in good]),
                 "alpha": np.array([r["alpha"] for r in good]),
-                "alpha_err": np.array([r["alpha_err"] for r in good])}
+                "alpha_err": np.array([r["alpha_err"] for r in good]),
+                "J_s_K": np.array([r["J_s_J"] for r in good]) / _K_B,
+                "J_s_err_K": np.array([r["J_s_err_J"] for r in good]) / _K_B}
     return FitResult(kind="bkt-iv", params=params, stats=stats, options=opts,
                      provenance=provenance, data=plotdata, quality=quality, budget=budget)
 
 
 def plot(result: FitResult, fig: Any) -> None:
-    """Left: log-log I-V isotherms with the fitted power laws and a V ~ I^3 guide; right:
-    alpha(T) with error bars, the alpha = 3 line and T_BKT (+/- 1 sigma band).
+    """Left: log-log I-V isotherms with the fitted power laws and a V ~ I^3 guide; middle:
+    alpha(T) with error bars, the alpha = 3 line and T_BKT (+/- 1 sigma band); right: the
+    stiffness J_s/k_B = (alpha - 1) T/pi with the Nelson-Kosterlitz line 2T/pi.
 
     The figure code lives in :mod:`ktoanalysis.transport.plots.iv`.
 

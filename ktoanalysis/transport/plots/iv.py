@@ -15,8 +15,9 @@ __all__ = ["plot"]
 
 
 def plot(result: FitResult, fig: Any) -> None:
-    """Left: log-log I-V isotherms with the fitted power laws and a V ~ I^3 guide; right:
-    alpha(T) with error bars, the alpha = 3 line and T_BKT (+/- 1 sigma band).
+    """Left: log-log I-V isotherms with the fitted power laws and a V ~ I^3 guide; middle:
+    alpha(T) with error bars, the alpha = 3 line and T_BKT (+/- 1 sigma band); right: the
+    stiffness J_s/k_B = (alpha - 1) T/pi with the Nelson-Kosterlitz line 2T/pi.
 
     Raises
     ------
@@ -27,7 +28,10 @@ def plot(result: FitResult, fig: Any) -> None:
 
     require_plot_data(result, "isotherms")
     d = result.data
-    ax, axa = fig.subplots(1, 2)
+    w, h = fig.get_size_inches()
+    if w < 12.0:  # three panels side by side
+        fig.set_size_inches(12.0, h)
+    ax, axa, axj = fig.subplots(1, 3)
     isos = d["isotherms"]
     Ts = np.array([x["T_K"] for x in isos])
     cmap = colormaps["coolwarm"]
@@ -59,3 +63,25 @@ def plot(result: FitResult, fig: Any) -> None:
     axa.set_xlabel("T (K)")
     axa.set_ylabel("alpha (V ~ I^alpha)")
     axa.legend(fontsize=7)
+    _stiffness_panel(axj, result)
+
+
+def _stiffness_panel(ax: Any, result: FitResult) -> None:
+    """J_s/k_B = (alpha - 1) T/pi per isotherm against the Nelson-Kosterlitz line 2T/pi."""
+    d = result.data
+    if "J_s_K" not in d or not len(d["T_K"]):
+        ax.set_axis_off()
+        return
+    T = np.asarray(d["T_K"], float)
+    ax.errorbar(T, d["J_s_K"], yerr=d["J_s_err_K"], fmt="s", ms=4, capsize=2,
+                label="J_s/k_B = (alpha - 1) T/pi")
+    Tg = np.linspace(0.9 * T.min(), 1.05 * T.max(), 50)
+    ax.plot(Tg, 2.0 * Tg / np.pi, "r--", lw=1, label="2 T/pi (universal jump)")
+    if "T_BKT_K" in result.params:
+        ax.axvline(result.value("T_BKT_K"), color="k", lw=1)
+    if "J_s_jump_ratio" in result.params:
+        ax.set_title(f"J_s jump / universal = {result.value('J_s_jump_ratio'):.2f} +/- "
+                     f"{result.stderr('J_s_jump_ratio') or 0.0:.2f}", fontsize=8)
+    ax.set_xlabel("T (K)")
+    ax.set_ylabel("J_s / k_B (K)")
+    ax.legend(fontsize=7)
