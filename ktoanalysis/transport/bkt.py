@@ -54,16 +54,15 @@ Quality flags (codes of :data:`.quality.CODES` unless noted):
 * ``candidate_failed`` (warn): the AL fit could not be done;
 * ``noise_inconsistent`` (warn): a given sigma_R contradicts the data;
 * ``large_uncertainty`` (warn): total error of T_BKT above 10 % of it;
-* ``bkt_inconsistent`` (warn, kind-specific code): T_BKT above Tc_mid (MODELS 4.1 f);
-* ``short_span`` (warn, kind-specific code): the data span less than 3 transition widths.
+* ``bkt_inconsistent`` (warn, kind-specific code): T_BKT above Tc_mid (MODELS 4.1 f).
 
 Refused (:class:`RefusedError`, CLI exit 3), as by kind ``tc``: files that are not an R(T)
 curve (:func:`~.tc.refuse_not_rt`: temperature span < 1 % of its mean, i.e. a sweep of B or
 I at fixed T; the field stepping by more than ``field_tol_T`` per row, i.e. R(B) sweeps); R
 constant within 5 sigma_R or no transition in range; no resistive transition to zero
-(Tc_zero not below Tc_mid). Unlike ``tc``, a data span below ``tc.MIN_SPAN_WIDTHS`` (3)
-transition widths is not refused but flagged: kind-specific ``short_span`` (warn,
-:func:`check_span`), since T_BKT comes from the foot, which is in range.
+(Tc_zero not below Tc_mid); a data span below ``tc.MIN_SPAN_WIDTHS`` (3) transition
+widths (20-80 % width), as ``tc`` (:func:`refuse_short_span`): the normal state that
+defines R_N and the fraction window is then not in range.
 """
 
 from __future__ import annotations
@@ -118,7 +117,7 @@ __all__ = [
     "halperin_nelson", "ln_halperin_nelson", "halperin_nelson_tc0", "ln_halperin_nelson_tc0",
     "bcg", "ln_bcg", "universal_stiffness", "kinetic_inductance_at_bkt", "iv_exponent",
     "HalperinNelsonModel", "fit_hn", "hn_linear_start", "hn_linearization",
-    "window_systematic", "SPEC",
+    "window_systematic", "refuse_short_span", "SPEC",
     "OPTIONS",
     "analyze", "plot",
 ]
@@ -478,6 +477,7 @@ class _Ctx:
     tcres: dict[str, Any]
     notes: list[str] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    sweeps: list[dict[str, Any]] | None = None  # the sweep table of a whole file (tc)
 
     @property
     def scale_covar(self) -> bool:
@@ -498,12 +498,14 @@ def _independent_noise(data: _tc.RTData, T_zero: float, T_mid: float, T_on: floa
     return float(max(parts)) if parts else float("nan")
 
 
-def check_span(T_K: np.ndarray, values: dict[str, tuple[float, float | None]]) -> list[Flag]:
-    """``short_span`` (warn) when the data span less than ``tc.MIN_SPAN_WIDTHS`` widths.
+def refuse_short_span(T_K: np.ndarray, values: dict[str, tuple[float, float | None]]
+                      ) -> None:
+    """RefusedError when the data span less than ``tc.MIN_SPAN_WIDTHS`` (3) transition
+    widths (the 20-80 % width of kind ``tc``), as kind ``tc`` refuses them.
 
-    Kind ``tc`` refuses such data; ``bkt-rt`` flags them instead: T_BKT comes from the
-    foot of the transition, which is in range, but R_N and the Tc criteria (and so the
-    fraction window) may not describe a normal state that the data do not reach.
+    R_N, Tc_mid and the fraction window of the BKT fit are defined by the normal state;
+    on a span this short the normal state is not in range, and a fit of the foot would
+    rest on an R_N the data do not show. Restrict nothing, measure further up.
 
     Parameters
     ----------
@@ -513,27 +515,26 @@ def check_span(T_K: np.ndarray, values: dict[str, tuple[float, float | None]]) -
         Criterion temperatures of kind ``tc`` (name -> (value K, error K)); ``width_K``
         is the 20-80 % width. Without it nothing is checked.
 
-    Returns
-    -------
-    list of Flag
-        Empty, or one ``short_span`` warning naming the span and the width.
+    Raises
+    ------
+    RefusedError
+        Naming the span and the width.
     """
     if "width_K" not in values:
-        return []
+        return
     width = float(values["width_K"][0])
     span = float(np.max(T_K) - np.min(T_K))
     need = float(_tc.MIN_SPAN_WIDTHS)
     if width > 0 and span < need * width:
-        return [warn("short_span", f"the data span {span:.3g} K, less than {need:g} "
-                     f"transition widths ({need:g} x {width:.3g} K): the normal state may "
-                     "not be in range (R_N, Tc_mid and the fraction window depend on it)")]
-    return []
+        raise RefusedError(f"bkt-rt: the data span {span:.3g} K, less than {need:g} "
+                           f"transition widths ({need:g} x {width:.3g} K): the normal state "
+                           "is not in range (R_N, Tc_mid and the fraction window depend on it)")
 
 
 def _front_end(measurements: list[Measurement], opts: dict[str, Any]) -> _Ctx:
     """Data, R_N, the tc criteria and the noise; data that are not an R(T) curve (sweeps
     at fixed T, R(B) sweeps: :func:`~.tc.refuse_not_rt`) or without a transition to zero
-    are refused; a span below 3 transition widths is flagged (:func:`check_span`)."""
+    or spanning less than 3 transition widths (:func:`refuse_short_span`) are refused."""
     tc_opts = {k: (opts[k] if k in opts else v) for k, v in _tc._DEFAULTS.items()}
     _tc.refuse_not_rt(measurements, field_tol_T=float(opts["field_tol_T"]))
     try:
@@ -545,7 +546,8 @@ def _front_end(measurements: list[Measurement], opts: dict[str, Any]) -> _Ctx:
         if any(w in text for w in ("no transition", "no normal state", "never crosses")):
             raise RefusedError(f"bkt-rt: not a resistive transition: {text}") from None
         raise
-    for key in ("rn_T_K", "rn_T_auto", "direction_used", "direction_other"):
+    for key in ("rn_T_K", "rn_T_auto", "direction_used", "direction_other", "sweep",
+                "sweep_used", "sweep_rule", "rn_method", "rn_window_K", "rn_window_rule"):
         if key in tc_opts:
             opts[key] = tc_opts[key]
     vals = tcres["values"]
@@ -557,10 +559,11 @@ def _front_end(measurements: list[Measurement], opts: dict[str, Any]) -> _Ctx:
     ctx = _Ctx(data=data, rn=rn, opts=opts, sigma=sigma, sigma_given=given,
                sigma_check=check, floor=float(tcres["floor_ohm"]), T_mid=T_mid,
                T_zero=T_zero, T_on=T_on, tcres=tcres,
-               notes=list(data.notes) + list(tcres["notes"]))
+               notes=list(data.notes) + list(tcres["notes"]),
+               sweeps=tc_opts.get("_sweep_table"))
     if given:
         ctx.flags += check_noise_consistency(sigma, indep, what="sigma_R_ohm")
-    ctx.flags += check_span(data.T_K, vals)
+    refuse_short_span(data.T_K, vals)
     if not (T_zero < T_mid):
         raise RefusedError(f"bkt-rt: Tc_zero = {T_zero:.4g} K is not below Tc_mid = "
                            f"{T_mid:.4g} K: no resistive transition to zero")
@@ -1107,6 +1110,8 @@ def _build_result(ctx: _Ctx, res: Any, Tw: np.ndarray, Rw: np.ndarray, al_res: A
                 "scatter_ohm": ctx.rn.scatter_ohm},
         "window_ladder": ladder, "notes": ctx.notes,
     }
+    if ctx.sweeps is not None:
+        provenance["sweeps"] = ctx.sweeps
     plotdata = _plotdata(ctx, res, Tw, Rw, al_res, al_mask, lin)
     stats = stats_from_lmfit(res)
     return FitResult(kind="bkt-rt", params=params, stats=stats, options=opts,

@@ -8,8 +8,10 @@ R_xx into it, so the odd part is taken first,
 * ``"pooled"``: all points pooled, ``R_odd(B) = (R(B) - R(-B))/2`` on the B > 0 points
   (the -B side interpolated);
 
-then ``R_odd = R_H*B`` (``form="linear"``) or ``R_H*B + c3*B^3`` (``form="cubic"``) is fitted
-in a field window. Derived quantities (errors propagated with correlations) come from
+then ``R_odd = R_H*B`` (``form="linear"``), ``R_H*B + c3*B^3`` (``form="cubic"``) or the
+two-band Drude R_xy(B) (``form="two_band"``, :func:`fit_two_band`, with the R_xx(0)
+constraint ``1/R_S = e(|n1| mu1 + |n2| mu2)`` when R_S is known) is fitted in a field
+window. Derived quantities (errors propagated with correlations) come from
 :mod:`ktoanalysis.transport.normal_state`.
 
 Quality checks (flags of the result):
@@ -23,7 +25,10 @@ Quality checks (flags of the result):
   combined error): the density is meaningless;
 * ``at_bound``, ``too_few_points`` (fewer than 6 points in the window, warn),
   ``noise_inconsistent`` (given sigma vs the data);
-* ``below_ioffe_regel`` (warn, kind-specific code): k_F l < 1.
+* ``below_ioffe_regel`` (warn, kind-specific code): k_F l < 1;
+* ``not_identifiable`` (fail, kind-specific code, ``form="two_band"``): a band density or
+  mobility with a relative error above 0.5, f at 0 or 1, equal mobilities or no covariance:
+  the data (field range, noise) do not determine two bands.
 
 Error budget: R_H and n2d carry the statistical error and the systematics of the field
 window (refit with half the window) and of the form (linear vs cubic); see
@@ -39,6 +44,7 @@ import pandas as pd
 
 from ..errors import DataFormatError, FitError, KtoError, OptionError, RefusedError
 from ..io.measurement import Measurement
+from ..units import E
 from . import normal_state as ns
 from .declaration import KindSpec, Option, Output
 from .lineshapes import hall_odd
@@ -65,8 +71,8 @@ from .result import (
 )
 from .sweeps import split_sweeps
 
-__all__ = ["hall_odd", "HallModel", "antisymmetrize", "fit_hall", "SPEC", "OPTIONS", "analyze",
-           "plot"]
+__all__ = ["hall_odd", "HallModel", "antisymmetrize", "fit_hall", "fit_two_band", "SPEC",
+           "OPTIONS", "analyze", "plot"]
 
 #: fewer antisymmetrised points in the window than this: ``too_few_points`` (warn)
 _MIN_POINTS = 6
@@ -144,7 +150,7 @@ def fit_hall(
     *,
     direction: np.ndarray | None = None,
     antisym: Literal["auto", "branches", "pooled", "none"] = "auto",
-    form: Literal["linear", "cubic"] = "linear",
+    form: Literal["linear", "cubic", "two_band"] = "linear",
     B_max_T: float | None = None,
     B_min_T: float = 0.0,
     R_S_ohm: Any = None,
@@ -166,7 +172,10 @@ def fit_hall(
         ``"auto"`` (default), ``"branches"``, ``"pooled"`` or ``"none"`` (raw fit with a
         free offset; not recommended, MODELS.md §1.1 pitfall a).
     form
-        ``"linear"`` (default) or ``"cubic"``.
+        ``"linear"`` (default, single band), ``"cubic"`` or ``"two_band"`` (two-band
+        Drude, :func:`fit_two_band`; params ``n1_m2``, ``n2_m2``, ``mu1_m2_Vs``,
+        ``mu2_m2_Vs`` and their cm forms, ``R_H_ohm_T`` the model's B -> 0 slope; the
+        ``not_identifiable`` flag (fail) when the data do not determine the bands).
     B_max_T, B_min_T
         Fit window in |B| (T); default: all fields.
     R_S_ohm
@@ -215,6 +224,13 @@ def fit_hall(
     win = (aB <= bmax) & (aB >= B_min_T)
     Bw, Rw = Bf[win], Rf[win]
     offset = method == "none"
+    if form == "two_band":
+        if offset:
+            raise FitError("form='two_band' fits the antisymmetrised R_xy: antisymmetrize "
+                           "must not be 'none'")
+        sig2 = None if sigma_ohm is None else sigma_ohm / np.sqrt(2)
+        return _two_band_result(Bf[win], Rf[win], Bf, Rf, method, bmax, B_min_T, R_S_ohm,
+                                hall_sign, sig2, (B, R), source)
     nvary = 1 + (form == "cubic") + offset
     if Bw.size < nvary + 3:
         raise FitError(f"only {Bw.size} antisymmetrised points in the window "
@@ -500,6 +516,258 @@ def _nonlinearity(B: np.ndarray, R: np.ndarray, offset: bool, k: float,
 
 
 # ----------------------------------------------------------------------------------------
+# two-band Drude form
+# ----------------------------------------------------------------------------------------
+
+#: log10 range of the mobilities (m^2/(V s)) and of the zero-field sheet conductance (S)
+_LOG_MU = (-5.0, 3.0)
+_LOG_G0 = (-9.0, 1.0)
+#: a band parameter with a relative 1-sigma error above this is not determined by the data
+_IDENT_REL = 0.5
+_SIGNS = ((1, 1), (1, -1), (-1, 1), (-1, -1))
+#: function evaluations of one two-band fit (a degenerate problem wanders; a determined
+#: one converges within a few hundred)
+_MAX_NFEV = 1500
+#: grid of the conductance share of band 1 (a very mobile band may carry a tiny share)
+_F_GRID = np.array([1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8,
+                    0.9, 0.97, 0.99, 0.997, 0.999, 0.9997, 0.9999])
+
+
+def _two_band_model(B: np.ndarray, f: Any, lmu2: Any, d: Any, lg0: Any, s1: int, s2: int
+                    ) -> np.ndarray:
+    """R_xy of two bands parametrised by the conductance share f of band 1, log10 mu2,
+    d = log10(mu1/mu2) >= 0 (band 1 is the high-mobility one) and log10 G0."""
+    from .lineshapes import hall_two_band
+
+    G0 = 10.0**lg0
+    mu2 = 10.0**lmu2
+    mu1 = mu2 * 10.0**d
+    n1 = s1 * f * G0 / (E * mu1)
+    n2 = s2 * (1.0 - f) * G0 / (E * mu2)
+    return hall_two_band(B, n1, mu1, n2, mu2)
+
+
+def _two_band_grid(B: np.ndarray, R: np.ndarray, w: np.ndarray, lg0_fixed: float | None,
+                   s1: int, s2: int) -> tuple[float, float, float, float, float]:
+    """Best (chi2, f, lmu2, d, lg0) of a coarse grid (the starting point of the fit).
+
+    Without R_S the conductance scale is solved at each grid point: R_xy is nearly
+    proportional to 1/G0 at a fixed shape (exactly so when sigma_xy << sigma_xx)."""
+    f, d, lmu2 = (x.ravel()[:, None] for x in np.meshgrid(
+        _F_GRID, np.linspace(0.0, 4.0, 17),
+        np.linspace(_LOG_MU[0], _LOG_MU[1] - 0.5, 31), indexing="ij"))
+    ok = (lmu2 + d <= _LOG_MU[1]).ravel()
+    f, d, lmu2 = f[ok], d[ok], lmu2[ok]
+    Bb = B[None, :]
+    if lg0_fixed is None:
+        shape = _two_band_model(Bb, f, lmu2, d, 0.0, s1, s2)
+        a = np.sum(w * shape * R, axis=1) / np.maximum(np.sum(w * shape**2, axis=1), 1e-300)
+        lg0 = np.where(a > 0, np.clip(-np.log10(np.where(a > 0, a, 1.0)), *_LOG_G0), np.nan)
+        lg0 = lg0[:, None]
+    else:
+        lg0 = np.full_like(f, lg0_fixed)
+    with np.errstate(all="ignore"):
+        m = _two_band_model(Bb, f, lmu2, d, np.nan_to_num(lg0, nan=0.0), s1, s2)
+        chi2 = np.sum(w * (R - m) ** 2, axis=1)
+    chi2 = np.where(np.isfinite(lg0.ravel()) & np.isfinite(chi2), chi2, np.inf)
+    k = int(np.argmin(chi2))
+    return (float(chi2[k]), float(f[k, 0]), float(lmu2[k, 0]), float(d[k, 0]),
+            float(lg0[k, 0]))
+
+
+def _two_band_lmfit(B: np.ndarray, R: np.ndarray, sig_eff: float | None,
+                    lg0_fixed: float | None, s1: int, s2: int,
+                    start: tuple[float, float, float, float]) -> Any:
+    import lmfit
+
+    pars = lmfit.Parameters()
+    f0, lmu20, d0, lg00 = start
+    pars.add("f", value=float(np.clip(f0, 1e-3, 1 - 1e-3)), min=0.0, max=1.0)
+    pars.add("lmu2", value=lmu20, min=_LOG_MU[0], max=_LOG_MU[1])
+    pars.add("d", value=max(d0, 1e-3), min=0.0, max=_LOG_MU[1] - _LOG_MU[0])
+    pars.add("lg0", value=lg00, min=_LOG_G0[0], max=_LOG_G0[1], vary=lg0_fixed is None)
+    scale = 1.0 if sig_eff is None else float(sig_eff)
+
+    def resid(p: Any) -> np.ndarray:
+        m = _two_band_model(B, p["f"].value, p["lmu2"].value, p["d"].value, p["lg0"].value,
+                            s1, s2)
+        return (R - m) / scale
+
+    mini = lmfit.Minimizer(resid, pars, scale_covar=sig_eff is None, nan_policy="raise")
+    return mini.minimize(method="leastsq", max_nfev=_MAX_NFEV)
+
+
+def _two_band_derived(res: Any, s1: int, s2: int) -> dict[str, Any]:
+    """n1, n2 (magnitudes, m^-2), mu1, mu2 (m^2/(V s)) with correlated errors, or plain
+    floats without a covariance."""
+    from uncertainties import correlated_values, umath
+
+    names = [n for n in ("f", "lmu2", "d", "lg0") if res.params[n].vary]
+    vals = {n: res.params[n].value for n in ("f", "lmu2", "d", "lg0")}
+    if res.covar is not None and np.all(np.isfinite(res.covar)):
+        uv = correlated_values([vals[n] for n in names], np.asarray(res.covar))
+        vals.update(dict(zip(names, uv, strict=True)))
+    f, lmu2, d, lg0 = (vals[n] for n in ("f", "lmu2", "d", "lg0"))
+    ten = np.log(10.0)
+    G0 = umath.exp(ten * lg0) if hasattr(lg0, "std_dev") else 10.0**lg0
+    mu2 = umath.exp(ten * lmu2) if hasattr(lmu2, "std_dev") else 10.0**lmu2
+    mu1 = mu2 * (umath.exp(ten * d) if hasattr(d, "std_dev") else 10.0**d)
+    n1 = f * G0 / (E * mu1)
+    n2 = (1.0 - f) * G0 / (E * mu2)
+    return {"n1_m2": n1, "n2_m2": n2, "mu1_m2_Vs": mu1, "mu2_m2_Vs": mu2, "G0_S": G0,
+            "R_H0_ohm_T": (s1 * f * mu1 + s2 * (1.0 - f) * mu2) / G0}
+
+
+def _identifiability(res: Any, derived: dict[str, Any]) -> list[str]:
+    """Reasons why the two-band parameters are not determined by the data (empty: fine)."""
+    why: list[str] = []
+    if res.covar is None or not np.all(np.isfinite(res.covar)):
+        return ["no covariance (the fit does not constrain the four band parameters)"]
+    for name in ("n1_m2", "n2_m2", "mu1_m2_Vs", "mu2_m2_Vs"):
+        v, e = as_param(derived[name])
+        if e is None or not np.isfinite(e) or e > _IDENT_REL * abs(v):
+            why.append(f"{name} = {v:.3g} +/- {e:.2g}" if e is not None else name)
+    for name, lo, hi in (("f", 0.0, 1.0), ("d", 0.0, None)):
+        v = res.params[name].value
+        if abs(v - lo) < 1e-3 or (hi is not None and abs(v - hi) < 1e-3):
+            why.append(f"{name} = {v:.3g} at its bound (one band, or two equal mobilities)")
+    return why
+
+
+def fit_two_band(B: np.ndarray, R: np.ndarray, *, R_S_ohm: Any = None,
+                 sig_eff: float | None = None, hall_sign: str = "standard"
+                 ) -> dict[str, Any]:
+    """Two-band Drude fit of the antisymmetrised R_xy(B) (``form="two_band"``).
+
+    The model is :func:`~.lineshapes.hall_two_band`; with the sheet resistance
+    ``R_S_ohm`` at B = 0 the zero-field conductance is constrained,
+    ``1/R_S = e (|n1| mu1 + |n2| mu2)``, leaving three free parameters (the share ``f`` of
+    the conductance carried by band 1, both mobilities, band 1 the more mobile); without it
+    ``G0 = 1/R_S`` is a fourth. Every sign pair (holes/electrons for each band) is fitted
+    from the best point of a coarse grid; the lowest chi-square wins.
+
+    Parameters
+    ----------
+    B, R
+        Field (T) and odd part of R_xy (Ohm) in the window.
+    R_S_ohm
+        Sheet resistance at B = 0 (Ohm), float or ufloat, or ``None``.
+    sig_eff
+        Noise of R (Ohm), or ``None`` (covariance scaled by chi2_red).
+    hall_sign
+        ``"standard"`` (holes give R_xy > 0) or ``"reversed"``.
+
+    Returns
+    -------
+    dict
+        ``res`` (lmfit MinimizerResult), ``signs``, ``derived`` (n1, n2, mu1, mu2, G0,
+        R_H0), ``best_fit`` (Ohm), ``not_identifiable`` (reasons), ``candidates`` (chi2
+        per sign pair) and ``constrained``.
+    """
+    sgn = -1.0 if hall_sign == "reversed" else 1.0
+    Rf = sgn * np.asarray(R, float)
+    lg0_fixed = None
+    if R_S_ohm is not None:
+        rs = float(getattr(R_S_ohm, "nominal_value", R_S_ohm))
+        if not rs > 0:
+            raise FitError(f"two-band Hall fit: R_S_ohm = {rs} must be positive")
+        lg0_fixed = float(np.log10(1.0 / rs))
+    w = np.ones_like(Rf) if sig_eff is None else np.full_like(Rf, 1.0 / sig_eff**2)
+    fits, cands = [], {}
+    for s1, s2 in _SIGNS:
+        chi2, f, lmu2, d, lg0 = _two_band_grid(B, Rf, w, lg0_fixed, s1, s2)
+        if not np.isfinite(chi2):
+            continue
+        try:
+            r = _two_band_lmfit(B, Rf, sig_eff, lg0_fixed, s1, s2, (f, lmu2, d, lg0))
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            cands[f"{s1:+d},{s2:+d}"] = f"failed: {exc}"
+            continue
+        cands[f"{s1:+d},{s2:+d}"] = float(np.sum(r.residual**2))
+        fits.append((float(np.sum(r.residual**2)), s1, s2, r))
+    if not fits:
+        raise FitError("two-band Hall fit: no sign combination could be fitted")
+    _, s1, s2, res = min(fits, key=lambda t: t[0])
+    p = res.params
+    best = sgn * _two_band_model(B, p["f"].value, p["lmu2"].value, p["d"].value,
+                                 p["lg0"].value, s1, s2)
+    derived = _two_band_derived(res, s1, s2)
+    why = _identifiability(res, derived)
+    return {"res": res, "signs": (s1, s2), "derived": derived, "best_fit": best,
+            "not_identifiable": why, "candidates": cands, "constrained": lg0_fixed is not None}
+
+
+def _two_band_result(B: np.ndarray, R: np.ndarray, Bf: np.ndarray, Rf: np.ndarray,
+                     method: str, bmax: float, B_min_T: float, R_S_ohm: Any,
+                     hall_sign: str, sig_eff: float | None, raw: tuple[np.ndarray, np.ndarray],
+                     source: str | None) -> FitResult:
+    """FitResult of ``form="two_band"`` (see :func:`fit_hall`)."""
+    tb = fit_two_band(B, R, R_S_ohm=R_S_ohm, sig_eff=sig_eff, hall_sign=hall_sign)
+    res, (s1, s2), der = tb["res"], tb["signs"], tb["derived"]
+    kind = {1: "holes", -1: "electrons"}
+    if hall_sign == "reversed":
+        kind = {1: "electrons", -1: "holes"}
+    params: dict[str, Any] = {
+        "n1_m2": der["n1_m2"], "n1_cm2": der["n1_m2"] * 1e-4,
+        "mu1_m2_Vs": der["mu1_m2_Vs"], "mu1_cm2_Vs": der["mu1_m2_Vs"] * 1e4,
+        "n2_m2": der["n2_m2"], "n2_cm2": der["n2_m2"] * 1e-4,
+        "mu2_m2_Vs": der["mu2_m2_Vs"], "mu2_cm2_Vs": der["mu2_m2_Vs"] * 1e4,
+        "R_H_ohm_T": der["R_H0_ohm_T"] * (-1.0 if hall_sign == "reversed" else 1.0),
+    }
+    if R_S_ohm is not None:
+        params["R_S_ohm"] = R_S_ohm
+    resid = R - tb["best_fit"]
+    nvary = int(sum(p.vary for p in res.params.values()))
+    noise = _noise(B, resid, sig_eff, float(np.max(np.abs(R))))
+    flags: list[Flag] = []
+    if np.isfinite(noise["sigma"]) and noise["sigma"] > 0:
+        flags += check_goodness_of_fit(resid, noise["sigma"], nvary, what="two-band Hall fit")
+    flags += check_points(int(B.size), nvary + 4, what="antisymmetrised points in the window",
+                          severity="fail")
+    if tb["not_identifiable"]:
+        flags.append(fail("not_identifiable", "two-band Hall fit: the data do not determine "
+                          "the two bands (" + "; ".join(tb["not_identifiable"]) + ")"
+                          + ("" if tb["constrained"] else "; no R_xx(0) constraint: give "
+                             "R_S_ohm, or an R_xx column with W_m and L_m")))
+    elif not tb["constrained"]:
+        flags.append(warn("note", "two-band Hall fit without the R_xx(0) constraint (no "
+                          "R_S): the zero-field conductance is a fourth free parameter"))
+    lin = _wls(B, R, False, False, sig_eff)
+    chi2_lin = float(np.sum((R - lin[0][0] * B) ** 2)) if lin is not None else float("nan")
+    chi2_tb = float(np.sum(resid**2))
+    options = {
+        "antisymmetrize": method, "form": "two_band", "B_window_T": [B_min_T, bmax],
+        "hall_sign": hall_sign, "band1_type": kind[s1], "band2_type": kind[s2],
+        "band_labels": "band 1 is the more mobile band",
+        "constraint": ("1/R_S = e (n1 mu1 + n2 mu2) (R_S given)" if tb["constrained"]
+                       else "none (G0 = 1/R_S fitted)"),
+        "sign_candidates_chi2": tb["candidates"],
+        "chi2_single_band": chi2_lin, "chi2_two_band": chi2_tb,
+        "uncertainty": "weights=1/sigma, scale_covar=False" if sig_eff is not None
+        else "covariance scaled by chi2_red",
+        "model": "two-band Drude: sigma_xx = e sum |n_i| mu_i/(1 + mu_i^2 B^2), sigma_xy = "
+                 "e sum n_i mu_i^2 B/(1 + mu_i^2 B^2), R_xy = sigma_xy/(sigma_xx^2 + "
+                 "sigma_xy^2)",
+    }
+    Bs = np.sort(B)
+    p = res.params
+    fit_sorted = (-1.0 if hall_sign == "reversed" else 1.0) * _two_band_model(
+        Bs, p["f"].value, p["lmu2"].value, p["d"].value, p["lg0"].value, s1, s2)
+    stats = {"chisqr": float(res.chisqr), "redchi": float(res.redchi), "ndata": int(B.size),
+             "nvarys": nvary, "success": bool(res.success),
+             "errorbars": bool(res.errorbars), "noise_ohm": noise["sigma"],
+             "noise_source": noise["source"]}
+    return FitResult(
+        kind="hall", params=params, stats=stats, options=options,
+        provenance={"source": source, "npoints": int(B.size),
+                    "units": {"B": "T", "R_xy": "Ohm"}},
+        data={"B_raw_T": raw[0], "Rxy_raw_ohm": raw[1], "B_T": B, "Rodd_ohm": R,
+              "fit": tb["best_fit"], "B_sorted_T": Bs, "fit_sorted": fit_sorted,
+              "band": np.zeros_like(Bs), "residual": resid},
+        lmfit_result=None, quality=Quality(tuple(flags)), budget={})
+
+
+# ----------------------------------------------------------------------------------------
 # CLI / batch
 # ----------------------------------------------------------------------------------------
 
@@ -520,8 +788,10 @@ SPEC_OPTIONS: tuple[Option, ...] = (
            "down sweeps exist, else pooled), 'branches' (R_up(B) - R_down(-B)), 'pooled' "
            "(R(B) - R(-B)), 'none' (raw fit with a free offset)",
            choices=("auto", "branches", "pooled", "none")),
-    Option("form", "str", "linear", "'linear' (R_H*B) or 'cubic' (adds c3*B^3; R_H is the "
-           "B -> 0 slope)", choices=("linear", "cubic")),
+    Option("form", "str", "linear", "'linear' (single band, R_H*B), 'cubic' (adds c3*B^3; "
+           "R_H is the B -> 0 slope) or 'two_band' (two-band Drude with the R_xx(0) "
+           "constraint 1/R_S = e(n1 mu1 + n2 mu2) when R_S is known; n1, n2, mu1, mu2)",
+           choices=("linear", "cubic", "two_band"), assumption=True),
     Option("B_max_T", "float", None, "upper |B| of the fit window (default: all fields)",
            unit="T", min=0, min_exclusive=True),
     Option("B_min_T", "float", 0.0, "lower |B| of the fit window", unit="T", min=0),
@@ -558,6 +828,14 @@ SPEC = KindSpec(
         Output("mobility_cm2_Vs", "Hall mobility", "cm^2/(V s)"),
         Output("l_mfp_m", "mean free path", "m"),
         Output("kF_l", "Ioffe-Regel parameter k_F l"),
+        Output("n1_m2", "two_band: density of band 1 (the more mobile)", "m^-2"),
+        Output("n1_cm2", "two_band: density of band 1", "cm^-2"),
+        Output("mu1_m2_Vs", "two_band: mobility of band 1", "m^2/(V s)"),
+        Output("mu1_cm2_Vs", "two_band: mobility of band 1", "cm^2/(V s)"),
+        Output("n2_m2", "two_band: density of band 2", "m^-2"),
+        Output("n2_cm2", "two_band: density of band 2", "cm^-2"),
+        Output("mu2_m2_Vs", "two_band: mobility of band 2", "m^2/(V s)"),
+        Output("mu2_cm2_Vs", "two_band: mobility of band 2", "cm^2/(V s)"),
     ),
 )
 

@@ -20,7 +20,8 @@ Every result carries a quality verdict (:mod:`ktoanalysis.transport.quality`):
   independent noise estimate (``sigma_ohm``, else second differences of ln R) and a runs
   test; ``noise_inconsistent`` when a given sigma contradicts the scatter;
 * ``window_outside_model`` (fail): the window reaches ``onset_fraction * R_N`` (R_N given or
-  a normal-state plateau at the top of the data) or extends above the onset;
+  the normal state of the data, found as in kind ``tc`` just above the transition) or
+  extends above the onset;
 * ``extrapolated``: Tc beyond the window by more than its width or beyond the data (warn),
   Tc more than 10 % + 2 sigma above the onset (fail);
 * ``local_minimum`` (warn): fits started at several Tc find equally good, different Tc;
@@ -30,6 +31,11 @@ Every result carries a quality verdict (:mod:`ktoanalysis.transport.quality`):
 * kind-specific ``other_model_preferred`` (warn): that candidate has an AIC lower by > 10;
 * kind-specific ``unphysical``: a derived length, barrier or amplitude that is negative or
   NaN (fail), or an implied xi0 below an atomic spacing (warn).
+
+Default window: with a normal state in the data and neither ``T_max_K`` nor
+``R_max_frac`` given, the tail ``R <= TAIL_FRACTION`` (0.5) ``R_N`` below the highest-T
+crossing of that level (Tc_mid, below the mean-field Tc), recorded in
+``options['window_rule']``; without one, every point above ``R_floor_ohm``.
 
 Error budgets (``FitResult.budget``) of Tc and the barrier (``dF0_K``, ``dF0_J``): the
 statistical error of the lmfit covariance plus a fit-window systematic, the excess over
@@ -87,7 +93,7 @@ from .result import (
     params_from_lmfit,
     stats_from_lmfit,
 )
-from .tc import refuse_not_rt
+from .tc import above_transition_window, refuse_not_rt
 
 __all__ = [
     "W_DEFAULT_M", "L_DEFAULT_M", "taps_amplitude_physical", "lamh_barrier",
@@ -799,7 +805,10 @@ SPEC_OPTIONS: tuple[Option, ...] = (
     Option("R_floor_ohm", "float", 0.0, "drop points with R <= this noise floor", unit="Ohm",
            min=0),
     Option("R_max_frac", "float", None, "drop points with R > R_max_frac*R_N (R_N_ohm, or the "
-           "normal state of the data)", min=0, max=1, min_exclusive=True, max_exclusive=True),
+           "normal state of the data); default (no T_max_K either): when the data show a "
+           "normal state, R <= 0.5 R_N and T below the highest-T crossing of 0.5 R_N (the "
+           "tail, below the mean-field Tc), else every point", min=0, max=1,
+           min_exclusive=True, max_exclusive=True),
     Option("sigma_ohm", "float", None, "known 1-sigma noise of R (then scale_covar=False); "
            "default: lmfit scales the covariance by chi2_red", unit="Ohm", min=0,
            min_exclusive=True),
@@ -880,16 +889,38 @@ def _pool(measurements: list[Measurement], channel: Any) -> tuple[np.ndarray, np
     return T[order], R[order], cols
 
 
-def _plateau(T: np.ndarray, R: np.ndarray) -> float | None:
-    """R_N of a normal-state plateau at the top of the curve, else ``None``.
+#: a normal state is flat: |d ln R/d ln T| below this over its window (a phase-slip tail
+#: is much steeper; a metal is nearly flat)
+_FLAT_SLOPE = 1.5
+#: default top of the fit window, as a fraction of the normal state R_N: R <= it and T
+#: below the highest-T crossing of it (T(0.5 R_N) = Tc_mid, below the mean-field Tc)
+TAIL_FRACTION = 0.5
 
-    The points in the top 10 % of the temperature range (at least 4) are a plateau when
-    the line ln R vs ln T through them has ``|d ln R/d ln T| < 1.5`` (a phase-slip tail is
-    much steeper; a metal is nearly flat) and the curve drops below half of it further
-    down (there is a transition).
+
+def _log_slope(T: np.ndarray, R: np.ndarray) -> float:
+    """Slope of ln R against ln T (inf when it cannot be computed)."""
+    if T.size < 3 or np.any(T <= 0) or np.any(R <= 0) or np.ptp(T) == 0:
+        return float("inf")
+    return float(np.polyfit(np.log(T), np.log(R), 1)[0])
+
+
+def _plateau(T: np.ndarray, R: np.ndarray) -> float | None:
+    """R_N of the normal state just above the transition, else ``None``.
+
+    First the rule of kind ``tc`` (:func:`~.tc.above_transition_window`: the plateau just
+    above the highest-T fall of R, also for a metallic normal state that keeps rising to
+    300 K); it counts when R is flat there (``|d ln R/d ln T| < 1.5``) and the curve drops
+    below half of it further down. Otherwise the points in the top 10 % of the
+    temperature range (at least 4), with the same two conditions (median R).
     """
     if T.size < 8 or np.any(T <= 0):
         return None
+    win = above_transition_window(T, R)
+    if win.found:
+        sel = win.select(T)
+        rn = float(np.mean(R[sel]))
+        if abs(_log_slope(T[sel], R[sel])) < _FLAT_SLOPE and np.min(R) < 0.5 * rn:
+            return rn
     top = T >= T.max() - 0.1 * (T.max() - T.min())
     if top.sum() < 4:
         top = np.zeros(T.size, bool)
@@ -897,9 +928,9 @@ def _plateau(T: np.ndarray, R: np.ndarray) -> float | None:
     Rt = R[top]
     if np.any(Rt <= 0):
         return None
-    slope = float(np.polyfit(np.log(T[top]), np.log(Rt), 1)[0])
+    slope = _log_slope(T[top], Rt)
     rn = float(np.median(Rt))
-    if abs(slope) < 1.5 and np.min(R) < 0.5 * rn:
+    if abs(slope) < _FLAT_SLOPE and np.min(R) < 0.5 * rn:
         return rn
     return None
 
@@ -923,7 +954,7 @@ def _normal_state(T: np.ndarray, R: np.ndarray, opts: dict[str, Any]) -> _Normal
     if rn is None:
         return _Normal(None, None, None, "no normal state in the data and no R_N_ohm")
     src = "given R_N_ohm" if given is not None else \
-        "median R of the normal-state plateau at the top of the data"
+        "normal state of the data just above the transition (rule of kind tc)"
     ref = plateau if plateau is not None else rn
     return _Normal(rn, plateau, _onset(T, R, float(opts["onset_fraction"]) * ref), src)
 
@@ -957,6 +988,17 @@ def _window(T: np.ndarray, R: np.ndarray, opts: dict[str, Any], normal: _Normal)
             raise OptionError("phase-slips: R_max_frac needs R_N_ohm (the data show no "
                               "normal-state plateau)")
         keep &= R <= float(opts["R_max_frac"]) * normal.R_N_ohm
+    elif opts["T_max_K"] is None and normal.plateau_ohm is not None:
+        level = TAIL_FRACTION * normal.plateau_ohm
+        top = _onset(T, R, level)
+        keep &= R <= level
+        if top is not None:
+            keep &= T <= top
+        opts["window_rule"] = (
+            f"automatic: R <= {TAIL_FRACTION:g} R_N (R_N = {normal.plateau_ohm:.4g} Ohm, the "
+            f"normal state just above the transition) and T <= {top:.4g} K, the highest-T "
+            f"crossing of that level (Tc_mid, below the mean-field Tc)" if top is not None
+            else f"automatic: R <= {TAIL_FRACTION:g} R_N")
     if not keep.any():
         raise FitError("no point left in the fit window (check T_min_K/T_max_K/R_floor_ohm/"
                        "R_max_frac)")
@@ -1038,6 +1080,11 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     out_opts = dict(res.options)
     out_opts.update({k: opts[k] for k in ("R_floor_ohm", "T_min_K", "T_max_K", "R_max_frac",
                                           "onset_fraction", "channel")})
+    out_opts["window_rule"] = opts.get("window_rule", "given (T_min_K, T_max_K, R_floor_ohm, "
+                                       "R_max_frac)" if any(opts[k] is not None for k in (
+                                           "T_min_K", "T_max_K", "R_max_frac")) else
+                                       "every point with R > R_floor_ohm (no normal state "
+                                       "in the data)")
     out_opts.update({"normal_state_R_ohm": normal.plateau_ohm, "R_N_reference_ohm": normal.R_N_ohm,
                      "R_N_reference_source": normal.source,
                      "T_onset_K": normal.T_onset_K, "R_N_line": line,

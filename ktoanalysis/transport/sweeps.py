@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import DataFormatError
 from ..io.measurement import Measurement
 
-__all__ = ["Sweep", "split_sweeps", "group_blocks"]
+__all__ = ["Sweep", "split_sweeps", "group_blocks", "monotonic_runs", "noise_of_steps"]
 
 
 @dataclass(frozen=True)
@@ -173,3 +173,81 @@ def split_sweeps(
         raise DataFormatError(f"no monotonic sweep of {x} with at least {min_points} points",
                               file=meas.source, column=x)
     return sweeps
+
+
+def noise_of_steps(x: np.ndarray) -> float:
+    """Robust white-noise estimate of a swept quantity from its second differences,
+    ``1.4826 * MAD(x[i+1] - 2 x[i] + x[i-1]) / sqrt(6)`` (0 with fewer than 3 values)."""
+    x = np.asarray(x, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size < 3:
+        return 0.0
+    d2 = x[2:] - 2 * x[1:-1] + x[:-2]
+    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
+
+
+def monotonic_runs(x: np.ndarray, *, rel_tol: float = 0.01, noise_k: float = 5.0,
+                   min_points: int = 5) -> list[tuple[int, int, int]]:
+    """Cut a sequence into monotonic runs at its turning points, ignoring noise and holds.
+
+    A turning point is the running extreme of the current run once ``x`` has come back
+    from it by more than ``max(noise_k * sigma_x, rel_tol * |x_extreme|)`` (sigma_x from
+    :func:`noise_of_steps`): the jitter of a temperature hold or a small overshoot does not
+    start a new sweep, a real reversal does (a zig-zag filter). The turning point ends the
+    run it closes.
+
+    Parameters
+    ----------
+    x
+        The swept quantity in acquisition order (e.g. T in K); NaNs are not allowed.
+    rel_tol
+        Relative reversal threshold (default 1 % of the turning value).
+    noise_k
+        Reversal threshold in units of the noise of ``x``.
+    min_points
+        Runs with fewer points are dropped from the list.
+
+    Returns
+    -------
+    list of (start, stop, sign)
+        Index ranges ``x[start:stop]`` in order, sign +1 (increasing) or -1 (decreasing).
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    if n < 2:
+        return [(0, n, 1)] if n >= min_points else []
+    floor = noise_k * noise_of_steps(x)
+
+    def thr(v: float) -> float:
+        return max(floor, rel_tol * abs(v), 1e-12 * (abs(v) + 1.0))
+
+    runs: list[tuple[int, int, int]] = []
+    start, sign = 0, 0
+    lo = hi = 0  # running extremes of the current run (indices)
+    for i in range(1, n):
+        if x[i] > x[hi]:
+            hi = i
+        if x[i] < x[lo]:
+            lo = i
+        if sign == 0:
+            if x[i] - x[lo] > thr(x[lo]) and lo > start and x[start] - x[lo] > thr(x[lo]):
+                runs.append((start, lo + 1, -1))
+                start, sign, hi = lo + 1, 1, i
+            elif x[hi] - x[i] > thr(x[hi]) and hi > start and x[hi] - x[start] > thr(x[hi]):
+                runs.append((start, hi + 1, 1))
+                start, sign, lo = hi + 1, -1, i
+            elif x[i] - x[lo] > thr(x[lo]):
+                sign, hi = 1, i
+            elif x[hi] - x[i] > thr(x[hi]):
+                sign, lo = -1, i
+        elif sign > 0 and x[hi] - x[i] > thr(x[hi]):
+            runs.append((start, hi + 1, 1))
+            start, sign = hi + 1, -1
+            lo = start + int(np.argmin(x[start:i + 1]))
+        elif sign < 0 and x[i] - x[lo] > thr(x[lo]):
+            runs.append((start, lo + 1, -1))
+            start, sign = lo + 1, 1
+            hi = start + int(np.argmax(x[start:i + 1]))
+    if start < n:
+        runs.append((start, n, sign if sign != 0 else (1 if x[-1] >= x[start] else -1)))
+    return [r for r in runs if r[1] - r[0] >= min_points]

@@ -19,6 +19,14 @@ least 5 points), error the standard error of the mean
 ``rn_window_rule``. Alternatives: ``'fixed_T'`` (mean near ``rn_T_K``, default the top of
 the data; an explicit ``rn_T_K`` implies it), ``'fixed_B'``, ``'extrapolated_linear'``.
 
+**Whole files** (option ``sweep``): the rows are cut at the turning points of T into
+sweeps (:func:`rt_sweeps`); each is analysed and reported in ``provenance['sweeps']``
+(direction, T range, whether it crosses the transition, Tc_mid); ``'auto'`` analyses the
+crossing sweep with the most points between the width levels; with crossing sweeps of
+both directions ``thermal_lag_K`` = Tc_mid(warming) - Tc_mid(cooling) (inverse-variance
+means per direction, error inflated by their scatter). Every level (onset, width ends,
+mid, zero) is listed in ``provenance['levels_K']``, null when not reached.
+
 **Lab files**: ``T_range_K`` keeps only rows inside [lo, hi] K (bkt-rt inherits it). When
 rows lie within +/- 5 K of ``rrr_T_K`` (300 K) ``R_300K_ohm`` (their mean, error
 max(sem, sigma_R/sqrt(n))) and ``RRR = R_300K/R_N`` are reported. A residual floor (mean R
@@ -102,7 +110,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ..errors import DataFormatError, FitError, KtoError, RefusedError
+from ..errors import DataFormatError, FitError, KtoError, OptionError, RefusedError
 from ..io.measurement import Measurement
 from .declaration import KindSpec, Option, Output
 from .quality import Flag, Quality, check_inside, check_noise_consistency, check_steps, fail, warn
@@ -113,7 +121,7 @@ __all__ = [
     "estimate_noise", "normal_state", "crossings", "crossing_temperature", "fit_tc",
     "analyze", "plot", "SPEC", "LevelTemperature", "level_temperature",
     "significant_crossing", "sampling_error", "refuse_not_rt", "RnWindow",
-    "above_transition_window",
+    "above_transition_window", "RTSweep", "rt_sweeps",
 ]
 
 RnMethod = Literal["above_transition", "fixed_T", "fixed_B", "extrapolated_linear"]
@@ -170,11 +178,15 @@ SPEC_OPTIONS: tuple[Option, ...] = (
     Option("subtract_floor", "bool", False, "subtract a residual floor R_floor_ohm (the "
            "lowest-T plateau, when > 5 sigma_R and > 1 % of R_N) from R and R_N before the "
            "fractions are taken", assumption=True),
-    Option("direction", "str", "auto", "sweep direction: 'auto' (when the rows hold warming "
-           "and cooling sweeps, analyse the one with more points and report the other's "
-           "Tc_mid and the thermal lag), 'all' (every row, sorted by T, duplicates "
-           "averaged), 'up' (warming only), 'down' (cooling only)",
-           choices=("auto", "all", "up", "down"), assumption=True),
+    Option("sweep", "int|str", "auto", "which temperature sweep of a whole file is "
+           "analysed: 'auto' (the sweep, among those that cross the transition, with the most "
+           "points between the width levels, then the most points), 'warming' or 'cooling' "
+           "(the densest of that direction), 'all' (every row merged, sorted by T), or the "
+           "index of a sweep in provenance['sweeps']; every sweep is reported",
+           choices=("auto", "warming", "cooling", "all"), min=0, assumption=True),
+    Option("direction", "str", "auto", "older spelling of sweep: 'up' = 'warming', 'down' "
+           "= 'cooling', 'all' = 'all'; 'auto' defers to sweep",
+           choices=("auto", "all", "up", "down")),
 )
 
 SPEC = KindSpec(
@@ -194,8 +206,10 @@ SPEC = KindSpec(
                "when > 5 sigma_R and > 1 % of R_N)", "Ohm"),
         Output("R_300K_ohm", "mean R within +/- 5 K of rrr_T_K (default 300 K)", "Ohm"),
         Output("RRR", "residual resistance ratio R(rrr_T_K)/R_N", ""),
-        Output("Tc_mid_K_other_direction", "Tc_mid of the other sweep direction", "K"),
-        Output("thermal_lag_K", "Tc_mid(warming) - Tc_mid(cooling)", "K"),
+        Output("Tc_mid_K_other_direction", "Tc_mid of the other sweep direction (weighted "
+               "mean of its sweeps that cross the transition)", "K"),
+        Output("thermal_lag_K", "Tc_mid(warming) - Tc_mid(cooling), each the weighted mean "
+               "of the sweeps of that direction (error inflated by their scatter)", "K"),
     ),
 )
 
@@ -348,63 +362,112 @@ def prepare_rt(T_K: np.ndarray, R_ohm: np.ndarray, *, source: str | None = None,
     return RTData(T_K=T, R_ohm=R, notes=notes, source=source)
 
 
-def _sweep_rows(m: Measurement, ycol: str, direction: str) -> np.ndarray:
-    """Boolean mask of the rows of ``m`` belonging to T sweeps in ``direction``."""
-    from .sweeps import split_sweeps
-
-    mask = np.zeros(len(m.data), dtype=bool)
-    for sw in split_sweeps(m, x="T_K", y=ycol, by=None, min_points=3):
-        if sw.direction == direction:
-            mask[sw.rows] = True
-    return mask
-
-
-def sweep_direction_counts(measurements: list[Measurement], *, min_points: int = 5
-                           ) -> dict[str, int]:
-    """Rows of warming (``up``) and cooling (``down``) temperature sweeps in the files."""
-    from .sweeps import split_sweeps
-
-    counts = {"up": 0, "down": 0}
-    for m in measurements:
-        ycol = m.resistance_column()
-        try:
-            sweeps = split_sweeps(m, x="T_K", y=ycol, by=None, min_points=min_points)
-        except DataFormatError:
-            continue
-        for sw in sweeps:
-            counts[sw.direction] += int(sw.rows.size)
-    return counts
+#: whole files: a file whose sweeps of at least SWEEP_MIN_POINTS points hold less than
+#: SWEEP_COVERAGE of its rows, or more than SWEEP_MAX sweeps, has no sweep structure (e.g.
+#: unsorted rows) and is analysed as one curve
+SWEEP_MIN_POINTS = 5
+SWEEP_COVERAGE = 0.8
+SWEEP_MAX = 20
+#: a sweep whose normal state R_N is below this fraction of the largest R_N of the other
+#: sweeps lies inside or below the transition: it does not cross it
+SWEEP_RN_FRACTION = 0.5
 
 
-def resolve_direction(measurements: list[Measurement], direction: str
-                      ) -> tuple[str, str | None, dict[str, int]]:
-    """Resolve ``direction='auto'`` (ASSUMPTION sweep_direction).
+@dataclass(frozen=True)
+class RTSweep:
+    """One monotonic temperature sweep of a file (rows at the analysed field and T range).
 
-    Warming and cooling sweeps differ by thermal lag and are analysed separately (MODELS
-    section 2). A direction counts as present when its sweeps hold at least 10 rows and
-    20 % of all rows.
+    Attributes
+    ----------
+    index
+        Position in the list of sweeps of all files (0-based, acquisition order).
+    file
+        Index of the measurement it comes from.
+    rows
+        Row positions (0-based) in that measurement's table.
+    direction
+        ``"warming"`` or ``"cooling"``.
+    T_lo_K, T_hi_K
+        Temperature range (K).
+    """
+
+    index: int
+    file: int
+    rows: np.ndarray
+    direction: Literal["warming", "cooling"]
+    T_lo_K: float
+    T_hi_K: float
+
+    def row_masks(self, measurements: list[Measurement]) -> list[np.ndarray | None]:
+        """Rows per measurement for :func:`rt_from_measurements` (``None`` elsewhere)."""
+        return [self.rows if i == self.file else np.zeros(0, int)
+                for i in range(len(measurements))]
+
+
+def _rt_rows(m: Measurement, *, field_T: float | None, field_tol_T: float,
+             T_range_K: tuple[float, float] | None) -> np.ndarray:
+    """Mask of the finite R(T) rows of ``m`` at the field and inside the T range."""
+    T, R = m.column("T_K"), m.column(m.resistance_column())
+    keep = np.isfinite(T) & np.isfinite(R)
+    if field_T is not None and "B_T" in m.data.columns:
+        keep &= np.abs(m.column("B_T") - field_T) < field_tol_T
+    if T_range_K is not None:
+        keep &= (T >= float(T_range_K[0])) & (T <= float(T_range_K[1]))
+    return keep
+
+
+def rt_sweeps(measurements: list[Measurement], *, field_T: float | None = 0.0,
+              field_tol_T: float = 5e-3, T_range_K: tuple[float, float] | None = None
+              ) -> list[RTSweep]:
+    """The temperature sweeps of whole files (cool-down, warming, cooling again...).
+
+    Each file's R(T) rows (at ``field_T``, inside ``T_range_K``) are cut, in acquisition
+    order, at the turning points of T (:func:`~.sweeps.monotonic_runs`: a reversal by more
+    than 1 % of T and 5 times the noise of T; holds and jitter do not cut); sweeps of
+    fewer than :data:`SWEEP_MIN_POINTS` points are dropped.
 
     Returns
     -------
-    (direction, other, counts)
-        The direction to analyse (``"all"``, ``"up"`` or ``"down"``), the other present
-        direction (or ``None``) and the row counts per direction.
+    list of RTSweep
+        Empty when there is nothing to choose: at most one sweep in all, a file without
+        sweep structure (its sweeps hold less than :data:`SWEEP_COVERAGE` of its rows, or
+        more than :data:`SWEEP_MAX` sweeps), or every file holding one sweep in the same
+        direction (the files are then one curve, merged).
     """
-    if direction != "auto":
-        return direction, None, {}
-    counts = sweep_direction_counts(measurements)
-    total = sum(counts.values())
-    present = [d for d, n in counts.items() if n >= max(10, 0.2 * total)]
-    if len(present) < 2:
-        return "all", None, counts
-    main = "down" if counts["down"] >= counts["up"] else "up"
-    return main, ("up" if main == "down" else "down"), counts
+    from .sweeps import monotonic_runs
+
+    out: list[RTSweep] = []
+    per_file: list[int] = []
+    for i, m in enumerate(measurements):
+        if "T_K" not in m.data.columns:
+            return []
+        rows = np.flatnonzero(_rt_rows(m, field_T=field_T, field_tol_T=field_tol_T,
+                                       T_range_K=T_range_K))
+        if rows.size < SWEEP_MIN_POINTS:
+            per_file.append(0)
+            continue
+        T = m.column("T_K")[rows]
+        runs = monotonic_runs(T, min_points=SWEEP_MIN_POINTS)
+        held = sum(b - a for a, b, _ in runs)
+        if held < SWEEP_COVERAGE * rows.size or len(runs) > SWEEP_MAX:
+            return []
+        for a, b, sign in runs:
+            r = rows[a:b]
+            out.append(RTSweep(len(out), i, r, "warming" if sign > 0 else "cooling",
+                               float(np.min(T[a:b])), float(np.max(T[a:b]))))
+        per_file.append(len(runs))
+    if len(out) <= 1:
+        return []
+    if all(n <= 1 for n in per_file) and len({s.direction for s in out}) == 1:
+        return []
+    return out
 
 
 def rt_from_measurements(measurements: list[Measurement], *, field_T: float | None = 0.0,
                          field_tol_T: float = 5e-3, direction: str = "all",
                          min_points: int = 5,
-                         T_range_K: tuple[float, float] | None = None) -> RTData:
+                         T_range_K: tuple[float, float] | None = None,
+                         rows: list[np.ndarray | None] | None = None) -> RTData:
     """Collect the R(T) rows of one or several measurements.
 
     Rows at the field ``field_T`` (if a ``B_T`` column exists) are kept; with several files
@@ -420,12 +483,14 @@ def rt_from_measurements(measurements: list[Measurement], *, field_T: float | No
     field_tol_T
         Tolerance on the field (T).
     direction
-        ``"all"``, ``"up"`` (warming) or ``"down"`` (cooling); resolve ``"auto"`` first
-        with :func:`resolve_direction`.
+        ``"all"``, ``"up"`` (every warming sweep) or ``"down"`` (every cooling sweep).
     min_points
         Minimum number of points.
     T_range_K
         ``(lo, hi)`` (K): keep only the rows with lo <= T <= hi; ``None`` keeps all.
+    rows
+        Row positions to keep per measurement (one sweep, :meth:`RTSweep.row_masks`);
+        ``None`` keeps every row.
 
     Raises
     ------
@@ -437,15 +502,19 @@ def rt_from_measurements(measurements: list[Measurement], *, field_T: float | No
     if direction not in ("all", "up", "down"):
         raise FitError(f"direction must be 'all', 'up' or 'down', not {direction!r}")
     Ts, Rs, sources = [], [], []
-    for m in measurements:
+    for k, m in enumerate(measurements):
         ycol = m.resistance_column()
         T, R = m.column("T_K"), m.column(ycol)
         keep = np.ones(T.size, dtype=bool)
+        if rows is not None and rows[k] is not None:
+            only = np.zeros(T.size, dtype=bool)
+            only[np.asarray(rows[k], dtype=int)] = True
+            keep &= only
         if field_T is not None and "B_T" in m.data.columns:
             B = m.column("B_T")
             keep &= np.abs(B - field_T) < field_tol_T
         if direction != "all":
-            keep &= _sweep_rows(m, ycol, direction)
+            keep &= _direction_rows(m, direction)
         if T_range_K is not None:
             keep &= (T >= float(T_range_K[0])) & (T <= float(T_range_K[1]))
         Ts.append(T[keep])
@@ -458,6 +527,19 @@ def rt_from_measurements(measurements: list[Measurement], *, field_T: float | No
         raise DataFormatError(f"no rows at field {field_T} T (direction {direction!r}"
                               f"{where})", file=source, column="B_T")
     return prepare_rt(T, np.concatenate(Rs), source=source, min_points=min_points)
+
+
+def _direction_rows(m: Measurement, direction: str) -> np.ndarray:
+    """Mask of the rows of ``m`` in its warming (``"up"``) or cooling (``"down"``) runs."""
+    from .sweeps import monotonic_runs
+
+    T = m.column("T_K")
+    rows = np.flatnonzero(np.isfinite(T))
+    mask = np.zeros(T.size, dtype=bool)
+    for a, b, sign in monotonic_runs(T[rows], min_points=3):
+        if (sign > 0) == (direction == "up"):
+            mask[rows[a:b]] = True
+    return mask
 
 
 # ---------------------------------------------------------------------------------------
@@ -887,7 +969,10 @@ def sampling_error(T: np.ndarray, R: np.ndarray, c: Crossing, sigma: float) -> f
     (noise-corrected) second divided difference at the two bracketing points, u(1-u) is at
     least ``U_FLOOR``. When rho approaches 1 the curve is not resolved between the points
     and the crossing may lie anywhere in the bracket: the error is at least
-    ``h min(rho, 1)^2 / sqrt(12)`` (uniform over the bracket for rho >= 1).
+    ``h min(rho, 1)^2 / sqrt(12)`` (uniform over the bracket for rho >= 1). It is at most
+    the rms distance of the interpolated point from a crossing anywhere in the bracket,
+    ``h sqrt(1/12 + (u - 1/2)^2)``: with points from interleaved sweeps (``sweep='all'``)
+    a spacing of a few mK next to the bracket would otherwise make ``rho`` meaningless.
     """
     i = c.index
     h = float(T[i + 1] - T[i])
@@ -897,8 +982,8 @@ def sampling_error(T: np.ndarray, R: np.ndarray, c: Crossing, sigma: float) -> f
     curv = max(_node_curvature(T, R, i, sigma), _node_curvature(T, R, i + 1, sigma))
     rho = curv * h * h / dR
     u = (c.T_K - T[i]) / h
-    return float(h * max(rho * max(u * (1 - u), U_FLOOR) / 2.0,
-                         min(rho, 1.0) ** 2 / np.sqrt(12.0)))
+    err = h * max(rho * max(u * (1 - u), U_FLOOR) / 2.0, min(rho, 1.0) ** 2 / np.sqrt(12.0))
+    return float(min(err, h * np.sqrt(1.0 / 12.0 + (u - 0.5) ** 2)))
 
 
 def _poly_fit(x: np.ndarray, y: np.ndarray, deg: int) -> tuple[np.ndarray, np.ndarray]:
@@ -1378,22 +1463,186 @@ def residual_floor(data: RTData, rn: NormalState) -> tuple[float, float] | None:
     return None
 
 
+def _sweep_choice(opts: dict[str, Any]) -> int | str:
+    """The sweep rule: option ``sweep``, or the older ``direction`` when it is not 'auto'."""
+    choice, old = opts.get("sweep", "auto"), opts.get("direction", "auto")
+    if old != "auto":
+        mapped = {"up": "warming", "down": "cooling", "all": "all"}[old]
+        if choice not in ("auto", mapped):
+            raise OptionError(f"tc: direction={old!r} contradicts sweep={choice!r} (direction "
+                              "is the older spelling of sweep; give one)")
+        choice = mapped
+    if isinstance(choice, float):
+        choice = int(choice)
+    return choice
+
+
+def _sweep_summary(sw: RTSweep, o: dict[str, Any], out: tuple | None, err: str | None
+                   ) -> tuple[dict[str, Any], Any]:
+    """One row of the sweep table and the sweep's Tc_mid (ufloat) or ``None``."""
+    row: dict[str, Any] = {"index": sw.index, "file": sw.file, "direction": sw.direction,
+                           "T_range_K": [sw.T_lo_K, sw.T_hi_K], "n_points": int(sw.rows.size),
+                           "Tc_mid_K": None, "Tc_mid_err_K": None, "width_K": None,
+                           "points_in_width": None, "chosen": False}
+    if out is None:
+        row["status"] = str(err)
+        return row, None
+    data, rn, res = out
+    if not above_transition_window(data.T_K, data.R_ohm).found:
+        row["status"] = ("does not cross the transition (R never falls below half of its "
+                         "normal state within a factor 1.25 in T)")
+        return row, None
+    fl, fh = o["width_fractions"]
+    RN_T = rn(data.T_K)
+    tm = _params_with_budget(res, rn)[0]["Tc_mid_K"]
+    row.update(status="crosses the transition", Tc_mid_K=float(getattr(tm, "nominal_value", tm)),
+               Tc_mid_err_K=float(getattr(tm, "std_dev", 0.0)),
+               width_K=(float(res["values"]["width_K"][0]) if "width_K" in res["values"]
+                        else None),
+               points_in_width=int(np.sum((data.R_ohm > fl * RN_T) & (data.R_ohm < fh * RN_T))))
+    return row, tm
+
+
+def _weighted_mean(vals: list[Any]) -> Any:
+    """Inverse-variance mean of ufloats; the error is inflated by sqrt(chi2/dof) when the
+    values scatter more than their errors (several sweeps of one direction)."""
+    from uncertainties import ufloat
+
+    v = np.array([float(getattr(x, "nominal_value", x)) for x in vals])
+    e = np.array([float(getattr(x, "std_dev", 0.0)) for x in vals])
+    if v.size == 1:
+        return vals[0]
+    if np.any(e <= 0):
+        return ufloat(float(np.mean(v)), float(np.std(v, ddof=1) / np.sqrt(v.size)))
+    w = 1.0 / e**2
+    mean = float(np.sum(w * v) / np.sum(w))
+    err = float(np.sqrt(1.0 / np.sum(w)))
+    chi2 = float(np.sum(w * (v - mean) ** 2)) / (v.size - 1)
+    return ufloat(mean, err * np.sqrt(max(1.0, chi2)))
+
+
+def _lag(table: list[dict[str, Any]], tms: dict[int, Any], used: int) -> dict[str, Any]:
+    """Tc_mid of the other direction and the thermal lag warming - cooling."""
+    by_dir: dict[str, list[Any]] = {"warming": [], "cooling": []}
+    for row in table:
+        if row["index"] in tms:
+            by_dir[row["direction"]].append(tms[row["index"]])
+    if not by_dir["warming"] or not by_dir["cooling"]:
+        return {}
+    mine = table[used]["direction"]
+    other = "cooling" if mine == "warming" else "warming"
+    means = {d: _weighted_mean(v) for d, v in by_dir.items()}
+    return {"Tc_mid_K_other_direction": means[other],
+            "thermal_lag_K": means["warming"] - means["cooling"]}
+
+
 def analyze_rt(measurements: list[Measurement], opts: dict[str, Any], *,
                allow_missing: bool = False) -> tuple[RTData, NormalState, dict[str, Any]]:
     """Shared front end of ``tc`` and ``bkt-rt``: data, R_N and Tc's from merged options.
 
+    Whole files (option ``sweep``): the temperature sweeps of the files
+    (:func:`rt_sweeps`) are each analysed; a sweep counts as crossing the transition when
+    the mid level is crossed and :func:`above_transition_window` finds the fall of R (a
+    cool-down that stops above Tc is reported as not crossing, not analysed into a Tc on
+    the metallic slope). ``'auto'`` takes, among the crossing sweeps, the one with the
+    most points between the width levels (then the most points). ``opts`` receive
+    ``sweep_used``, ``sweep_rule``, ``direction_used``/``direction_other`` and the private
+    ``_sweep_table`` (every sweep: direction, T range, status, Tc_mid) and ``_lag``
+    (:func:`_lag`).
+
     Returns ``(data, rn, levels)`` with the dict of :func:`_tc_levels`. ``allow_missing``
     is passed on (``tc`` reports unreached levels as flags; the default keeps raising for
     callers that need every level).
+
+    Raises
+    ------
+    RefusedError
+        No sweep crosses the transition, or the chosen one does not.
     """
-    direction, other, counts = resolve_direction(measurements, opts["direction"])
-    if opts["direction"] == "auto":
-        opts["direction_used"] = direction
-        opts["direction_other"] = other
-        opts["direction_rows"] = counts
+    choice = _sweep_choice(opts)
+    opts["sweep"] = choice
+    sweeps = [] if choice == "all" else rt_sweeps(
+        measurements, field_T=opts["field_T"], field_tol_T=float(opts["field_tol_T"]),
+        T_range_K=opts.get("T_range_K"))
+    if not sweeps:
+        direction = {"warming": "up", "cooling": "down"}.get(str(choice), "all")
+        if isinstance(choice, int) and choice > 0:
+            raise OptionError(f"tc: sweep={choice}: the data hold a single temperature sweep "
+                              "(index 0)")
+        opts["sweep_used"] = "all"
+        opts["sweep_rule"] = ("one temperature sweep (or no sweep structure): every row, "
+                              "sorted by T" if direction == "all" else
+                              f"the {choice} rows")
+        return _analyze_rows(measurements, opts, None, direction, allow_missing)
+    if isinstance(choice, int) and choice >= len(sweeps):
+        raise OptionError(f"tc: sweep={choice}, but the data hold {len(sweeps)} temperature "
+                          f"sweeps (indices 0-{len(sweeps) - 1})")
+    table, tms, outs = [], {}, {}
+    for sw in sweeps:
+        o = dict(opts)
+        try:
+            out, err = _analyze_rows(measurements, o, sw.row_masks(measurements), "all",
+                                     True), None
+        except RefusedError as exc:
+            out, err = None, f"does not cross the transition ({exc})"
+        except (FitError, DataFormatError) as exc:
+            out, err = None, f"not analysed: {exc}"
+        row, tm = _sweep_summary(sw, o, out, err)
+        table.append(row)
+        if tm is not None:
+            tms[sw.index], outs[sw.index] = tm, (o, out)
+    rns = {i: outs[i][1][1].R_N_ohm for i in outs}
+    top = max(rns.values(), default=0.0)
+    for i, rn_i in rns.items():
+        if rn_i < SWEEP_RN_FRACTION * top:
+            table[i].update(status=(
+                f"does not cross the transition: its normal state R_N = {rn_i:.4g} Ohm is "
+                f"below {SWEEP_RN_FRACTION:g} of another sweep's ({top:.4g} Ohm), the sweep "
+                "lies inside or below the transition"), Tc_mid_K=None, Tc_mid_err_K=None,
+                width_K=None, points_in_width=None)
+            del tms[i], outs[i]
+    desc = "; ".join(f"#{r['index']} {r['direction']} {r['T_range_K'][0]:.4g}-"
+                     f"{r['T_range_K'][1]:.4g} K: {r['status']}" for r in table)
+    if isinstance(choice, int):
+        if choice not in outs:
+            raise RefusedError(f"sweep {choice} does not give a transition: "
+                               f"{table[choice]['status']}")
+        used, rule = choice, f"sweep {choice} (given)"
+    else:
+        cand = [i for i in outs if choice == "auto" or table[i]["direction"] == choice]
+        if not cand:
+            what = "" if choice == "auto" else f"{choice} "
+            raise RefusedError(f"no {what}temperature sweep crosses the transition ({desc})")
+        used = max(cand, key=lambda i: (table[i]["points_in_width"], table[i]["n_points"]))
+        rule = ("auto: the sweep crossing the transition with the most points between the "
+                "width levels (then the most points)" if choice == "auto" else
+                f"{choice}: the densest {choice} sweep crossing the transition")
+    o, out = outs[used]
+    if not allow_missing and out[2]["missing"]:
+        o = dict(opts)
+        out = _analyze_rows(measurements, o, sweeps[used].row_masks(measurements), "all",
+                            False)
+    opts.update(o)
+    table[used]["chosen"] = True
+    opts["sweep_used"] = used
+    opts["sweep_rule"] = rule
+    opts["direction_used"] = "up" if table[used]["direction"] == "warming" else "down"
+    others = {table[i]["direction"] for i in tms if i != used} - {table[used]["direction"]}
+    opts["direction_other"] = ({"warming": "up", "cooling": "down"}[others.pop()]
+                               if others else None)
+    opts["_sweep_table"] = table
+    opts["_lag"] = _lag(table, tms, used)
+    return out
+
+
+def _analyze_rows(measurements: list[Measurement], opts: dict[str, Any],
+                  rows: list[np.ndarray | None] | None, direction: str,
+                  allow_missing: bool) -> tuple[RTData, NormalState, dict[str, Any]]:
+    """The analysis of one curve (the rows of one sweep, or every row)."""
     data = rt_from_measurements(measurements, field_T=opts["field_T"],
                                 field_tol_T=float(opts["field_tol_T"]),
-                                direction=direction, T_range_K=opts.get("T_range_K"))
+                                direction=direction, T_range_K=opts.get("T_range_K"),
+                                rows=rows)
     rn_B_data = None
     if opts["R_N_ohm"] is None and opts["rn_method"] == "fixed_B":
         if opts["rn_B_T"] is None:
@@ -1676,22 +1925,6 @@ def _params_with_budget(res: dict[str, Any], rn: NormalState
     return params, budget
 
 
-def _other_direction(measurements: list[Measurement], opts: dict[str, Any],
-                     params: dict[str, Any]) -> None:
-    """Tc_mid of the other sweep direction and the thermal lag (in place)."""
-    other_opts = dict(opts, direction=opts["direction_other"])
-    try:
-        _, rn_o, res_o = analyze_rt(measurements, other_opts, allow_missing=True)
-    except (FitError, DataFormatError) as exc:
-        opts["direction_other_error"] = str(exc)
-        return
-    tm_o = _params_with_budget(res_o, rn_o)[0]["Tc_mid_K"]
-    params["Tc_mid_K_other_direction"] = tm_o
-    up, down = ((params["Tc_mid_K"], tm_o) if opts["direction_used"] == "up"
-                else (tm_o, params["Tc_mid_K"]))
-    params["thermal_lag_K"] = up - down
-
-
 def _floor_param(opts: dict[str, Any], params: dict[str, Any]) -> list[Flag]:
     """``R_floor_ohm`` param and the ``residual_floor`` warning (in place)."""
     from uncertainties import ufloat
@@ -1725,6 +1958,21 @@ def _rrr(data: RTData, params: dict[str, Any], T_K: float, sigma: float) -> dict
     return {"R_300K_ohm": R_hi, "RRR": R_hi / RN}
 
 
+def _level_table(res: dict[str, Any], opts: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every level (onset, mid, both width ends, zero): its fraction of R_N, the crossing
+    temperature and statistical error (K), ``None`` (JSON null) when never reached."""
+    fl, fh = opts["width_fractions"]
+    fracs = {"onset": opts["onset_fraction"], "high": fh, "mid": opts["mid_fraction"],
+             "low": fl, "zero": None}
+    out: dict[str, dict[str, Any]] = {}
+    for key, f in fracs.items():
+        c = res["levels"].get(key)
+        out[key] = {"fraction": f, "T_K": None if c is None else float(c.T_K),
+                    "stat_K": None if c is None else float(c.stat_K),
+                    "reached": c is not None}
+    return out
+
+
 def _definitions(opts: dict[str, Any]) -> dict[str, str]:
     return {
         "Tc_onset": (f"T(R = {opts['onset_fraction']} R_N)" if opts["onset_method"] ==
@@ -1753,8 +2001,10 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
         combined statistical + sampling + R_N error, split in ``budget``; a criterion the
         data never reach is left out and flagged), ``R_N_ohm`` (ufloat with its standard
         error, or float when given), the R_N systematics ``<name>_sys_RN`` (K, plain
-        floats) and ``sigma_R_ohm``; when the file holds warming and cooling sweeps
-        (``direction='auto'``) also ``Tc_mid_K_other_direction`` and ``thermal_lag_K`` =
+        floats) and ``sigma_R_ohm``; when the files hold several temperature sweeps
+        (option ``sweep``), ``provenance['sweeps']`` lists each (direction, T range,
+        whether it crosses the transition, its Tc_mid) and, with sweeps of both
+        directions crossing, ``Tc_mid_K_other_direction`` and ``thermal_lag_K`` =
         Tc_mid(warming) - Tc_mid(cooling). ``quality`` carries the verdict.
 
     Raises
@@ -1775,8 +2025,8 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     fl, fh = opts["width_fractions"]
     res["points_in_width"] = int(np.sum((data.R_ohm > fl * RN_T) & (data.R_ohm < fh * RN_T)))
     params, budget = _params_with_budget(res, rn)
-    if opts.get("direction_other"):
-        _other_direction(measurements, opts, params)
+    params.update(opts.pop("_lag", None) or {})
+    sweep_table = opts.pop("_sweep_table", None)
     params.update(_rrr(data, params, float(opts["rrr_T_K"]), res["sigma_R_ohm"]))
     floor_flags = _floor_param(opts, params)
     shape_flags, steps = _flags_shape(data, rn, res)
@@ -1800,6 +2050,9 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
         "steps_K": steps,
         "notes": data.notes + res["notes"],
     }
+    provenance["levels_K"] = _level_table(res, opts)
+    if sweep_table is not None:
+        provenance["sweeps"] = sweep_table
     stats = {"ndata": int(data.T_K.size), "floor_ohm": res["floor_ohm"],
              "points_in_width": res["points_in_width"],
              "sigma_estimated_ohm": res["sigma_estimated_ohm"]}

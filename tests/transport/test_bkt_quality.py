@@ -99,7 +99,7 @@ def test_clean_hn_transition_ok_and_recovered():
 
 def test_two_step_transition_fails_multi_step():
     rng = np.random.default_rng(12)
-    T = np.linspace(0.8, 1.5, 300)
+    T = np.linspace(0.8, 1.7, 380)  # 3 widths (0.24 K) of the whole two-step transition
     R = (0.5 * hn_curve(T, 1.0, 0.3) + 0.5 * hn_curve(T, 1.2, 0.3)
          + rng.normal(0, 0.5, T.size))
     r = bkt.analyze([meas(T, R)], al=False)
@@ -361,33 +361,32 @@ def test_no_transition_refused_through_cli(tmp_path, shape):
     assert "constant resistance" in line or "no transition" in line, line
 
 
-def test_short_span_is_flagged():
-    # closed form: span 1 K against 3 widths of 0.4 K (1.2 K) -> warn; of 0.3 K -> nothing
+def test_short_span_is_refused():
+    # closed form: span 1 K against 3 widths of 0.4 K (1.2 K) -> refused; of 0.3 K -> fine
     T = np.linspace(1.0, 2.0, 11)
-    f = bkt.check_span(T, {"width_K": (0.4, 0.01)})
-    assert [(x.code, x.severity) for x in f] == [("short_span", "warn")]
-    assert "1 K" in f[0].message and "0.4 K" in f[0].message
-    assert bkt.check_span(T, {"width_K": (0.3, 0.01)}) == []
-    assert bkt.check_span(T, {}) == []
+    with pytest.raises(RefusedError, match=r"span 1 K, less than 3 transition widths "
+                                           r"\(3 x 0.4 K\)"):
+        bkt.refuse_short_span(T, {"width_K": (0.4, 0.01)})
+    assert bkt.refuse_short_span(T, {"width_K": (0.3, 0.01)}) is None
+    assert bkt.refuse_short_span(T, {}) is None
 
 
-def test_truncated_curve_warns_short_span():
+def test_truncated_curve_is_refused_like_tc():
     # slow HN approach (beta = 3, R0 = 50 R_N): data ending at 1.7 K (R still 0.73 R_N)
-    # span less than 3 widths of the 20-80 % criterion. Kind tc refuses them; bkt-rt warns
-    # and still recovers T_BKT = 1 K from the foot. Data to 4 K (the plateau) are clean.
+    # span less than 3 widths of the 20-80 % criterion: the normal state is not in range.
+    # Kind tc and bkt-rt both refuse; data to 4 K (the plateau) give T_BKT = 1 K.
     rng = np.random.default_rng(33)
     T = np.linspace(0.95, 1.7, 400)
     R = hn_curve(T, 1.0, 3.0, R0_over_RN=50.0) + rng.normal(0, 0.5, T.size)
     with pytest.raises(RefusedError, match="transition widths"):
         tc.analyze([meas(T, R)])
-    short = bkt.analyze([meas(T, R)], al=False)
-    assert short.quality.has("short_span"), short.quality.flags
-    assert short.verdict == "warn"
-    assert abs(short.value("T_BKT_K") - 1.0) < 4 * short.stderr("T_BKT_K")
+    with pytest.raises(RefusedError, match="transition widths"):
+        bkt.analyze([meas(T, R)], al=False)
     T = np.linspace(0.9, 4.0, 400)
     R = hn_curve(T, 1.0, 3.0, R0_over_RN=50.0) + rng.normal(0, 0.5, T.size)
     full = bkt.analyze([meas(T, R)], al=False)
-    assert not full.quality.has("short_span"), full.quality.flags
+    assert full.verdict != "fail", full.quality.flags
+    assert abs(full.value("T_BKT_K") - 1.0) < 4 * full.stderr("T_BKT_K")
 
 
 def _example_rows(kind):

@@ -126,9 +126,17 @@ def test_cleaning_nan_duplicates_unsorted():
     R = logistic_rt(T, 0.7, 0.03)
     Tn = np.concatenate([T[::-1], T[:10], [np.nan]])
     Rn = np.concatenate([R[::-1], R[:10], [5.0]])
-    r = tc.analyze([meas(Tn, Rn)])
+    r = tc.analyze([meas(Tn, Rn)], sweep="all")
     notes = " ".join(r.provenance["notes"])
     assert "NaN" in notes and "sorted" in notes and "duplicated" in notes
+    # by default the 10 rows re-measured from 0.3 K are a second (warming) sweep that
+    # does not reach the transition: reported, the cooling sweep analysed
+    d = tc.analyze([meas(Tn, Rn)])
+    rows = d.provenance["sweeps"]
+    assert [(x["direction"], x["chosen"]) for x in rows] == [("cooling", True),
+                                                             ("warming", False)]
+    assert rows[1]["Tc_mid_K"] is None and "does not cross" in rows[1]["status"]
+    assert d.value("Tc_mid_K") == pytest.approx(r.value("Tc_mid_K"), abs=1e-3)
     assert r.value("Tc_mid_K") == pytest.approx(0.7, abs=1e-3)
 
 
