@@ -736,57 +736,40 @@ def select_window(I_A: np.ndarray, V_V: np.ndarray, *, sigma_V: float | np.ndarr
     return mask, f"{how} in log-log ({int(mask.sum())} of {b - a} allowed points)"
 
 
-def critical_current(I_A: np.ndarray, V_V: np.ndarray, *, V_c_V: float = 1e-6,
+def critical_current(I_A: np.ndarray, V_V: np.ndarray, *, V_c_V: float | None = None,
                      sigma_V: float | None = None):
-    """Critical current of one I-V curve by a voltage criterion (ASSUMPTION ic_criterion).
+    """Switching current of one I-V curve (positive branch); see the ``critical-current`` kind.
 
-    ``I_c`` is the lowest current at which ``|V|`` reaches ``V_c_V`` (default the common
-    1 uV criterion), interpolated linearly in (log I, log V) between the bracketing points.
+    A thin wrapper of :func:`ktoanalysis.transport.critical_current.analyze_curve` (one
+    source for the criterion): the criterion defaults to 5 noise units of the
+    superconducting branch, never a fixed voltage.
 
     Parameters
     ----------
     I_A, V_V
-        Current (A, > 0; the positive branch) and voltage (V).
+        Current (A; points with ``I > 0`` are used) and voltage (V).
     V_c_V
-        Voltage criterion (V).
+        Voltage criterion (V); default from the measured noise floor.
     sigma_V
-        Voltage noise (V). If given, the 1-sigma error of ``I_c`` is the noise divided by
-        the local slope dV/dI at the crossing; otherwise the result carries no error.
+        Voltage noise (V); default estimated from the curve.
 
     Returns
     -------
-    float or ufloat
-        ``I_c`` in A.
+    ufloat
+        ``I_c`` in A with its 1-sigma error (noise, current step).
 
     Raises
     ------
-    FitError
-        The criterion is not crossed inside the data, or the input is unusable.
+    RefusedError
+        The curve shows no transition or the criterion is not reached.
     """
-    from uncertainties import ufloat
+    from .critical_current import analyze_curve
 
     I = np.asarray(I_A, float)
-    V = np.abs(np.asarray(V_V, float))
-    ok = np.isfinite(I) & np.isfinite(V) & (I > 0)
-    I, V = I[ok], V[ok]
-    if I.size < 2 or V_c_V <= 0:
-        raise FitError("critical current: need at least two positive-current points and "
-                       "a positive voltage criterion")
-    order = np.argsort(I)
-    I, V = I[order], V[order]
-    above = np.flatnonzero(V >= V_c_V)
-    if above.size == 0 or above[0] == 0:
-        where = "never reached" if above.size == 0 else "already exceeded at the lowest current"
-        raise FitError(f"critical current: the {V_c_V:.3g} V criterion is {where} in "
-                       f"{I.min():.3g}..{I.max():.3g} A")
-    j = int(above[0])
-    i0, i1, v0, v1 = I[j - 1], I[j], max(V[j - 1], V_c_V * 1e-6), V[j]
-    u = (np.log(V_c_V) - np.log(v0)) / (np.log(v1) - np.log(v0))
-    Ic = float(np.exp(np.log(i0) + u * (np.log(i1) - np.log(i0))))
-    if sigma_V is None:
-        return Ic
-    slope = (V[j] - V[j - 1]) / (i1 - i0)
-    return ufloat(Ic, float(sigma_V) / slope if slope > 0 else float(i1 - i0))
+    keep = np.isfinite(I) & (I > 0)
+    out = analyze_curve(I[keep], np.asarray(V_V, float)[keep], threshold_V=V_c_V,
+                        sigma_V_V=sigma_V)
+    return out["params"]["I_switch_A"]
 
 
 def _wls_line(x: np.ndarray, y: np.ndarray, w: np.ndarray

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ktoanalysis.errors import DataFormatError, FitError
+from ktoanalysis.errors import DataFormatError, FitError, RefusedError
 from ktoanalysis.io.measurement import Measurement
 from ktoanalysis.transport import iv
 
@@ -169,7 +169,7 @@ def test_critical_current_reported_002():
     I, V = _ic_curve(79.1e-6, rng)
     Ic = iv.critical_current(I, V, V_c_V=1e-6, sigma_V=2e-8)
     assert abs(Ic.nominal_value - 79.1e-6) < 4 * Ic.std_dev + 1e-8
-    with pytest.raises(FitError, match="never reached"):
+    with pytest.raises(RefusedError, match="not reached"):
         iv.critical_current(I, V, V_c_V=1.0)
 
 
