@@ -28,8 +28,8 @@ means per direction, error inflated by their scatter). Every level (onset, width
 mid, zero) is listed in ``provenance['levels_K']``, null when not reached.
 
 **Lab files**: ``T_range_K`` keeps only rows inside [lo, hi] K (bkt-rt inherits it). When
-rows lie within +/- 5 K of ``rrr_T_K`` (300 K) ``R_300K_ohm`` (their mean, error
-max(sem, sigma_R/sqrt(n))) and ``RRR = R_300K/R_N`` are reported. A residual floor (mean R
+rows lie within +/- 5 K of ``rrr_T_K`` (300 K) ``R_300K_ohm`` (a straight line through
+them evaluated at ``rrr_T_K``; their mean when they sit at one temperature) and ``RRR = R_300K/R_N`` are reported. A residual floor (mean R
 more than 3 transition scales below Tc_mid, > 5 sigma_R and > 1 % of R_N) is reported as
 ``R_floor_ohm`` with the warning ``residual_floor``; ``subtract_floor=True`` subtracts it
 from R and R_N (the reported R_N is then R_N - floor) before the fractions are taken.
@@ -172,8 +172,8 @@ SPEC_OPTIONS: tuple[Option, ...] = (
            min_exclusive=True),
     Option("T_range_K", "pair", None, "[lo, hi]: use only the rows with lo <= T <= hi "
            "(default: every row)", unit="K"),
-    Option("rrr_T_K", "float", 300.0, "temperature of R for RRR = R(rrr_T_K)/R_N (mean R "
-           "within +/- 5 K; reported when rows lie there)", unit="K", min=0,
+    Option("rrr_T_K", "float", 300.0, "temperature of R for RRR = R(rrr_T_K)/R_N (a line "
+           "through the rows within +/- 5 K; reported when rows lie there)", unit="K", min=0,
            min_exclusive=True),
     Option("subtract_floor", "bool", False, "subtract a residual floor R_floor_ohm (the "
            "lowest-T plateau, when > 5 sigma_R and > 1 % of R_N) from R and R_N before the "
@@ -204,7 +204,7 @@ SPEC = KindSpec(
         Output("<name>_sys_RN", "R_N systematic of each temperature", "K"),
         Output("R_floor_ohm", "residual floor: mean R of the lowest-T plateau (reported "
                "when > 5 sigma_R and > 1 % of R_N)", "Ohm"),
-        Output("R_300K_ohm", "mean R within +/- 5 K of rrr_T_K (default 300 K)", "Ohm"),
+        Output("R_300K_ohm", "R(rrr_T_K) from a line through the rows within +/- 5 K (default 300 K)", "Ohm"),
         Output("RRR", "residual resistance ratio R(rrr_T_K)/R_N", ""),
         Output("Tc_mid_K_other_direction", "Tc_mid of the other sweep direction (weighted "
                "mean of its sweeps that cross the transition)", "K"),
@@ -1944,16 +1944,24 @@ RRR_BAND_K = 5.0
 
 
 def _rrr(data: RTData, params: dict[str, Any], T_K: float, sigma: float) -> dict[str, Any]:
-    """``R_300K_ohm`` (mean R within +/- RRR_BAND_K of T_K, error max(sem, sigma_R/sqrt(n)))
-    and ``RRR`` = R_300K/R_N (errors propagated), when rows lie in that band."""
+    """``R_300K_ohm`` = R(T_K) from a straight line through the rows within
+    +/- RRR_BAND_K of T_K (their mean when they sit at one temperature; error from the
+    line's covariance, at least sigma_R/sqrt(n)) and ``RRR`` = R_300K/R_N (errors
+    propagated), when rows lie in that band. The line removes the bias of a plain mean
+    on a sloped R(T) sampled unevenly around T_K."""
     from uncertainties import ufloat
 
     sel = np.abs(data.T_K - T_K) <= RRR_BAND_K
     if not sel.any():
         return {}
-    vals = data.R_ohm[sel]
-    err = max(_sem(vals), float(sigma) / np.sqrt(vals.size))
-    R_hi = ufloat(float(np.mean(vals)), err) if err > 0 else float(np.mean(vals))
+    T, vals = data.T_K[sel], data.R_ohm[sel]
+    floor = float(sigma) / np.sqrt(vals.size)
+    if vals.size >= 3 and np.ptp(T) > 0.2 * RRR_BAND_K:
+        coef, cov = np.polyfit(T - T_K, vals, 1, cov=True)
+        R0, err = float(coef[1]), max(float(np.sqrt(cov[1, 1])), floor)
+    else:
+        R0, err = float(np.mean(vals)), max(_sem(vals), floor)
+    R_hi = ufloat(R0, err) if err > 0 else R0
     RN = params["R_N_ohm"]
     return {"R_300K_ohm": R_hi, "RRR": R_hi / RN}
 
