@@ -139,20 +139,31 @@ def rashba_ceiling(B_P_T):
 class Hc2Point:
     """One critical point: fixed variable (T in K, or theta in rad) and the critical value.
 
-    ``value`` is the mean over branches (sweep directions, +-B); ``stderr`` combines the
-    interpolation/noise error and the branch scatter; ``spread`` = max - min over branches
-    (systematic, reported separately); ``censored`` = "upper"/"lower" when the transition lies
-    outside the swept range (then ``value`` is the range end, a bound).
+    ``value`` is the mean over branches (sweep directions, +-B) of the critical |B|;
+    ``stderr`` combines the interpolation/noise error and the branch scatter; ``spread`` =
+    max - min over branches (systematic, reported separately); ``censored`` =
+    ``"upper_bound"``/``"lower_bound"`` when the transition lies outside the swept range
+    (then ``value`` is the range end, a bound), ``"not_reached"`` when R never falls below
+    the criterion although the sweep reaches B = 0 (an incomplete transition: ``value`` is
+    ``None``, never 0 T, and ``reason`` says why, e.g. "criterion not reached: minimum R =
+    0.79 R_N").
+
+    ``branches`` holds the |B| crossings of the branches averaged; ``signed`` the same
+    crossings with their sign and origin: dicts ``B_T`` (signed field, T), ``sigma_T``,
+    ``side`` (``"plus"`` for B >= 0, ``"minus"`` for B <= 0) and ``direction`` (``"up"`` /
+    ``"down"`` sweep).
     """
 
     fixed: float
-    value: float
+    value: float | None
     stderr: float
     spread: float
     n_branches: int
     R_N_ohm: float
     censored: str | None = None
     branches: list[float] = field(default_factory=list)
+    signed: list[dict[str, Any]] = field(default_factory=list)
+    reason: str | None = None
 
 
 def crossing_field(x, R, level: float, sigma_R: float = 0.0) -> tuple[float, float] | None:
@@ -250,11 +261,12 @@ def _extract(sweeps, fraction, rn_method, rn_value, R_N, plateau_fraction, split
             groups.append([sw])
     out: list[Hc2Point] = []
     for g in groups:
-        crossings, rns, lows, highs = [], [], [], []
+        crossings, rns, lows, highs, signed, min_ratio = [], [], [], [], [], []
         for sw in g:
             x, R = sw.x, sw.y
-            parts = ([x >= 0, x <= 0] if split_sign else [np.ones(x.size, bool)])
-            for sel in parts:
+            parts = ([(x >= 0, 1.0), (x <= 0, -1.0)] if split_sign
+                     else [(np.ones(x.size, bool), 1.0)])
+            for sel, sgn in parts:
                 if sel.sum() < 4:
                     continue
                 ax, r = np.abs(x[sel]), R[sel]
@@ -273,22 +285,38 @@ def _extract(sweeps, fraction, rn_method, rn_value, R_N, plateau_fraction, split
                 if c is None:
                     if np.all(r >= level):
                         lows.append(float(ax.min()))
+                        min_ratio.append(float(np.min(r)) / rn_val)
                     elif np.all(r < level):
                         highs.append(float(ax.max()))
                     continue
                 crossings.append(c)
+                if split_sign:
+                    signed.append({"B_T": sgn * c[0], "sigma_T": c[1],
+                                   "side": "plus" if sgn > 0 else "minus",
+                                   "direction": sw.direction})
         by = float(np.mean([sw.by_value for sw in g])) if g else float("nan")
         rn_mean = float(np.mean(rns)) if rns else float("nan")
         if crossings:
             mean, err, spread = _combine(crossings)
             out.append(Hc2Point(by, mean, err, spread, len(crossings), rn_mean,
-                                branches=[c[0] for c in crossings]))
+                                branches=[c[0] for c in crossings], signed=signed))
         elif highs:
             out.append(Hc2Point(by, float(max(highs)), float("nan"), 0.0, 0, rn_mean,
                                 censored="lower_bound"))
         elif lows:
-            out.append(Hc2Point(by, float(min(lows)), float("nan"), 0.0, 0, rn_mean,
-                                censored="upper_bound"))
+            bound = float(min(lows))
+            scale = max((float(np.max(np.abs(sw.x))) for sw in g), default=0.0)
+            if bound <= 1e-6 * scale or bound <= 0.0:
+                # the sweep reaches B = 0 (T = 0) and R stays above the level: an
+                # incomplete transition, never "Hc2 = 0"
+                out.append(Hc2Point(by, None, float("nan"), 0.0, 0, rn_mean,
+                                    censored="not_reached",
+                                    reason=f"criterion not reached: minimum R = "
+                                           f"{min(min_ratio):.2g} R_N (level {fraction:g} "
+                                           "R_N)"))
+            else:
+                out.append(Hc2Point(by, bound, float("nan"), 0.0, 0, rn_mean,
+                                    censored="upper_bound"))
     if not out:
         raise FitError(f"no {fixed_name} block with a resistive transition found")
     return out
@@ -302,8 +330,11 @@ def extract_hc2_points(measurement: Measurement, *, fraction: float = 0.5,
     """Hc2 points from R(H) sweeps at fixed T (or fixed angle), MODELS.md §5.1.
 
     Each sweep is split at B = 0; every branch (direction x sign of B) gives a crossing of
-    ``fraction * R_N`` (linear interpolation, highest crossing, |B| used), and the branches at
-    the same ``by`` value are averaged.
+    ``fraction * R_N`` (linear interpolation, highest crossing in |B|), and the branches at
+    the same ``by`` value are averaged (``value``, a |B|). The signed crossing of every
+    branch is kept in :attr:`Hc2Point.signed` (sign of B, side and sweep direction). A
+    sweep that reaches B = 0 without R ever falling below the criterion gives ``value =
+    None`` with ``censored = "not_reached"`` and a ``reason``, never 0 T.
 
     Parameters
     ----------
@@ -360,10 +391,11 @@ def extract_tc_points(measurement: Measurement, *, fraction: float = 0.5,
 
 
 def points_table(points: Sequence[Hc2Point], fixed: str = "T_K", value: str = "Hc2_T"):
-    """Points as a DataFrame (``fixed``, ``value``, ``value_err``, spread, branches, R_N)."""
+    """Points as a DataFrame (``fixed``, ``value``, ``value_err``, spread, branches, R_N);
+    a point whose criterion is not reached (``value`` None) has NaN there."""
     return pd.DataFrame({
         fixed: [p.fixed for p in points],
-        value: [p.value for p in points],
+        value: [math.nan if p.value is None else p.value for p in points],
         f"{value}_err": [p.stderr for p in points],
         f"{value}_spread": [p.spread for p in points],
         "n_branches": [p.n_branches for p in points],

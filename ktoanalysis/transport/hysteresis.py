@@ -1,4 +1,5 @@
-"""Butterfly magnetoresistance hysteresis: peak (coercive) fields, Delta R_S, Delta R_S(T).
+"""Magnetoresistance hysteresis: butterfly peaks (peak fields, Delta R_S, Delta R_S(T)) and
+shifted superconducting windows (edges, window shift, loop area).
 
 MODELS.md §7 (seed 004: R_S(B_par) loops at fixed T, peaks near +-0.08 T,
 ``Delta R_S = R_S(B_peak) - R_S(0)``, described versus T with the LAMH TAPS form).
@@ -38,8 +39,26 @@ branch noise; the noise is never taken below a resolution floor of ``1e-12 max|R
 zero-width error is created. Without a significant peak no peak field is reported (the
 parameter is absent, ``options["no_peak_reason"]`` says why).
 
+Shifted superconducting windows (superconductor / ferromagnetic-insulator bilayers,
+ferromagnetic or ferroelectric interfaces): on every branch whose resistance crosses
+``fraction`` R_N on both sides, the critical-field analysis of
+:func:`ktoanalysis.transport.critical_field.branch_crossings` gives the signed edges
+``B_c_minus/plus_<branch>_T`` (and the further ``levels``), ``R_N_<branch>_ohm``,
+``R_B0_<branch>_ohm``, centre and half-width; ``window_shift_T`` = centre(up) -
+centre(down) with its error (the R_N errors cancel in the centres). A peak smaller than
+``_EDGE_PEAK_FRACTION`` (0.25) of the window depth R_N - R(0) on such a branch is an edge
+wiggle, never a butterfly peak. ``hysteresis_area_ohm_T`` = integral of
+``|R_up - R_down|`` and ``hysteresis_signed_area_ohm_T`` = integral of ``R_up - R_down``
+over the common field range, with statistical and sampling errors (:func:`_areas`).
+
+The mechanism (``options["mechanism"]``): ``"none"`` (whole-branch significance below
+``hysteresis_sigma`` and no hysteretic peak), ``"butterfly"`` (hysteretic peaks on both
+branches), ``"shifted_window"`` (significant difference and windows on both branches
+whose centres differ by more than ``window_shift_sigma`` standard errors) or
+``"unexplained"`` (a significant difference without either).
+
 Quality flags: ``unexplained_hysteresis`` (warn, kind-specific code: the branches differ
-significantly but the peak model finds no butterfly peaks on both branches; the message
+significantly but neither butterfly peaks nor shifted windows explain it; the message
 names the significance and the largest difference), ``too_few_points`` (one sweep
 direction only; or too few temperatures for the TAPS fit: fewer than its parameters + 2),
 and for the Delta R_S(T) TAPS fit ``bad_fit`` / ``systematic_residuals`` (against the
@@ -127,6 +146,10 @@ _GRID_BIAS = 0.3
 #: a shift between two estimates (sampling, systematic choices) counts only beyond this
 #: many standard deviations of its noise (:func:`_barlow`)
 _BARLOW_K = 2.0
+
+#: on a branch with a superconducting window, a peak smaller than this fraction of the
+#: window depth (R_N - R(0)) is an edge wiggle, not a butterfly peak
+_EDGE_PEAK_FRACTION = 0.25
 
 
 # ----------------------------------------------------------------------------------------
@@ -603,8 +626,10 @@ def analyze_loop(
     offset_search_T: float = 0.02,
     hysteresis_sigma: float = 5.0,
     glitch_sigma: float = 6.0,
+    window: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Peaks, Delta R, branch difference and symmetry of one loop (one temperature).
+    """Peaks, Delta R, superconducting windows, branch difference and symmetry of one loop
+    (one temperature).
 
     Parameters
     ----------
@@ -619,14 +644,24 @@ def analyze_loop(
         difference above which the loop counts as hysteretic.
     glitch_sigma
         Threshold of :func:`find_glitches`; glitches are removed before anything else.
+    window
+        Options of the superconducting-window analysis
+        (:func:`ktoanalysis.transport.critical_field.branch_crossings`: ``fraction``,
+        ``levels``, ``rn_method``, ``plateau_fraction``, ``rn_field_T``, ``R_N_ohm``) and
+        ``shift_sigma`` (significance of the window shift that names the mechanism
+        ``"shifted_window"``, default 3) and ``edge_peak_fraction`` (default 0.25); default
+        all defaults.
 
     Returns
     -------
     dict
         ``branches`` (per branch: noise, peaks, R(0), Delta R per sign), ``glitches``
-        (per branch: removed points), ``difference`` (max |R_up - R_down|, area, noise,
-        significance), ``symmetry`` (B0 offset, rms), ``hysteresis`` status string and
-        ``branches_differ`` (significance above ``hysteresis_sigma``).
+        (per branch: removed points), ``windows`` (per branch with a superconducting
+        window: the critical-field analysis), ``shift`` (window shift, ufloat, and its
+        significance), ``difference`` (max |R_up - R_down|, areas with errors, noise,
+        significance), ``symmetry`` (B0 offset, rms), ``hysteresis`` status string,
+        ``mechanism`` (``"butterfly"``, ``"shifted_window"``, ``"unexplained"`` or
+        ``"none"``) and ``branches_differ`` (significance above ``hysteresis_sigma``).
     """
     info: dict[str, Any] = {"branches": {}, "glitches": {}, "field_dependence": {}}
     up = _remove_glitches(up, glitch_sigma, info["glitches"], "up")
@@ -641,16 +676,100 @@ def analyze_loop(
         _add_budgets(B, R, pk, window_T=window_T, peak_sigma=peak_sigma,
                      smooth_points=smooth_points, halfwidth_T=halfwidth_T)
         info["branches"][name] = pk
+    wopts = dict(window or {})
+    shift_sigma = float(wopts.pop("shift_sigma", 3.0))
+    edge_fraction = float(wopts.pop("edge_peak_fraction", _EDGE_PEAK_FRACTION))
+    info["windows"], info["window_notes"] = _windows(up, down, wopts)
     both = up is not None and down is not None
     if both:
         info["difference"] = _difference(up, down, info["branches"], smooth_points)
         info["symmetry"] = _symmetry(up, down, offset_search_T)
         _mark_hysteretic_peaks(info["branches"], up, down, peak_sigma, smooth_points)
+        _demote_edge_peaks(info["branches"], info["windows"], edge_fraction)
+        info["shift"] = _window_shift(info["windows"], wopts.get("fraction", 0.5))
     z = info.get("difference", {}).get("significance_sigma")
     info["branches_differ"] = bool(z is not None and z > hysteresis_sigma)
     info["flat"] = _is_flat(info)
     info["hysteresis"], info["hysteretic_peaks"] = _status(info, both)
+    info["mechanism"] = _mechanism(info, shift_sigma)
+    if info["mechanism"] == "shifted_window":
+        info["hysteresis"] = "shifted superconducting windows"
     return info
+
+
+def _windows(up, down, wopts: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Critical-field analysis of each branch; kept only for branches with a
+    superconducting window (the main level crossed on both sides)."""
+    from .critical_field import branch_crossings
+
+    frac = wopts.get("fraction", 0.5)
+    out: dict[str, Any] = {}
+    notes: dict[str, str] = {}
+    for name, br in (("up", up), ("down", down)):
+        if br is None:
+            continue
+        try:
+            w = branch_crossings(br[0], br[1], glitch_sigma=math.inf, **wopts)
+        except (KtoError, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            notes[name] = f"no window analysis: {exc}"
+            continue
+        main = w["levels"][frac]
+        if "budget" in main["minus"] and "budget" in main["plus"]:
+            out[name] = w
+        else:
+            why = main["minus"].get("reason") or main["plus"].get("reason")
+            notes[name] = f"no superconducting window at {frac:g} R_N: {why}"
+    return out, notes
+
+
+def _demote_edge_peaks(branches: dict[str, Any], windows: dict[str, Any],
+                       fraction: float) -> None:
+    """On a branch with a superconducting window, a peak smaller than ``fraction`` times
+    the window depth (R_N - R(B=0)) is an edge wiggle (overshoot), not a butterfly peak."""
+    for name, w in windows.items():
+        r0 = w["R_B0"]
+        depth = w["rn"]["value"] - (float(getattr(r0, "nominal_value", r0))
+                                    if r0 is not None else float(np.min(w["R"])))
+        for sgn in ("pos", "neg"):
+            pk = branches.get(name, {}).get(sgn)
+            if pk is None or not pk.get("hysteretic"):
+                continue
+            if pk["prominence_ohm"] < fraction * depth:
+                pk["hysteretic"] = False
+                pk["not_butterfly"] = (f"edge feature of the superconducting window: "
+                                       f"prominence {pk['prominence_ohm']:.3g} Ohm < "
+                                       f"{fraction:g} x window depth {depth:.3g} Ohm")
+
+
+def _window_shift(windows: dict[str, Any], fraction: float) -> dict[str, Any]:
+    """centre(up) - centre(down) of the main-level windows, with its significance."""
+    if "up" not in windows or "down" not in windows:
+        return {"note": "a superconducting window on both branches is needed"}
+    c = {}
+    for name in ("up", "down"):
+        lv = windows[name]["levels"][fraction]
+        c[name] = (lv["minus"]["value"] + lv["plus"]["value"]) / 2
+    shift = c["up"] - c["down"]
+    err = float(shift.std_dev)
+    z = abs(float(shift.nominal_value)) / err if err > 0 else math.inf
+    return {"window_shift_T": shift, "centre_up_T": c["up"], "centre_down_T": c["down"],
+            "significance_sigma": z}
+
+
+def _mechanism(info: dict[str, Any], shift_sigma: float) -> str:
+    """Which mechanism the loop shows: butterfly peaks on both branches, shifted
+    superconducting windows (significant branch difference and window shift), another
+    hysteresis ("unexplained") or none (no significant branch difference)."""
+    if info["flat"]:
+        return "none"
+    if info["hysteresis"].startswith("butterfly"):
+        return "butterfly"
+    shift = info.get("shift", {})
+    if info["branches_differ"] and shift.get("significance_sigma", 0.0) > shift_sigma:
+        return "shifted_window"
+    if info["branches_differ"] or info["hysteresis"].startswith("hysteretic peak"):
+        return "unexplained"
+    return "none"
 
 
 def _choice_shifts(B: np.ndarray, R: np.ndarray, pk: dict[str, Any], sgn: str, *,
@@ -809,10 +928,45 @@ def _difference(up, down, branches, smooth_points) -> dict[str, Any]:
     D = su - sd
     noise = math.hypot(branches["up"]["noise_ohm"], branches["down"]["noise_ohm"])
     i = int(np.argmax(np.abs(D)))
+    areas = _areas(grid, D, up, down)
     return {"max_abs_diff_ohm": float(abs(D[i])), "B_at_max_T": float(grid[i]),
-            "area_ohm_T": float(np.trapezoid(np.abs(D), grid)),
+            "area_ohm_T": areas["abs"][0], "area": areas,
             "noise_ohm": noise, "max_over_noise": float(abs(D[i]) / max(noise, 1e-300)),
             "grid_T": grid, "diff_ohm": D} | hysteresis_significance(up, down)
+
+
+def _trapezoid_weights(x: np.ndarray) -> np.ndarray:
+    """Weights w with ``sum(w*y) = trapezoid(y, x)``."""
+    w = np.zeros(x.size)
+    dx = np.diff(x)
+    w[:-1] += dx / 2
+    w[1:] += dx / 2
+    return w
+
+
+def _areas(grid: np.ndarray, D: np.ndarray, up, down) -> dict[str, tuple[float, float, float]]:
+    """Areas ``int |R_up - R_down| dB`` (``"abs"``) and ``int (R_up - R_down) dB``
+    (``"signed"``) on the common field range, each as (value, stat, sampling) in Ohm T.
+
+    stat: ``sqrt(sum w_i^2 (s_up,i^2 + s_down,i^2))`` with the trapezoid weights ``w_i`` and
+    the local noise of the raw branches (the smoothed difference is less noisy:
+    conservative); sampling: the Richardson estimate ``|A(dB) - A(2 dB)|/3`` of the
+    trapezoid error.
+    """
+    if grid.size < 3:
+        return {"abs": (float(np.trapezoid(np.abs(D), grid)), math.nan, 0.0),
+                "signed": (float(np.trapezoid(D, grid)), math.nan, 0.0)}
+    su = np.interp(grid, up[0], local_noise(up[1]))
+    sd = np.interp(grid, down[0], local_noise(down[1]))
+    w = _trapezoid_weights(grid)
+    stat = float(np.sqrt(np.sum(w**2 * (su**2 + sd**2))))
+    out = {}
+    for key, y in (("abs", np.abs(D)), ("signed", D)):
+        a = float(np.trapezoid(y, grid))
+        a2 = float(np.trapezoid(y[::2], grid[::2])) if grid.size % 2 else float(
+            np.trapezoid(y[:-1:2], grid[:-1:2]) + np.trapezoid(y[-2:], grid[-2:]))
+        out[key] = (a, stat, abs(a - a2) / 3.0)
+    return out
 
 
 def _symmetry(up, down, search_T: float) -> dict[str, Any]:
@@ -1043,6 +1197,24 @@ SPEC_OPTIONS: tuple[Option, ...] = (
     Option("glitch_sigma", "float", 6.0, "a point further than this many robust standard "
            "deviations from the line through both neighbours is a glitch (removed first)",
            min=0, min_exclusive=True),
+    Option("fraction", "float", 0.5, "criterion f of the superconducting-window edges "
+           "R(B_c) = f R_N", min=0, max=1, min_exclusive=True, max_exclusive=True,
+           assumption=True),
+    Option("levels", "floats", [0.9, 0.1], "further window levels reported (fractions of "
+           "R_N)", min=0, max=1, min_exclusive=True, max_exclusive=True),
+    Option("rn_method", "str", "plateau", "R_N of the window analysis: 'plateau' (median R "
+           "at |B| >= plateau_fraction max|B|), 'fixed_B' (R at |B| = rn_field_T), "
+           "'fixed_value' (R_N_ohm)", choices=("plateau", "fixed_B", "fixed_value"),
+           assumption=True),
+    Option("plateau_fraction", "float", 0.9, "plateau of the 'plateau' rule: |B| >= this "
+           "fraction of max|B|", min=0, max=1, min_exclusive=True, max_exclusive=True),
+    Option("rn_field_T", "float", None, "field of rn_method='fixed_B'", unit="T", min=0,
+           min_exclusive=True),
+    Option("R_N_ohm", "float", None, "R_N of the window analysis (implies 'fixed_value')",
+           unit="Ohm", min=0, min_exclusive=True),
+    Option("window_shift_sigma", "float", 3.0, "a significant branch difference is called "
+           "'shifted_window' when the window centres differ by more than this many sigma",
+           min=0, min_exclusive=True),
     Option("W_m", "float", None, "bar width: report R_S = R*W/L (needs L_m)", unit="m",
            min=0, min_exclusive=True),
     Option("L_m", "float", None, "voltage-probe distance (needs W_m)", unit="m", min=0,
@@ -1061,7 +1233,8 @@ SPEC_OPTIONS: tuple[Option, ...] = (
 
 SPEC = KindSpec(
     kind="mr-hysteresis",
-    summary="Butterfly magnetoresistance: peak fields and Delta R_S",
+    summary="Magnetoresistance hysteresis: butterfly peaks (peak fields, Delta R_S) and "
+            "shifted superconducting windows (edges, shift, area)",
     inputs="R(B) loops (B_T, a resistance column, T_K for several temperatures) with up "
            "and down sweeps",
     options=SPEC_OPTIONS,
@@ -1076,6 +1249,17 @@ SPEC = KindSpec(
         Output("noise_<branch>_ohm", "branch noise (second differences)", "Ohm"),
         Output("max_abs_diff_ohm", "max |R_up - R_down| (smoothed)", "Ohm"),
         Output("hysteresis_area_ohm_T", "integral of |R_up - R_down| dB", "Ohm T"),
+        Output("hysteresis_signed_area_ohm_T", "integral of (R_up - R_down) dB", "Ohm T"),
+        Output("B_c_<minus|plus>_<branch>_T", "superconducting-window edges R = f R_N "
+               "(signed; branches with a window)", "T"),
+        Output("B_c_<minus|plus>_<branch>_<pct>pct_T", "window edges at the further levels",
+               "T"),
+        Output("B_centre_<branch>_T", "window centre (B_c_minus + B_c_plus)/2", "T"),
+        Output("B_halfwidth_<branch>_T", "window half-width", "T"),
+        Output("window_shift_T", "B_centre_up - B_centre_down", "T"),
+        Output("B_c_T", "mean window half-width over the branches", "T"),
+        Output("R_N_<branch>_ohm", "normal-state resistance of the window analysis", "Ohm"),
+        Output("R_B0_<branch>_ohm", "R at B = 0 (window analysis)", "Ohm"),
         Output("hysteresis_significance_sigma", "significance of the whole branch difference "
                "(chi-square against the local noise, Wilson-Hilferty z)"),
         Output("B_offset_T", "remanent-field offset from the butterfly symmetry", "T"),
@@ -1126,11 +1310,17 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     per_T = [_loop_at(tb, lst, scale, opts) for tb, lst in sorted(blocks, key=lambda b: b[0])]
     _refuse_if_flat(per_T)
     main = max(per_T, key=_loop_score)
-    params, budget = _loop_params(main)
-    flags = _loop_flags(per_T, main)
+    params, budget, wflags = _loop_params(main, opts["fraction"])
+    flags = _loop_flags(per_T, main) + wflags
     options_out = _loop_options(main, per_T, opts, scale)
     data = {"loops": [{"T_K": i["T_K"], "up": i["up"], "down": i["down"],
-                       "branches": i["branches"], "glitches": i["glitches"]} for i in per_T],
+                       "branches": i["branches"], "glitches": i["glitches"],
+                       "windows": {n: {"R_N_ohm": w["rn"]["value"],
+                                       "edges": [_nom(w, opts["fraction"], "minus"),
+                                                 _nom(w, opts["fraction"], "plus")]}
+                                   for n, w in i["windows"].items()},
+                       "mechanism": i["mechanism"]} for i in per_T],
+            "fraction": opts["fraction"],
             "main_T_K": main["T_K"]}
     stats: dict[str, Any] = {"n_temperatures": len(per_T)}
     flags += _taps_step(per_T, params, stats, options_out, data, opts)
@@ -1196,7 +1386,7 @@ def _loop_at(tb: float, sweeps: list, scale: float, opts: dict[str, Any]) -> dic
                             halfwidth_T=opts["peak_halfwidth_T"],
                             offset_search_T=opts["offset_search_T"],
                             hysteresis_sigma=opts["hysteresis_sigma"],
-                            glitch_sigma=opts["glitch_sigma"])
+                            glitch_sigma=opts["glitch_sigma"], window=_window_opts(opts))
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
         if isinstance(exc, KtoError):
             raise
@@ -1204,6 +1394,14 @@ def _loop_at(tb: float, sweeps: list, scale: float, opts: dict[str, Any]) -> dic
                        f"({exc})") from None
     info.update({"T_K": tb, "up": up, "down": down})
     return info
+
+
+def _window_opts(opts: dict[str, Any]) -> dict[str, Any]:
+    """Options of the superconducting-window analysis (:func:`analyze_loop` ``window``)."""
+    rn_method = "fixed_value" if opts["R_N_ohm"] is not None else opts["rn_method"]
+    return {"fraction": opts["fraction"], "levels": opts["levels"], "rn_method": rn_method,
+            "plateau_fraction": opts["plateau_fraction"], "rn_field_T": opts["rn_field_T"],
+            "R_N_ohm": opts["R_N_ohm"], "shift_sigma": opts["window_shift_sigma"]}
 
 
 def _refuse_if_flat(per_T: list[dict[str, Any]]) -> None:
@@ -1228,15 +1426,20 @@ def _loop_score(info: dict[str, Any]) -> tuple:
     then any hysteresis, then the most significant branch difference."""
     d = info.get("difference", {})
     return (not info["flat"], info["hysteresis"].startswith("butterfly"),
-            info["hysteresis"].startswith("hyst"),
+            info["mechanism"] == "shifted_window", info["hysteresis"].startswith("hyst"),
             d.get("significance_sigma", -math.inf), d.get("max_over_noise", -1.0))
 
 
-def _loop_params(main: dict[str, Any]) -> tuple[dict[str, Any], dict[str, ErrorBudget]]:
-    """Parameters of the reported loop and the error budgets of the peak fields, R(0) and
-    Delta R (statistical, sampling, systematic; :func:`_add_budgets`)."""
+def _loop_params(main: dict[str, Any], fraction: float = 0.5
+                 ) -> tuple[dict[str, Any], dict[str, ErrorBudget], list[Flag]]:
+    """Parameters of the reported loop and the error budgets of the peak fields, R(0),
+    Delta R (statistical, sampling, systematic; :func:`_add_budgets`), the window
+    crossings and the areas; and the flags of unreached further window levels."""
+    from .critical_field import _branch_params, window_summary
+
     params: dict[str, Any] = {}
     budget: dict[str, ErrorBudget] = {}
+    flags: list[Flag] = []
     for br in ("up", "down"):
         b = main["branches"].get(br)
         if b is None:
@@ -1270,12 +1473,22 @@ def _loop_params(main: dict[str, Any]) -> tuple[dict[str, Any], dict[str, ErrorB
     diff = main.get("difference")
     if diff and "max_abs_diff_ohm" in diff:
         params["max_abs_diff_ohm"] = diff["max_abs_diff_ohm"]
-        params["hysteresis_area_ohm_T"] = diff["area_ohm_T"]
+        for key, name in (("abs", "hysteresis_area_ohm_T"),
+                          ("signed", "hysteresis_signed_area_ohm_T")):
+            a, stat, samp = diff["area"][key]
+            val = ufloat(a, stat) if math.isfinite(stat) and stat > 0 else a
+            params[name], budget[name] = combine_errors(val, sampling=samp)
     if diff and "significance_sigma" in diff:
         params["hysteresis_significance_sigma"] = diff["significance_sigma"]
     if "symmetry" in main:
         params["B_offset_T"] = main["symmetry"]["B_offset_T"]
-    return params, budget
+    where = f"T = {main['T_K']:.4g} K, "
+    for name, w in main["windows"].items():
+        _branch_params(name, w, fraction, params, budget, flags, where=where,
+                       include_noise=False)
+    if main["windows"]:
+        window_summary(main["windows"], fraction, params)
+    return params, budget, flags
 
 
 def _mean_budget(parts: list[ErrorBudget]) -> ErrorBudget:
@@ -1293,7 +1506,7 @@ def _loop_flags(per_T: list[dict[str, Any]], main: dict[str, Any]) -> list[Flag]
     ``too_few_points`` when the reported loop has one sweep direction only."""
     flags: list[Flag] = []
     for info in per_T:
-        if info["branches_differ"] and not info["hysteresis"].startswith("butterfly"):
+        if info["branches_differ"] and info["mechanism"] == "unexplained":
             d = info["difference"]
             flags.append(warn("unexplained_hysteresis", (
                 f"T = {info['T_K']:.4g} K: up and down branches differ at "
@@ -1313,7 +1526,23 @@ def _loop_options(main: dict[str, Any], per_T: list[dict[str, Any]], opts: dict[
     table = [_table_row(info) for info in per_T]
     win = opts["peak_window_T"] or [0.0, math.inf]
     out: dict[str, Any] = {
-        "hysteresis": main["hysteresis"], "T_K_reported": main["T_K"],
+        "hysteresis": main["hysteresis"], "mechanism": main["mechanism"],
+        "T_K_reported": main["T_K"],
+        "mechanism_rule": "none: whole branch difference below hysteresis_sigma (and no "
+                          "hysteretic peak); butterfly: hysteretic peaks on both branches; "
+                          "shifted_window: superconducting windows on both branches whose "
+                          "centres differ by more than window_shift_sigma; unexplained: "
+                          "significant difference without either",
+        "window_criterion": f"{opts['fraction']:g} R_N (levels {opts['levels']}), R_N: "
+                            + ("given R_N_ohm" if opts["R_N_ohm"] is not None
+                               else opts["rn_method"]),
+        "windows": {br: (f"superconducting window: B_c = [{_nom(w, opts['fraction'], 'minus'):.4g}"
+                         f", {_nom(w, opts['fraction'], 'plus'):.4g}] T")
+                    for br, w in main["windows"].items()} | main["window_notes"],
+        "area_definition": "hysteresis_area_ohm_T = int |R_up - R_down| dB (smoothed "
+                           "branches, common field range; positive bias of order "
+                           "noise x range when the branches agree); "
+                           "hysteresis_signed_area_ohm_T = int (R_up - R_down) dB",
         "peak_sigma": opts["peak_sigma"], "smooth_points": opts["smooth_points"],
         "peak_window_T": [float(win[0]), float(win[1])],
         "hysteresis_sigma": opts["hysteresis_sigma"], "glitch_sigma": opts["glitch_sigma"],
@@ -1340,9 +1569,20 @@ def _loop_options(main: dict[str, Any], per_T: list[dict[str, Any]], opts: dict[
     return out
 
 
+def _nom(w: dict[str, Any], fraction: float, side: str) -> float:
+    v = w["levels"][fraction][side]["value"]
+    return float(getattr(v, "nominal_value", v))
+
+
 def _table_row(info: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {"T_K": info["T_K"], "hysteresis": info["hysteresis"],
+                           "mechanism": info["mechanism"],
                            "field_dependence": info["field_dependence"]}
+    sh = info.get("shift", {})
+    if "window_shift_T" in sh:
+        row["window_shift"] = {"value": sh["window_shift_T"].nominal_value,
+                               "stderr": sh["window_shift_T"].std_dev,
+                               "significance_sigma": sh["significance_sigma"]}
     for br, b in info["branches"].items():
         row[br] = {"noise_ohm": b["noise_ohm"], "pos": _to_json_peak(b["pos"]),
                    "neg": _to_json_peak(b["neg"])}

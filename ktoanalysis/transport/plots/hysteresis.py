@@ -1,4 +1,5 @@
-"""Figure of butterfly magnetoresistance (:mod:`ktoanalysis.transport.hysteresis`).
+"""Figure of magnetoresistance hysteresis (:mod:`ktoanalysis.transport.hysteresis`):
+butterfly peaks (dashed) and superconducting-window edges (dotted).
 
 The procedure module's ``plot`` delegates to this one (imported lazily).
 """
@@ -13,7 +14,8 @@ __all__ = ["plot"]
 
 
 def plot(result: FitResult, fig) -> None:
-    """Up/down branches of the reported loop with the peak fields; Delta R(T) fit if any."""
+    """Up/down branches of the reported loop with the butterfly peak fields (dashed), the
+    superconducting-window edges and f R_N levels (dotted); Delta R(T) fit if any."""
     d = result.data
     loop = next(lp for lp in d["loops"] if lp["T_K"] == d["main_T_K"]
                 or (math.isnan(lp["T_K"]) and math.isnan(d["main_T_K"])))
@@ -32,11 +34,19 @@ def plot(result: FitResult, fig) -> None:
                     label=f"{name}: glitches (excluded)")
         for s in ("pos", "neg"):
             pk = loop["branches"][name][s]
-            if pk is not None:
+            if pk is not None and pk.get("hysteretic", True) is not False:
                 ax.axvline(pk["B_peak"].nominal_value, color=col, ls="--", lw=0.8)
+        win = loop.get("windows", {}).get(name)
+        if win is not None:  # superconducting-window edges at f R_N (dotted)
+            ax.axhline(d.get("fraction", 0.5) * win["R_N_ohm"], color=col, ls=":", lw=0.6)
+            for b in win["edges"]:
+                if math.isfinite(b):
+                    ax.axvline(b, color=col, ls=":", lw=0.9)
     ax.set_xlabel("B (T)")
     ax.set_ylabel("R (Ω)")
-    ax.set_title(f"T = {loop['T_K']:.3g} K: {result.options.get('hysteresis')}", fontsize=9)
+    mech = result.options.get("mechanism")
+    ax.set_title(f"T = {loop['T_K']:.3g} K: {result.options.get('hysteresis')}"
+                 + (f" [{mech}]" if mech else ""), fontsize=9)
     ax.legend(fontsize=8)
     if ax2 is not None:
         t = d["taps"]
