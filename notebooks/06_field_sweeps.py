@@ -12,7 +12,7 @@
 # ---
 
 # %% [markdown]
-# # 6. Field sweeps: weak antilocalisation on a real gate x field array
+# # 6. Field sweeps: weak antilocalisation, shifted superconducting windows, R(T, B) maps
 #
 # The normal-state magnetoconductance of a 2D metal with spin-orbit coupling has a cusp at
 # B = 0: weak antilocalisation (WAL). The kind `magnetoconductance` symmetrises R(B), forms
@@ -166,10 +166,14 @@ for label, (m, k) in curves.items():
                      "B_phi_mT": 1e3 * r.value("B_phi_T"),
                      "err_mT": 1e3 * r.stderr("B_phi_T"), "alpha": r.value("alpha"),
                      "l_phi_nm": 1e9 * r.value("l_phi_m"),
+                     "flags": ";".join(r.quality.codes),
                      "with_b2_verdict": r2.verdict, "with_b2_flags": ";".join(r2.quality.codes)})
 table = pd.DataFrame(rows_out)
 print(table.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
-assert (table["verdict"] == "ok").all()
+# the curves are described; only the prefactor is questioned: alpha of several units per
+# square is more than one or two channels give (no geometry known, classical MR absorbed)
+assert (table["verdict"] != "fail").all()
+assert set(";".join(table["flags"]).split(";")) <= {"", "alpha_unphysical"}
 assert table["B_phi_mT"].is_monotonic_increasing
 
 fig = new_figure(figsize=(6.0, 4.0))
@@ -218,3 +222,141 @@ else:
 ax.set_xlabel("B (mT)")
 ax.legend(fontsize=7, ncol=2)
 show(fig, "wal_vs_authors")
+
+# %% [markdown]
+# ## Shifted superconducting windows: `mr-hysteresis` and `critical-field`
+#
+# Not every hysteretic magnetoresistance is a butterfly. When the superconductor sits on a
+# ferromagnetic (or ferroelectric) layer, the exchange or stray field of the magnetised
+# layer shifts the whole superconducting window R(B) along the field axis, and the shift
+# reverses with the sweep direction (the magnetisation follows the field with a delay).
+# The branches then differ over two bands of width ~2 b0 at the window edges, with no
+# resistance peak at all.
+#
+# We simulate such a loop with a formula written here: a window of half-width Bc = 0.3 T
+# and edge width w = 20 mT, centred at -b0 on the down sweep and at +b0 on the up sweep
+# (b0 = 20 mT), R_N = 1000 Ohm, 2 Ohm noise, plus one bad point of 2.5 R_N at the very end
+# of the up sweep (a contact glitch):
+#
+#     R(B) = R_N / (1 + exp(-(|B -+ b0| - Bc) / w)) + noise
+#
+# so that the 50 % edges are at -+b0 -+ Bc and the window shift centre(up) - centre(down)
+# is 2 b0 = 40 mT.
+
+# %%
+rng = np.random.default_rng(34)
+
+
+def window_loop(rng, RN=1000.0, Bc=0.3, w=0.02, b0=0.02, sigma=2.0, npts=401):
+    """Down sweep (+1 -> -1 T, window at -b0) then up sweep (window at +b0)."""
+    bd = np.linspace(1.0, -1.0, npts)
+    bu = bd[::-1]
+    R = np.r_[RN / (1 + np.exp(-(np.abs(bd + b0) - Bc) / w)),
+              RN / (1 + np.exp(-(np.abs(bu - b0) - Bc) / w))]
+    R = R + sigma * rng.standard_normal(R.size)
+    R[-1] += 2.5 * RN  # a glitch at the end of the up sweep
+    return Measurement(pd.DataFrame({"B_T": np.r_[bd, bu], "T_K": 0.3, "R_ohm": R}),
+                       {"source": "simulated S/FI loop"})
+
+
+sfi = window_loop(rng)
+hy = analyze("mr-hysteresis", sfi)
+print(f"mechanism: {hy.options['mechanism']} ({hy.options['hysteresis']}); "
+      f"branch difference at {hy.value('hysteresis_significance_sigma'):.0f} sigma")
+print("glitches removed:", [(g["branch"], g["B_T"]) for g in hy.provenance["glitches"]])
+print("butterfly peak reported:", any(k.startswith("peak_field") for k in hy.params))
+for br in ("up", "down"):
+    print(f"{br:>4}: B_c- = {hy[f'B_c_minus_{br}_T']:.2uP} T, "
+          f"B_c+ = {hy[f'B_c_plus_{br}_T']:.2uP} T "
+          f"(true {(0.02 if br == 'up' else -0.02) - 0.3:+.3f} / "
+          f"{(0.02 if br == 'up' else -0.02) + 0.3:+.3f} T)")
+print(f"window shift = {hy['window_shift_T'] * 1e3:.2uP} mT (true 40 mT)")
+print(f"loop area int|R_up - R_down| dB = {hy['hysteresis_area_ohm_T']:.2uP} Ohm T "
+      "(two edge lobes of about R_N x 2 b0 = 40 Ohm T each)")
+show(hy.plot(), "shifted_window_loop")
+
+# %% [markdown]
+# The same loop through `critical-field` (one temperature) gives the edges at the 50 %,
+# 90 % and 10 % levels with their error budgets; an incomplete transition would give
+# `null` with a `criterion_not_reached` flag, never a number.
+
+# %%
+cf = analyze("critical-field", sfi)
+for k in ("B_c_plus_up_T", "B_c_plus_up_90pct_T", "B_c_plus_up_10pct_T", "window_shift_T"):
+    b = cf.budget.get(k)
+    parts = (f"  (stat {b.stat:.2g}, sampling {b.sampling:.2g}, sys {b.systematic:.2g})"
+             if b is not None else "")
+    print(f"{k:<22} = {cf[k]:.2uP} T{parts}")
+print("R_N rule:", cf.options["rn_rule"]["up"])
+show(cf.plot(), "critical_field")
+
+# %% [markdown]
+# ## R(T, B) maps and re-entrant superconductivity (kind `tc-field`)
+#
+# Seed 003 (LaTiO3-KTaO3 (110)) reports a resistive peak in R(B) at B* = 0.9 T, at the same
+# field for every temperature and gate voltage, read as a Tc(B) with a minimum Tc_min at
+# B_min: above Tc_min a resistive window opens between two superconducting regions. The
+# paper gives no closed-form Tc(B), so `tc-field` is model-free: it extracts Tc(B) (R(T)
+# curves at fixed B) or Hc2(T) (R(B) curves at fixed T) at 50 % of R_N, tests whether Tc(B)
+# rises again after falling (significance corrected for the choice of the pair), and
+# characterises resistive peaks in R(B).
+#
+# Below, a map is simulated from the **empirical** form of MODELS.md section 8,
+# Tc(B) = Tc0 (1 - (B/B1)^2) + dT exp(-(B - B2)^2 / (2 w^2)), with tanh resistive steps.
+
+# %%
+from ktoanalysis import load
+
+
+def tc_empirical(B, Tc0=0.4, B1=2.0, dT=0.12, B2=1.4, w=0.25):
+    """Empirical re-entrant Tc(B) (MODELS.md section 8, labelled empirical), K."""
+    return Tc0 * (1 - (B / B1) ** 2) + dT * np.exp(-(B - B2) ** 2 / (2 * w**2))
+
+
+rng = np.random.default_rng(3)
+T = np.linspace(0.02, 0.6, 80)
+curves = []
+for B in np.linspace(0, 1.9, 20):  # one R(T) curve per field, the field in the metadata
+    R = 250.0 * (1 + np.tanh((T - tc_empirical(B)) / 0.01)) + 2.0 * rng.standard_normal(T.size)
+    curves.append(Measurement(pd.DataFrame({"T_K": T, "R_ohm": R}),
+                              {"source": f"RT_{B:.2f}T.csv", "B_T": float(B)}))
+rt_map = analyze("tc-field", curves)
+print(rt_map.stats["reentrance"])
+print(f"B_min = {rt_map['B_min_T']:.2uS} T, Tc_min = {rt_map['Tc_min_K']:.2uS} K "
+      f"(significance {rt_map.value('reentrance_sigma'):.1f} sigma)")
+
+show(rt_map.plot(figsize=(7, 4.5)), "reentrant_rt_map")  # map + verdict banner
+
+# %% [markdown]
+# The same physics seen in R(B) at fixed temperatures (one file holding all sweeps): at
+# T just above Tc_min a resistive window separates two superconducting ranges; the peak
+# position does not move with temperature (the test compares a constant with a linear
+# dependence on T, and on V_G when files carry `Vg_V` metadata).
+
+# %%
+B = np.linspace(-2, 2, 401)
+rows = []
+for T0 in np.arange(0.30, 0.3651, 0.005):
+    R = 250.0 * (1 + np.tanh((T0 - tc_empirical(np.abs(B))) / 0.004)) \
+        + 2.0 * rng.standard_normal(B.size)
+    rows.append(pd.DataFrame({"B_T": B, "T_K": T0, "R_ohm": R}))
+rb_map = analyze("tc-field", Measurement(pd.concat(rows, ignore_index=True),
+                                          {"source": "RB_map.csv"}))
+print(rb_map.stats["reentrance"])
+print(rb_map.stats["peaks"])
+show(rb_map.plot(figsize=(7, 4.5)), "reentrant_rb_map")  # map + verdict banner
+
+# %% [markdown]
+# A measured, ordinary map: the SnSe/NbSe2 field sweeps at 2.0-2.3 K (SOURCES.md section
+# 1a; shown only where the shared data folder is present). Hc2(T) comes out at the
+# reference values (0.491, 0.448, 0.408, 0.365 T) and the map is *not* re-entrant.
+
+# %%
+SHARED = Path(os.environ.get("KTO_SHARED_DIR", Path.cwd().parent / "shared"))
+ppms = SHARED / "realdata" / "snse_nbse2_misfit_ppms" / "Resistivity_Ch1_TMR_Ch2_Hall_test.dat"
+if ppms.exists():
+    real = analyze("tc-field", load(ppms))
+    print(real.report())
+    show(real.plot(figsize=(7, 4.5)), "snse_nbse2_map")  # map + verdict banner
+else:
+    print(f"measured data not available here ({ppms})")

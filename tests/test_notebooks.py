@@ -31,7 +31,10 @@ EXPECTED_FIGURES: dict[str, tuple[str, ...]] = {
                           "fig5_gap_111_TB1", "fig11_lambda_vs_omega0_111_TB2",
                           "table3_computed_vs_paper"),
     "05_sample_series": ("series_vs_truth", "overlay_tc_vs_density"),
-    "06_field_sweeps": ("wal_forms", "wal_fit_base", "wal_bphi_vs_T", "wal_vs_authors"),
+    "06_field_sweeps": ("wal_forms", "wal_fit_base", "wal_bphi_vs_T", "wal_vs_authors",
+                        "shifted_window_loop", "critical_field", "reentrant_rt_map",
+                        "reentrant_rb_map"),
+    "07_currents_and_gates": ("iv_3K", "ic_of_T"),
 }
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
