@@ -168,6 +168,18 @@ _LAYOUT: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "hc2-temperature": ("B (T)", ("R (Ohm)",), "T (K)"),
     "mr-hysteresis": ("B (T)", ("R (Ohm)",), None),
     "hall": ("B (T)", ("R_xy (Ohm)", "R (Ohm)"), None),
+    "critical-current": ("I (uA)", ("V (V)",), "T (K)"),
+    "critical-field": ("B (T)", ("R (Ohm)",), None),
+    "tc-field": ("B (T)", ("R (Ohm)",), "T (K)"),
+    "magnetoconductance": ("B (T)", ("R (Ohm)",), None),
+}
+
+#: example file of the kinds without a manifest row of their own (default: the R(T) file)
+_FALLBACK_FILE: dict[str, str] = {
+    "critical-current": "KTO111-A/IV.csv",
+    "critical-field": "KTO111-A/MR_loop.csv",
+    "tc-field": "KTO111-A/RH_perp.csv",
+    "magnetoconductance": "KTO111-A/Hall.csv",
 }
 
 
@@ -189,8 +201,8 @@ def bases() -> dict[str, Base]:
     for kind in _LAYOUT:
         if kind not in out:
             x, y, group = _LAYOUT[kind]
-            out[kind] = Base(kind=kind, file="KTO111-A/RT.csv", x=x, y=y, options={},
-                             group=group)
+            out[kind] = Base(kind=kind, file=_FALLBACK_FILE.get(kind, "KTO111-A/RT.csv"),
+                             x=x, y=y, options={}, group=group)
     return out
 
 

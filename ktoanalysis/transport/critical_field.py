@@ -69,7 +69,7 @@ from ..errors import FitError, RefusedError
 from ..io.measurement import Measurement
 from .declaration import KindSpec, Option, Output
 from .hysteresis import _branch, _field_step, _r_at_zero, find_glitches, local_noise, noise_floor
-from .quality import Flag, Quality, excess_shift, warn
+from .quality import Flag, Quality, excess_shift, fail, warn
 from .result import ErrorBudget, FitResult, combine_errors
 
 __all__ = ["branch_noise", "crossing", "branch_crossings", "normal_resistance", "level_name",
@@ -677,6 +677,30 @@ def _branch_params(name: str, info: dict[str, Any], fraction: float, params: dic
         params[f"B_halfwidth_{name}_T"] = math.nan
 
 
+#: a window must be this many noise units deep (R_N - smoothed minimum of R) to be one
+MIN_DEPTH_NOISE = 5.0
+
+
+def _contrast_flags(name: str, info: dict[str, Any]) -> list[Flag]:
+    """Fail a branch whose resistance never falls clearly below R_N: its crossings are
+    then where noise happens to cross f R_N (pure noise, a flat normal state)."""
+    R = np.asarray(info["R"], float)
+    rn = _nominal(info["R_N"])
+    noise = float(info["noise_ohm"])
+    if R.size < 5 or not (math.isfinite(rn) and math.isfinite(noise)) or noise <= 0:
+        return []
+    k = 5
+    smooth = np.array([np.median(R[max(0, i - k // 2): i + k // 2 + 1])
+                       for i in range(R.size)])
+    depth = rn - float(np.min(smooth))
+    if depth >= MIN_DEPTH_NOISE * noise:
+        return []
+    return [fail("no_transition",
+                 f"branch {name}: R falls only {depth:.3g} Ohm ({depth / noise:.2g} noise "
+                 f"units, need {MIN_DEPTH_NOISE:g}) below R_N = {rn:.4g} Ohm: no "
+                 "superconducting window; any crossing is noise")]
+
+
 def window_summary(infos: dict[str, dict[str, Any]], fraction: float,
                    params: dict[str, Any]) -> None:
     """Add ``B_c_T`` and ``window_shift_T`` to ``params`` (in place).
@@ -755,6 +779,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
                                 glitch_sigma=opts["glitch_sigma"])
         infos[name] = info
         _branch_params(name, info, opts["fraction"], params, budget, flags)
+        flags.extend(_contrast_flags(name, info))
     window_summary(infos, opts["fraction"], params)
     glitches = [{"branch": n, **g} for n, i in infos.items() for g in i["glitches"]]
     options_out = dict(opts)

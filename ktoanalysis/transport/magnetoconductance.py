@@ -498,7 +498,7 @@ def _alpha_flags(params: dict[str, Any], form: str, squares: float) -> list[Flag
     return [warn("alpha_unphysical",
                  f"alpha = {a:.3g} is outside [-{ALPHA_PHYSICAL_MAX}, {ALPHA_PHYSICAL_MAX}] "
                  f"(1 per channel for WL, -1/2 for WAL); {geo}: check the geometry or fit a "
-                 "classical B^2 background; B_phi is still usable, alpha is not")]
+                 "classical B^2 background; alpha is not a physical prefactor here")]
 
 
 def _derive(params: dict[str, Any], budget: dict[str, ErrorBudget], form: str,
