@@ -172,12 +172,10 @@ def test_two_step_transition_is_flagged(tmp_path):
     _check_two_steps(doc, 3.0, 4.0)
 
 
-@pytest.mark.xfail(reason="transport (tc): with a flat plateau at R_N/2 between two "
-                          "well separated steps, R_N is taken from that plateau and the "
-                          "upper step is not seen (no multi_step); left to the tc owner",
-                   strict=False)
-def test_two_step_transition_with_intermediate_plateau(tmp_path):
-    path = _two_step_file(tmp_path / "two_steps_plateau.dat", 3.0, 5.5, 0.12)
+@pytest.mark.parametrize("w", [0.12, 0.2])
+def test_two_step_transition_with_intermediate_plateau(tmp_path, w):
+    # a flat plateau at R_N/2 between two well separated steps: R_N above the upper step
+    path = _two_step_file(tmp_path / "two_steps_plateau.dat", 3.0, 5.5, w)
     out, doc = fit("tc", str(path))
     assert out.exit_code in (0, 5), out.describe()
     _check_two_steps(doc, 3.0, 5.5)
@@ -226,6 +224,24 @@ def test_fixed_T_current_sweep_is_an_iv(tmp_path):
     out = run_cli(["fit", "tc", str(path)])
     assert out.exit_code == 3 and out.clean_exit, out.describe()
     assert "fixed temperature" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_several_iv_isotherms_in_one_file_are_refused_by_tc(tmp_path):
+    # one QD file holding the isotherms at 1.8, 2.0, 2.2 K one after the other: T spans
+    # 20 % of its mean (the 1 % rule passes it), yet it is current sweeps at fixed T
+    parts = [iv_file(tmp_path / f"part_{T}.dat", T, a, seed=k)
+             for k, (T, a) in enumerate(IV_ALPHA.items())]
+    I_uA = np.concatenate([p[1] for p in parts]) * 1e6
+    R1 = np.concatenate([p[2] for p in parts])
+    rng = np.random.default_rng(8)
+    T_K = np.repeat(list(IV_ALPHA), [p[1].size for p in parts]) + 2e-4 * rng.standard_normal(
+        I_uA.size)
+    path = tmp_path / "iv_isotherms.dat"
+    path.write_text(qd_resistivity_text(T_K, R1, I1_uA=I_uA), encoding="latin-1", newline="")
+    out = run_cli(["fit", "tc", str(path)])
+    assert out.exit_code == 3 and out.clean_exit, out.describe()
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert "3 I-V isotherms" in out.stderr and "current sweep at fixed temperature" in out.stderr
 
 
 def test_iv_isotherms_in_qd_format_give_T_BKT(tmp_path):

@@ -1,4 +1,4 @@
-"""Model-free characteristic temperatures of a resistive transition (MODELS.md section 2).
+"""Model-free characteristic temperatures of a resistive transition (docs/models/tc_definitions.md).
 
 Kind ``tc``: ``Tc_onset``, ``Tc_mid`` (50 % of R_N), ``Tc_zero`` (resistance floor) and the
 transition width ``T(0.8 R_N) - T(0.2 R_N)`` from one R(T) curve at fixed field.
@@ -10,11 +10,19 @@ top of the file (a cool-down from 300 K would otherwise put R_N on the metallic 
 (1) with R smoothed by a 3-point running median, the transition is the highest-T point
 whose R is below 50 % of the largest R within a factor 1.25 in T above it (a steep fall
 towards the floor, not the gradual metallic decrease); that largest R is the plateau P;
-(2) ``T50 = T(0.5 P)``, upper half-width ``h = T(0.9 P) - T50``; (3) among the points 3 to
-11 half-widths above T50, the flattest one T_N (smallest |d ln R/d ln T| of a line through
-the points within a factor sqrt(1.25) in T: dR/dT back at the normal-state level, past
-the fluctuation tail, before a metallic rise); (4) R_N = mean R within +/- 2 % of T_N (at
-least 5 points), error the standard error of the mean
+(2) ``T50 = T(0.5 P)``, upper half-width ``h = T(0.9 P) - T50``; (1b) a step higher up
+(above ``T50 + h``) is the transition instead: the highest-T point whose R is below 75 %
+of an R_j within a factor 1.25 above it and steeper than ``ln(R_j/R) >= 4 ln(T_j/T)``
+(twice the log-slope of a metallic R ~ T^2, and 4 times that of R ~ T; a metallic normal
+state never passes it), P the largest R in that range; the fractions of (2) are then of
+``P - L`` above the lower plateau L (smallest R within a factor 1.25 below): with two
+steps and a plateau between them R_N is taken above both, and ``multi_step`` names
+both (an upper step of half the height is seen when its logistic width is below about
+T/25; a broader one is not); (3) among the points 3 to 11 half-widths above T50, the
+flattest one T_N (smallest |d ln R/d ln T| of a line through the points within a factor
+sqrt(1.25) in T: dR/dT back at the normal-state level, past the fluctuation tail, before a
+metallic rise); (4) R_N = mean R within +/- 2 % of T_N (at least 5 points), error the
+standard error of the mean
 (:func:`above_transition_window`). ``options`` record ``rn_window_K`` and
 ``rn_window_rule``. Alternatives: ``'fixed_T'`` (mean near ``rn_T_K``, default the top of
 the data; an explicit ``rn_T_K`` implies it), ``'fixed_B'``, ``'extrapolated_linear'``.
@@ -29,8 +37,9 @@ mid, zero) is listed in ``provenance['levels_K']``, null when not reached.
 
 **Lab files**: ``T_range_K`` keeps only rows inside [lo, hi] K (bkt-rt inherits it). When
 rows lie within +/- 5 K of ``rrr_T_K`` (300 K) ``R_300K_ohm`` (a straight line through
-them evaluated at ``rrr_T_K``; their mean when they sit at one temperature) and ``RRR = R_300K/R_N`` are reported. A residual floor (mean R
-more than 3 transition scales below Tc_mid, > 5 sigma_R and > 1 % of R_N) is reported as
+them evaluated at ``rrr_T_K``; their mean when they sit at one temperature) and
+``RRR = R_300K/R_N`` are reported. A residual floor (mean R more than 3 transition
+scales below Tc_mid, > 5 sigma_R and > 1 % of R_N) is reported as
 ``R_floor_ohm`` with the warning ``residual_floor``; ``subtract_floor=True`` subtracts it
 from R and R_N (the reported R_N is then R_N - floor) before the fractions are taken.
 
@@ -76,10 +85,13 @@ and a dense sweep): 60-76 % for Tc_mid, Tc_onset and width.
 
 **Refusals (:class:`~ktoanalysis.errors.RefusedError`, CLI exit 3)**
 
-the temperature spans < 1 % of its mean (a sweep of B, I... at fixed T); the field steps
+the temperature spans < 1 % of its mean (a sweep of B, I... at fixed T); the rows are
+several I-V isotherms (>= 2 blocks of rows at one T, within 0.5 %, in which I_A varies by
+more than half its magnitude, holding at least half of the rows); the field steps
 by more than ``field_tol_T`` per row (R(B) sweeps); R constant within 5 sigma_R (5-95 %
 range) or R_N < 5 sigma_R; R/R_N never below ``mid_fraction`` (no transition in range) or
-never above it (no normal state); a data span below ``MIN_SPAN_WIDTHS`` (3) widths.
+never above it (no normal state); a data span below ``MIN_SPAN_WIDTHS`` (3) widths
+(except for a multi-step transition whose data reach below Tc_zero and above Tc_onset).
 
 **Quality flags**
 
@@ -204,7 +216,8 @@ SPEC = KindSpec(
         Output("<name>_sys_RN", "R_N systematic of each temperature", "K"),
         Output("R_floor_ohm", "residual floor: mean R of the lowest-T plateau (reported "
                "when > 5 sigma_R and > 1 % of R_N)", "Ohm"),
-        Output("R_300K_ohm", "R(rrr_T_K) from a line through the rows within +/- 5 K (default 300 K)", "Ohm"),
+        Output("R_300K_ohm", "R(rrr_T_K) from a line through the rows within +/- 5 K "
+               "(default 300 K)", "Ohm"),
         Output("RRR", "residual resistance ratio R(rrr_T_K)/R_N", ""),
         Output("Tc_mid_K_other_direction", "Tc_mid of the other sweep direction (weighted "
                "mean of its sweeps that cross the transition)", "K"),
@@ -643,6 +656,12 @@ RN_START = 3.0
 RN_SPAN = 8.0
 RN_BAND = 0.02
 RN_MIN_POINTS = 5
+#: above_transition, steps above the transition: a fall of the smoothed R below STEP_DROP
+#: of a value R_j within a factor 1 + RN_LOOK in T above, steeper than STEP_SLOPE in
+#: ln R / ln T (twice the exponent of a metallic R ~ T^2, whose fall over that factor is
+#: to 64 %, never steeper than a log-slope of 2)
+STEP_DROP = 0.75
+STEP_SLOPE = 4.0
 
 
 @dataclass(frozen=True)
@@ -659,9 +678,14 @@ class RnWindow:
         Temperature (K) where the smoothed R rises through half of the plateau ``P`` just
         above the transition (``nan`` when no transition was found).
     half_width_K
-        Upper half-width ``T(0.9 P) - T(0.5 P)`` (K).
+        Upper half-width ``T(0.9 P) - T(0.5 P)`` (K); for a step above a lower plateau
+        ``L`` the fractions are of ``P - L`` (``T(L + 0.9 (P - L)) - T50``).
     found
         Whether a transition was found (otherwise the top RN_MIN_POINTS points are used).
+    low_ohm
+        ``L`` (Ohm): 0 for a fall towards the floor; the lower plateau (smallest smoothed
+        R within a factor 1.25 in T below the fall) when the transition is a step above
+        a lower one (an intermediate plateau).
     """
 
     lo_K: float
@@ -670,6 +694,7 @@ class RnWindow:
     T50_K: float
     half_width_K: float
     found: bool
+    low_ohm: float = 0.0
 
     def select(self, T: np.ndarray) -> np.ndarray:
         """Boolean mask of the temperatures inside the window."""
@@ -704,6 +729,29 @@ def _transition_index(T: np.ndarray, Rs: np.ndarray) -> tuple[int, float] | None
     return None
 
 
+def _step_index(T: np.ndarray, Rs: np.ndarray, T_from: float) -> tuple[int, float] | None:
+    """Highest-T step above ``T_from`` (K): index i of the highest-T point with
+    ``Rs[i] < STEP_DROP * Rs[j]`` and ``ln(Rs[j]/Rs[i]) >= STEP_SLOPE * ln(T_j/T_i)`` for
+    some j within a factor ``1 + RN_LOOK`` in T above (at least the 3 next points), and
+    the plateau ``P`` (largest Rs in that range). ``None`` without such a fall (or when
+    T <= 0 occurs: no log scale)."""
+    if T[0] <= 0:
+        return None
+    x, look = _log_scale(T)
+    y = np.log(np.clip(Rs, np.max(np.abs(Rs)) * 1e-12, None))
+    ends = np.maximum(np.searchsorted(x, x + look, side="right"), np.arange(T.size) + 4)
+    for i in range(T.size - 2, -1, -1):
+        if T[i] < T_from:
+            break
+        if Rs[i] <= 0:
+            continue
+        j = np.arange(i + 1, min(int(ends[i]), T.size))
+        steep = (Rs[i] < STEP_DROP * Rs[j]) & (y[j] - y[i] >= STEP_SLOPE * (x[j] - x[i]))
+        if steep.any():
+            return i, float(np.max(Rs[j]))
+    return None
+
+
 def _first_rise(T: np.ndarray, Rs: np.ndarray, i: int, level: float) -> float | None:
     """T (K) where Rs first rises through ``level`` above index i (linear interpolation)."""
     above = np.flatnonzero(Rs[i + 1:] >= level)
@@ -713,6 +761,21 @@ def _first_rise(T: np.ndarray, Rs: np.ndarray, i: int, level: float) -> float | 
     a, b = Rs[k - 1], Rs[k]
     u = (level - a) / (b - a) if b != a else 1.0
     return float(T[k - 1] + np.clip(u, 0.0, 1.0) * (T[k] - T[k - 1]))
+
+
+def _step_levels(T: np.ndarray, Rs: np.ndarray, i: int, P: float, low: float
+                 ) -> tuple[float, float]:
+    """``T50`` (K, where Rs rises through ``low + 0.5 (P - low)`` on the way up from the
+    fall at index i) and the upper half-width ``h = T(low + 0.9 (P - low)) - T50`` (at
+    least the local spacing) of a step from ``low`` up to the plateau ``P`` (Ohm)."""
+    mid = low + 0.5 * (P - low)
+    below = np.flatnonzero(Rs[:i + 1] < mid)
+    k = int(below[-1]) if below.size else i
+    T50 = _first_rise(T, Rs, k, mid)
+    T50 = float(T[k + 1]) if T50 is None else T50
+    T90 = _first_rise(T, Rs, k, low + 0.9 * (P - low))
+    h_min = float(T[k + 1] - T[k])
+    return T50, max((T90 - T50) if T90 is not None else h_min, h_min)
 
 
 def _flattest(T: np.ndarray, R: np.ndarray, cand: np.ndarray) -> int:
@@ -759,12 +822,22 @@ def above_transition_window(T_K: np.ndarray, R_ohm: np.ndarray) -> RnWindow:
        factor). That largest value is the plateau estimate P.
     2. Its upper half-width: ``h = T(0.9 P) - T(0.5 P)`` on the way up (at least the local
        spacing), ``T50 = T(0.5 P)``.
-    3. The plateau: among the points in ``[T50 + RN_START h, T50 + (RN_START + RN_SPAN)
+    3. A step above it (an intermediate plateau between two steps): the highest-T point
+       i above ``T50 + h`` with ``R_i < STEP_DROP R_j`` (75 %) and ``ln(R_j/R_i) >=
+       STEP_SLOPE ln(T_j/T_i)`` (4) for some j within a factor 1.25 above: a significant
+       fall from a plateau that is steep compared with a metallic decrease (R ~ T^2 has
+       a log-slope of at most 2, R ~ T of at most 1, and falls over a factor 1.25 only
+       to 64 % and 80 %). If found, it is the transition: P is the largest R within the
+       factor 1.25 above i, the lower plateau L the smallest within a factor 1.25 below,
+       and step 2 is redone with the fractions of ``P - L``: ``T50 = T(L + 0.5 (P - L))``,
+       ``h = T(L + 0.9 (P - L)) - T50``. A logistic step of half the height and width w
+       has a largest log-slope of about T/(6 w): it is found for w below about T/25.
+    4. The plateau: among the points in ``[T50 + RN_START h, T50 + (RN_START + RN_SPAN)
        h]`` (3 to 11 half-widths, R/R_N > 0.99 for a tanh or logistic transition), the
        flattest one T_N (smallest |d ln R/d ln T| of a line through the points within a
        factor sqrt(1.25) in T): there dR/dT has returned to the normal-state level (past
        the fluctuation tail, before a metallic rise).
-    4. The window: ``T_N +/- RN_BAND`` (2 %), at least ``RN_MIN_POINTS`` (5) points.
+    5. The window: ``T_N +/- RN_BAND`` (2 %), at least ``RN_MIN_POINTS`` (5) points.
 
     Without a transition (or without points above it) the top RN_MIN_POINTS points are
     used.
@@ -786,20 +859,23 @@ def above_transition_window(T_K: np.ndarray, R_ohm: np.ndarray) -> RnWindow:
     if found is None:
         return RnWindow(top, float(T[-1]), float(T[-1]), nan, nan, False)
     i, P = found
-    T50 = _first_rise(T, Rs, i, 0.5 * P)
-    T50 = float(T[i + 1]) if T50 is None else T50
-    T90 = _first_rise(T, Rs, i, 0.9 * P)
-    h_min = float(T[i + 1] - T[i])
-    h = max((T90 - T50) if T90 is not None else h_min, h_min)
+    T50, h = _step_levels(T, Rs, i, P, 0.0)
+    low = 0.0
+    upper = _step_index(T, Rs, T50 + h)  # a further step above: it is the transition
+    if upper is not None:
+        i, P = upper
+        x, look = _log_scale(T)
+        low = float(np.min(Rs[(x >= x[i] - look) & (x <= x[i])]))
+        T50, h = _step_levels(T, Rs, i, P, low)
     lo_s, hi_s = T50 + RN_START * h, T50 + (RN_START + RN_SPAN) * h
     cand = np.flatnonzero((T >= lo_s) & (T <= hi_s))
     if cand.size == 0:
         cand = np.flatnonzero(T >= lo_s)[:1]
     if cand.size == 0:
-        return RnWindow(top, float(T[-1]), float(T[-1]), float(T50), float(h), True)
+        return RnWindow(top, float(T[-1]), float(T[-1]), float(T50), float(h), True, low)
     j = _flattest(T, R, cand)
     lo, hi = _band(T, j, lo_s)
-    return RnWindow(lo, hi, float(T[j]), float(T50), float(h), True)
+    return RnWindow(lo, hi, float(T[j]), float(T50), float(h), True, low)
 
 
 def _sem(vals: np.ndarray) -> float:
@@ -1058,7 +1134,7 @@ def level_temperature(data: RTData, level: np.ndarray | float, sigma_R_ohm: floa
     """Highest-T significant crossing of ``R = level`` with statistical and sampling errors.
 
     Sparse regime (the noise ambiguity ``sigma_R/|dR/dT|`` holds at most 3 points): linear
-    interpolation between the bracketing points (MODELS.md section 2) with the
+    interpolation between the bracketing points (docs/models/tc_definitions.md) with the
     interpolation error of :func:`crossings` and the :func:`sampling_error`. Dense noisy
     regime: a local fit (see :func:`_local_fit`), whose error follows from its covariance.
 
@@ -1656,11 +1732,13 @@ def _analyze_rows(measurements: list[Measurement], opts: dict[str, Any],
     if opts["R_N_ohm"] is None and opts["rn_method"] == "above_transition":
         win = above_transition_window(data.T_K, data.R_ohm)
         opts["rn_window_K"] = [win.lo_K, win.hi_K]
+        step = (f"; a step above a lower plateau L = {win.low_ohm:.4g} Ohm, fractions of "
+                "P - L" if win.low_ohm > 0 else "")
         opts["rn_window_rule"] = (
             f"mean R within {100 * RN_BAND:g} % of the flattest point T_N = {win.T_N_K:.4g} K "
             f"in [T50 + {RN_START:g} h, T50 + {RN_START + RN_SPAN:g} h] above the highest-T "
             f"transition (T50 = {win.T50_K:.4g} K, h = T(0.9 P) - T(0.5 P) = "
-            f"{win.half_width_K:.3g} K)" if win.found else
+            f"{win.half_width_K:.3g} K{step})" if win.found else
             f"no transition found: top {RN_MIN_POINTS} points")
     if opts["R_N_ohm"] is None and opts["rn_method"] == "fixed_T" and opts["rn_T_K"] is None:
         opts["rn_T_K"] = float(data.T_K[-1])
@@ -1692,11 +1770,59 @@ def _analyze_rows(measurements: list[Measurement], opts: dict[str, Any],
 _SWEEP_COLUMNS = ("B_T", "I_A", "V_V", "theta_rad", "angle_deg")
 
 
+#: I-V isotherms: a block of consecutive rows within ISO_T_REL (relative, at least
+#: ISO_T_ABS_K) of its first temperature, with at least ISO_MIN_ROWS rows, is a current
+#: sweep when I_A varies there by more than ISO_I_FRAC of its largest |I_A| and takes at
+#: least ISO_MIN_ROWS magnitudes (0.1 % apart); a file with
+#: at least 2 such blocks holding at least ISO_ROWS_FRAC of its rows is refused
+ISO_T_REL = 5e-3
+ISO_T_ABS_K = 0.01
+ISO_MIN_ROWS = 5
+ISO_I_FRAC = 0.5
+ISO_ROWS_FRAC = 0.5
+
+
+def _current_isotherms(T: np.ndarray, I: np.ndarray) -> list[float]:
+    """Temperatures (K, block medians) of the I-V isotherms among the rows (T, I_A in
+    file order, finite T): blocks of consecutive rows at one temperature (within
+    ``max(ISO_T_REL T, ISO_T_ABS_K)`` of the block's first row, at least
+    ``ISO_MIN_ROWS`` rows) whose current varies by more than ``ISO_I_FRAC`` of its largest
+    magnitude through at least ``ISO_MIN_ROWS`` magnitudes (an excitation reversed
+    +I/-I row by row is not a sweep). Empty unless there are at least 2 of them holding at least
+    ``ISO_ROWS_FRAC`` of the rows (a single sweep is caught by the 1 % span rule)."""
+    starts = [0]
+    for k in range(1, T.size):
+        T0 = T[starts[-1]]
+        if abs(T[k] - T0) > max(ISO_T_REL * abs(T0), ISO_T_ABS_K):
+            starts.append(k)
+    bounds = [*starts, T.size]
+    temps, rows = [], 0
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        cur = I[a:b][np.isfinite(I[a:b])]
+        if cur.size < ISO_MIN_ROWS:
+            continue
+        big = float(np.max(np.abs(cur)))
+        if big <= 0 or float(np.ptp(cur)) <= ISO_I_FRAC * big:
+            continue
+        # many current magnitudes (a reversed excitation +I/-I is one magnitude)
+        if np.unique(np.round(np.abs(cur) / (1e-3 * big))).size >= ISO_MIN_ROWS:
+            temps.append(float(np.median(T[a:b])))
+            rows += b - a
+    if len(temps) < 2 or rows < ISO_ROWS_FRAC * T.size:
+        return []
+    return temps
+
+
 def refuse_not_rt(measurements: list[Measurement], *, field_tol_T: float = 5e-3) -> None:
     """RefusedError for files that are not R(T) curves.
 
     * the temperature spans less than 1 % of its mean (a sweep of something else at
       fixed temperature, e.g. I-V or R(B));
+    * the rows are I-V isotherms (:func:`_current_isotherms`): at least 2 blocks of
+      consecutive rows at one temperature (within 0.5 %, at least 10 mK, >= 5 rows) in
+      which I_A varies by more than half its largest magnitude (through >= 5
+      magnitudes), holding at least half of
+      the rows: current sweeps at several fixed temperatures (kind bkt-iv);
     * the field changes by more than ``field_tol_T`` from row to row (median): a field
       sweep R(B) at (nearly) fixed temperatures.
     """
@@ -1715,6 +1841,15 @@ def refuse_not_rt(measurements: list[Measurement], *, field_tol_T: float = 5e-3)
             raise RefusedError(f"{m.source}: the temperature spans only {span:.3g} K "
                                f"({100 * span / mean:.2g} % of its mean {mean:.4g} K){what}: "
                                "a sweep at fixed temperature, not an R(T) curve")
+        if "I_A" in m.data.columns:
+            fin = np.isfinite(m.column("T_K"))
+            iso = _current_isotherms(m.column("T_K")[fin], m.column("I_A")[fin])
+            if iso:
+                raise RefusedError(
+                    f"{m.source}: {len(iso)} I-V isotherms (I_A swept in blocks of rows at "
+                    f"fixed T = {', '.join(f'{t:.4g}' for t in iso[:6])}"
+                    f"{', ...' if len(iso) > 6 else ''} K): a current sweep at fixed "
+                    "temperature, not an R(T) curve (use kind bkt-iv)")
         if "B_T" in m.data.columns:
             B = m.column("B_T")
             keep = np.isfinite(B)
@@ -1731,13 +1866,23 @@ def refuse_not_rt(measurements: list[Measurement], *, field_tol_T: float = 5e-3)
                     "curve (use kind hc2-temperature)")
 
 
-def _refuse_span(data: RTData, res: dict[str, Any]) -> None:
-    """RefusedError when the data span less than MIN_SPAN_WIDTHS transition widths."""
+def _refuse_span(data: RTData, rn: NormalState, res: dict[str, Any]) -> None:
+    """RefusedError when the data span less than MIN_SPAN_WIDTHS transition widths.
+
+    Not for a multi-step transition (``multi_step``: several steps, whose 20-80 % "width"
+    spans the plateaus between them) whose data hold both states: at least 3 points below
+    Tc_zero and 3 above Tc_onset."""
     if "width_K" not in res["values"]:
         return
     width = res["values"]["width_K"][0]
     span = float(data.T_K[-1] - data.T_K[0])
     if width > 0 and span < MIN_SPAN_WIDTHS * width:
+        v = res["values"]
+        if "Tc_zero_K" in v and "Tc_onset_K" in v and \
+                np.sum(data.T_K < v["Tc_zero_K"][0]) >= 3 and \
+                np.sum(data.T_K > v["Tc_onset_K"][0]) >= 3 and \
+                len(_flag_steps(data, rn, res)[1]) > 1:
+            return
         raise RefusedError(f"the data span {span:.3g} K, less than {MIN_SPAN_WIDTHS:g} "
                            f"transition widths ({MIN_SPAN_WIDTHS:g} x {width:.3g} K): the "
                            "normal state and the zero-resistance state are not both in range")
@@ -1812,7 +1957,35 @@ def _flag_steps(data: RTData, rn: NormalState, res: dict[str, Any]
     if Tb.size < 7:
         return [], []
     Tt = np.linspace(Tb[0], Tb[-1], Tb.size)
-    return check_steps(Tt, np.interp(Tt, Tb, Rb))
+    flags, steps = check_steps(Tt, np.interp(Tt, Tb, Rb))
+    if len(steps) < 2:
+        return flags, steps
+    # the bins (>= scale/10, and the 20-80 % scale spans the plateaus of a multi-step
+    # transition) place each maximum to within a bin: refine it on the raw points
+    steps = [_refine_step(Tr, Rr, t, b) for t in steps]
+    temps = ", ".join(f"{t:.4g}" for t in steps)
+    return [Flag("multi_step", flags[0].severity, f"transition has {len(steps)} separated "
+                 f"steps (dR/dT maxima at {temps} K)")], steps
+
+
+def _refine_step(T: np.ndarray, R: np.ndarray, t0: float, b: float) -> float:
+    """Step temperature (K) refined from ``t0`` (K, found on bins of ``b`` K): the
+    centroid of the positive dR/dT of the raw points within +/- b of it (3 iterations,
+    each step at most one bin; ``t0`` when fewer than 4 points lie there)."""
+    t = t0
+    for _ in range(3):
+        sel = np.flatnonzero(np.abs(T - t) <= b)
+        if sel.size < 4:
+            return t
+        Ts, Rs = T[sel], R[sel]
+        dT = np.diff(Ts)
+        ok = dT > 0
+        slope = np.clip(np.diff(Rs)[ok] / dT[ok], 0.0, None) * dT[ok]  # rise per interval
+        if not np.any(slope > 0):
+            return t
+        Tm = 0.5 * (Ts[1:] + Ts[:-1])[ok]
+        t = float(np.clip(np.sum(Tm * slope) / np.sum(slope), t0 - b, t0 + b))
+    return t
 
 
 def _flags_shape(data: RTData, rn: NormalState, res: dict[str, Any]) -> tuple[list[Flag],
@@ -2027,7 +2200,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     opts = SPEC.resolve(options)
     refuse_not_rt(measurements, field_tol_T=float(opts["field_tol_T"]))
     data, rn, res = analyze_rt(measurements, opts, allow_missing=True)
-    _refuse_span(data, res)
+    _refuse_span(data, rn, res)
     res["mid_fraction"] = float(opts["mid_fraction"])
     RN_T = rn(data.T_K)
     fl, fh = opts["width_fractions"]

@@ -5,6 +5,7 @@ curve is a closed form written here."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -163,3 +164,95 @@ def test_whole_messy_file_with_a_floor_above_the_20_percent_level():
     sub = tc.analyze([m], subtract_floor=True)
     assert abs(sub.value("Tc_mid_K") - TC) < 3 * sub.stderr("Tc_mid_K") + 0.005
     assert sub.value("width_K") == pytest.approx(2 * w * math.atanh(0.6), abs=0.02)
+
+
+# ------------------------------------------------------------------ steps and isotherms
+
+
+def logistic(T, tc_, w):
+    return 1.0 / (1.0 + np.exp(-(np.asarray(T, dtype=float) - tc_) / w))
+
+
+def two_steps(T, t1, t2, w, R0=500.0):
+    """Two equal halves R0 [logistic(t1) + logistic(t2)]/2: a flat plateau at R0/2 between."""
+    return R0 * (0.5 * logistic(T, t1, w) + 0.5 * logistic(T, t2, w))
+
+
+@pytest.mark.parametrize("t1, t2, w", [(3.0, 5.5, 0.12), (2.0, 6.0, 0.2), (3.0, 4.2, 0.12)])
+def test_step_above_an_intermediate_plateau_is_the_transition(t1, t2, w):
+    rng = np.random.default_rng(3)
+    T = np.arange(1.0, 9.0, 0.05)
+    R = two_steps(T, t1, t2, w) + 0.2 * rng.standard_normal(T.size)
+    win = tc.above_transition_window(T, R)
+    # the upper step: T50 at its half height (R0 3/4, i.e. logistic(t2) = 1/2), L = R0/2
+    assert win.found and win.T50_K == pytest.approx(t2, abs=0.05)
+    assert win.low_ohm == pytest.approx(250.0, rel=0.05)
+    assert win.lo_K > t2 + 3 * w
+    r = tc.analyze([meas(T, R)])
+    assert r.value("R_N_ohm") == pytest.approx(500.0, rel=0.01)
+    flag = next(f for f in r.quality.flags if f.code == "multi_step")
+    steps = r.provenance["steps_K"]
+    assert any(abs(s - t1) < 0.1 for s in steps) and any(abs(s - t2) < 0.1 for s in steps)
+    named = [float(x) for x in re.findall(r"\d+\.\d+", flag.message)]
+    assert all(any(abs(x - t) < 0.1 for x in named) for t in (t1, t2)), flag.message
+    assert "lower plateau" in r.options["rn_window_rule"]
+
+
+def test_three_steps_take_R_N_above_the_highest():
+    T = np.arange(1.0, 9.0, 0.05)
+    R = 600.0 * (logistic(T, 2.0, 0.1) + logistic(T, 4.0, 0.1) + logistic(T, 6.5, 0.1)) / 3
+    win = tc.above_transition_window(T, R)
+    assert win.T50_K == pytest.approx(6.5, abs=0.05)
+    assert win.low_ohm == pytest.approx(400.0, rel=0.02)
+    assert np.mean(R[win.select(T)]) == pytest.approx(600.0, rel=0.005)
+
+
+@pytest.mark.parametrize("R0, power", [(20.0, 2), (100.0, 2), (20.0, 1)])
+def test_metallic_normal_state_from_300K_is_not_a_step(R0, power):
+    """R_n = R0 + A (T/300 K)^n down to one tanh transition (RRR up to 100, 3 K steps
+    far from Tc): the metallic fall is never taken for a step above the transition."""
+    rng = np.random.default_rng(7)
+    T = np.unique(np.concatenate([np.arange(300.0, 9.0, -3.0), np.arange(1.0, 9.0, 0.05)]))
+    A = 2000.0 - R0
+    Rn = R0 + A * (T / 300.0) ** power
+    R = Rn * 0.5 * (1 + np.tanh((T - 5.0) / 0.2)) + 1e-3 * R0 * rng.standard_normal(T.size)
+    win = tc.above_transition_window(T, R)
+    assert win.found and win.low_ohm == 0.0
+    assert win.T50_K == pytest.approx(5.0, abs=0.05)
+    assert win.hi_K < 9.0
+    r = tc.analyze([meas(T, R)])
+    assert not r.quality.has("multi_step")
+    assert abs(r.value("Tc_mid_K") - 5.0) < 0.05
+
+
+def isotherms(temps, *, n=40, seed=1):
+    """I-V isotherms in file order: at each T a current sweep 1 uA -> 3 mA, V = R I."""
+    rng = np.random.default_rng(seed)
+    T, I, R = [], [], []
+    for t in temps:
+        cur = np.geomspace(1e-6, 3e-3, n)
+        T.append(t + 2e-4 * rng.standard_normal(n))
+        I.append(cur)
+        R.append(100.0 * cur / (cur + 3e-4))
+    return np.concatenate(T), np.concatenate(I), np.concatenate(R)
+
+
+def test_several_iv_isotherms_are_refused():
+    T, I, R = isotherms([1.8, 2.0, 2.2, 2.4])
+    m = meas(T, R, I_A=I, V_V=R * I)
+    with pytest.raises(RefusedError, match="4 I-V isotherms.*current sweep at fixed "
+                                           "temperature"):
+        tc.analyze([m])
+    # the temperature spans 29 % of its mean: only the isotherm rule catches it
+    assert np.ptp(T) > 0.01 * np.mean(T)
+
+
+def test_stepped_rt_with_reversed_or_ranged_excitation_is_not_isotherms():
+    # R(T) in steps of 0.1 K, 6 readings per step: excitation reversed +I/-I row by row,
+    # and the current range changed once per step (10 -> 100 uA): an R(T) curve
+    Ts = np.arange(1.0, 6.0, 0.1)
+    T = np.repeat(Ts, 6)
+    I = np.tile([1e-5, -1e-5, 1e-5, -1e-5, 1e-4, -1e-4], Ts.size)
+    R = metal_tanh(T)
+    tc.refuse_not_rt([meas(T, R, I_A=I)])  # no RefusedError
+    assert tc.analyze([meas(T, R, I_A=I)]).value("Tc_mid_K") == pytest.approx(TC, abs=0.02)
