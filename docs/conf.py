@@ -7,7 +7,10 @@ Generated at build time (never edited by hand, so they cannot drift):
 * the CLI reference, walked from the typer application (directive ``kto-cli``);
 * the option tables of every analysis kind (directive ``kto-options`` in ``_ext``);
 * ``docs/notebooks/*.ipynb``: the jupytext ``py:percent`` notebooks of ``../notebooks``
-  converted to ``.ipynb`` (outputs are not stored; the test suite executes the notebooks).
+  converted to ``.ipynb``, each figure they draw shown after the cell that draws it. The
+  notebooks are not executed during the build (minutes); their figures are stored in
+  ``docs/notebook_figures/`` by ``scripts/make_notebook_figures.py`` (run it after editing
+  a notebook; the build log names notebooks whose figures are older than their source).
 """
 
 from __future__ import annotations

@@ -5,7 +5,13 @@ theory each time (about a minute). It is exactly what
 ``ktoanalysis.compare.overlay.theory_table()`` returns with its defaults: for the (111)
 and (001) bilayer models TB1 and TB2, omega(0) from the density (Appendix B of
 000_e0c07c0645395619.txt), Vaks dispersion, every omega_c choice and mu* in (0, 0.1).
-Run from the repository root::
+
+Every row records the settings it was computed with (``dphi_deg``, ``quadrature``,
+``measure``, ``dispersion``, ``omega0_auto``, ``method`` where the theory writes it);
+``ktoanalysis overlay`` uses the table only while they equal the theory's current defaults
+(:func:`ktoanalysis.compare.overlay.bundled_theory`), so regenerate it after changing one
+(about a minute; ``tests/compare/test_overlay.py`` checks that it matches). Run from the
+repository root::
 
     python scripts/make_theory_table.py
 """

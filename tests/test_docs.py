@@ -155,3 +155,41 @@ def test_every_notebook_is_rendered(html_build):
     notebooks = sorted((ROOT / "notebooks").glob("[0-9]*.py"))
     for nb in notebooks:
         assert (html_build / "notebooks" / f"{nb.stem}.html").is_file(), nb.name
+
+
+def test_kinds_table_rendered_as_a_table(html_build):
+    """The ``kto-kinds`` table of the CLI page is an HTML table (it was once a bullet list
+    of raw ``.. list-table::`` text), with one row per kind."""
+    html = (html_build / "cli.html").read_text(encoding="utf-8")
+    assert "list-table" not in html
+    tables = re.findall(r"<table.*?</table>", html, flags=re.S)
+    kinds_table = [t for t in tables if ">module<" in re.sub(r"<(?!/?th)[^>]+>", "", t)]
+    assert len(kinds_table) == 1
+    for kind in KINDS:
+        assert f'<span class="pre">{kind}</span>' in kinds_table[0], kind
+
+
+def test_notebook_pages_show_their_figures(html_build):
+    """Every notebook page shows the figures the notebook draws (stored by
+    scripts/make_notebook_figures.py), and each image file is in the build."""
+    stored = DOCS / "notebook_figures"
+    for nb in sorted((ROOT / "notebooks").glob("[0-9]*.py")):
+        pngs = sorted((stored / nb.stem).glob("*.png"))
+        assert pngs, f"no stored figures for {nb.name}: run scripts/make_notebook_figures.py"
+        page = html_build / "notebooks" / f"{nb.stem}.html"
+        srcs = re.findall(r'<img[^>]+src="([^"]+)"', page.read_text(encoding="utf-8"))
+        assert len(srcs) >= len(pngs), nb.name
+        for src in srcs:
+            assert (page.parent / src).resolve().is_file(), (nb.name, src)
+
+
+def test_docstrings_point_to_docs_pages_not_to_unshipped_files():
+    """The package ships neither MODELS.md nor the shared papers folder: docstrings and
+    messages name documentation pages (docs/models/...) or paper files by name."""
+    bad = []
+    for path in sorted((ROOT / "ktoanalysis").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for needle in ("MODELS.md", "../shared", "/work/shared", "papers/"):
+            if needle in text:
+                bad.append(f"{path.relative_to(ROOT)}: {needle}")
+    assert not bad, bad

@@ -28,12 +28,27 @@ NB_METADATA = {
 
 
 def _escape(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("*", "\\*").replace("`", "\\`")
+    """Free text for generated reStructuredText: no markup characters (``Rxy_`` would be a
+    reference, ``*`` emphasis, ``|`` a substitution)."""
+    out = str(text).replace("\\", "\\\\")
+    for ch in "|*`_":
+        out = out.replace(ch, "\\" + ch)
+    return out
 
 
 class _RstDirective(SphinxDirective):
+    """A directive whose content is generated reStructuredText (tables, definition lists).
+
+    The pages are MyST Markdown, whose nested parser would read the generated lines as
+    Markdown (a list-table became a bullet list of ``.. list-table::`` text): inside a
+    MyST page they are wrapped in an ``eval-rst`` block, so they render as tables.
+    """
+
     def _parse(self, lines: list[str]) -> list[nodes.Node]:
         container = nodes.container()
+        if "myst" in type(self.state).__module__:
+            fence = "`" * 6
+            lines = [f"{fence}{{eval-rst}}", *lines, fence]
         self.state.nested_parse(StringList(lines, source="kto_docs"), self.content_offset,
                                 container)
         return container.children
@@ -189,6 +204,58 @@ def _short_values(app, what, name, obj, options, lines: list[str]) -> None:
         lines.append(f"Value: ``{text}``")
 
 
+#: a notebook cell drawing a figure: ``show(fig, "name")`` (the notebooks' helper)
+_SHOW = re.compile(r"""\bshow\(.*,\s*["']([\w.-]+)["']\)""")
+
+
+def _figure_stamps(folder: Path) -> dict:
+    import json
+
+    stamp = folder / "SOURCES.json"
+    return json.loads(stamp.read_text(encoding="utf-8")) if stamp.is_file() else {}
+
+
+def _add_figures(nb, path: Path, folder: Path, stamps: dict) -> None:
+    """Put the stored figures of notebook ``path`` after the cells that draw them.
+
+    The figures (``docs/notebook_figures/<notebook>/<name>.png``, written by
+    ``scripts/make_notebook_figures.py``) become a Markdown cell after the code cell whose
+    ``show(fig, "<name>")`` drew each; figures no cell names go at the end. A notebook whose
+    source changed since its figures were stored is named in the build log (run the script).
+    """
+    import hashlib
+
+    import nbformat
+    from sphinx.util import logging as sphinx_logging
+
+    stored = folder / path.stem
+    pngs = {p.stem: p for p in sorted(stored.glob("*.png"))} if stored.is_dir() else {}
+    if not pngs:
+        return
+    stamp = stamps.get(path.stem, {}).get("source_sha256")
+    if stamp != hashlib.sha256(path.read_bytes()).hexdigest():
+        sphinx_logging.getLogger(__name__).info(
+            "kto_docs: the figures of %s are from an older version of it; run "
+            "python scripts/make_notebook_figures.py %s", path.name, path.stem[:2])
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        if cell.cell_type != "code":
+            continue
+        names = [n for n in _SHOW.findall(cell.source) if n in pngs]
+        if names:
+            cells.append(nbformat.v4.new_markdown_cell(
+                "\n\n".join(_image(path.stem, pngs.pop(n)) for n in names)))
+    if pngs:
+        cells.append(nbformat.v4.new_markdown_cell(
+            "## More figures\n\n" + "\n\n".join(_image(path.stem, p) for p in pngs.values())))
+    nb.cells = cells
+
+
+def _image(stem: str, png: Path) -> str:
+    return f"![{png.stem.replace('_', ' ')}](../notebook_figures/{stem}/{png.name})"
+
+
 def _convert_notebooks(app) -> None:
     import jupytext
 
@@ -200,17 +267,22 @@ def _convert_notebooks(app) -> None:
     for stale in out.glob("*.ipynb"):
         if stale.name not in wanted:
             stale.unlink()
+    figures = Path(app.srcdir) / "notebook_figures"  # stored; docs/notebooks/ is generated
+    stamps = _figure_stamps(figures)
     for path in sources:
         nb = jupytext.reads(path.read_text(encoding="utf-8"), fmt="py:percent")
         for key, value in NB_METADATA.items():
             nb.metadata.setdefault(key, value)
+        _add_figures(nb, path, figures, stamps)
         text = jupytext.writes(nb, fmt="ipynb")
         target = out / (path.stem + ".ipynb")
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
     lines = ["# Notebooks", "",
              "Worked examples kept as jupytext `py:percent` sources in the repository's",
-             "`notebooks/` folder. They are shown here without outputs; run them with",
+             "`notebooks/` folder, shown with the figures they draw (stored by",
+             "`scripts/make_notebook_figures.py`, which runs them with",
+             "`KTO_NOTEBOOK_FAST=1`: coarse grids). Run them yourself with",
              "`jupytext --to notebook --execute notebooks/NAME.py` (the test suite executes",
              "them on every run).", ""]
     if sources:

@@ -36,10 +36,27 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", help="print the version and exit",
                                           callback=_print_version, is_eager=True)] = False,
+    verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True,
+        help="more messages on stderr: -v adds information lines and numpy's floating-point "
+             "warnings (each once), -vv debugging lines")] = 0,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="errors only on stderr (no warnings, no progress bars)")]
+        = False,
 ) -> None:
-    """Superconductivity theory and transport analysis for KTaO3 interface 2DEGs."""
+    """Superconductivity theory and transport analysis for KTaO3 interface 2DEGs.
+
+    Messages go to stderr as one line each (``warning: ...``); results go to stdout.
+    Global options (``-v``, ``-q``) come before the command: ``ktoanalysis -v fit tc FILE``.
+    """
+    from ._log import configure
+
+    if quiet and verbose:
+        raise typer.BadParameter("give either -q/--quiet or -v/--verbose, not both")
+    ctx.call_on_close(configure(-1 if quiet else min(verbose, 2)))
 
 # exit codes: documented once, in :class:`ktoanalysis.errors.ExitCode`
 EXIT_INPUT_ERROR = int(ExitCode.INPUT)

@@ -87,7 +87,10 @@ def register(app: typer.Typer) -> None:
             dask = check_dask_address(dask)  # before anything is written
         man = load_manifest(manifest, strict=strict,
                             extra_kinds=SELFTEST_KINDS if allow_selftest else None)
-        show = sys.stderr.isatty() if progress is None else progress
+        from ._log import verbosity
+
+        # -q: no bar unless --progress asks for one
+        show = (sys.stderr.isatty() and verbosity() >= 0) if progress is None else progress
         try:
             with claim_output(out, force=force) as folder, ExitStack() as stack:
                 executor = None

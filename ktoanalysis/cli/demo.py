@@ -15,8 +15,10 @@ def register(app: typer.Typer) -> None:
                  "bundled example series, write report.html (one self-contained page) and "
                  "print where the results and figures are.")
     def demo(
-        out: Annotated[Path, typer.Option(help="output folder")] = Path("ktoanalysis-demo-output"),
-        jobs: Annotated[int, typer.Option(help="parallel worker processes")] = 1,
+        out: Annotated[Path, typer.Option("--out", "-O", help="output folder")
+                       ] = Path("ktoanalysis-demo-output"),
+        jobs: Annotated[int, typer.Option("--jobs", "-j", min=1,
+                                          help="parallel worker processes")] = 1,
         force: Annotated[bool, typer.Option(
             "--force", help="write into a non-empty folder holding files ktoanalysis did "
             "not write")] = False,

@@ -18,9 +18,18 @@ from .._fileio import mkstemp_like_open
 from ..errors import TheoryError
 
 
+#: the orientations of the registry (ktoanalysis.theory.orientations; kept in step by
+#: tests/theory/test_kto110.py, the theory package itself is imported inside the commands)
 class OrientationOpt(StrEnum):
     o111 = "111"
     o001 = "001"
+    o110 = "110"
+
+
+class MethodOpt(StrEnum):
+    auto = "auto"
+    rays = "rays"
+    contour = "contour"
 
 
 class TBOpt(StrEnum):
@@ -53,7 +62,9 @@ _Orient = Annotated[OrientationOpt, typer.Option("--orientation", help="Interfac
 _TB = Annotated[TBOpt, typer.Option("--tb", help="Tight-binding set (Table I).")]
 _Omega0 = Annotated[str, typer.Option("--omega0-meV", help="omega(0) in meV, or 'auto'.")]
 _Disp = Annotated[DispersionOpt, typer.Option("--dispersion", help="TO1 dispersion.")]
-_Dk = Annotated[float, typer.Option("--dk-deg", help="Angular step on the wedge (deg).")]
+_Dk = Annotated[float, typer.Option("--dphi-deg", help="Angular step on the wedge (deg).")]
+#: the old spelling of --dphi-deg, still accepted (hidden)
+_DkOld = Annotated[float | None, typer.Option("--dk-deg", hidden=True)]
 _OmegaC = Annotated[OmegaCOpt, typer.Option("--omega-c", help="BCS cut-off for Tc.")]
 _MuStar = Annotated[float, typer.Option("--mu-star", help="mu* (McMillan, Allen-Dynes).")]
 _Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
@@ -63,6 +74,10 @@ _Quad = Annotated[QuadratureOpt, typer.Option(
                          "wedge ends at full weight).")]
 _Measure = Annotated[MeasureOpt, typer.Option(
     "--measure", help="Fermi-surface measure: angle (the paper's) or dos (kF dphi / v_r).")]
+_Method = Annotated[MethodOpt, typer.Option(
+    "--method", help="Fermi-surface method: rays (default, the paper's), contour (any "
+                     "topology; open sheets need --measure dos), or auto (rays when every "
+                     "sheet is star-shaped about Gamma, contours otherwise).")]
 
 
 def _omega0(text: str) -> float | str:
@@ -72,6 +87,11 @@ def _omega0(text: str) -> float | str:
         return float(text)
     except ValueError:
         raise TheoryError(f"--omega0-meV must be a number (meV) or 'auto', got {text!r}") from None
+
+
+def resolve_dphi(dphi_deg: float, dk_deg: float | None) -> float:
+    """The angular step: ``--dphi-deg``, or the old spelling ``--dk-deg`` when given."""
+    return float(dphi_deg if dk_deg is None else dk_deg)
 
 
 def _write_csv_atomic(df, path: Path) -> None:
@@ -89,6 +109,9 @@ def _write_csv_atomic(df, path: Path) -> None:
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app`` (the ``theory`` sub-app)."""
+    from .theory_eliashberg import register as _register_eliashberg
+
+    _register_eliashberg(app)  # ``theory eliashberg`` (alpha^2F, Eliashberg Tc)
 
     @app.command("lambda")
     def lambda_cmd(
@@ -107,17 +130,29 @@ def register(app: typer.Typer) -> None:
         serial: _Serial = False,
         quadrature: _Quad = QuadratureOpt.trapezoid,
         measure: _Measure = MeasureOpt.angle,
+        method: _Method = MethodOpt.rays,
+        dk_old: _DkOld = None,
     ) -> None:
         """BCS coupling constant lambda and the gap function for one case (Eq. 3)."""
+        dk_deg = resolve_dphi(dk_deg, dk_old)
         from ..theory.models import make_model
+        from ..theory.orientations import orientation_spec
         from ..theory.pairing import prepare_pairing
         from ..theory.sweep import result_row
 
         model = make_model(orientation.value, tb.value)
         prob = prepare_pairing(model, n2d_cm2=n2d, dphi_deg=dk_deg, parallel=not serial,
-                               quadrature=quadrature.value, measure=measure.value)
+                               quadrature=quadrature.value, measure=measure.value,
+                               method=method.value)
         res = prob.solve(_omega0(omega0_meV), dispersion.value, parallel=not serial)
         out = res.to_dict(arrays=arrays)
+        used = str(res.options.get("method", "rays"))
+        spec = orientation_spec(res.orientation)
+        if not spec.validated:
+            out["reference"] = spec.reference
+        if plot_dir is not None and used != "rays":
+            raise TheoryError("the gap and kernel figures are drawn on the ray grid; this "
+                              "case needed the contour method (no --plot-dir)")
         row = result_row(res, omega_c=omega_c.value, mu_star=mu_star)
         out.update({k: row[k] for k in ("omega_c", "omega_c_meV", "mu_star", "Tc_bcs_K",
                                          "Tc_mcmillan_K", "Tc_allen_dynes_K")})
@@ -126,7 +161,10 @@ def register(app: typer.Typer) -> None:
             from ..theory import plots_pairing as pp
 
             stem = f"{res.orientation}_{res.tb}_{res.omega0_meV:.2f}meV_{res.dispersion}"
-            phis = (0.0, 15.0, 30.0) if res.orientation == "111" else (0.0, 22.0, 45.0)
+            from ..theory.lattice import wedge_deg
+
+            wedge = wedge_deg(res.orientation)  # (0, 15, 30) for 111, (0, 22, 45) for 001
+            phis = (0.0, float(int(wedge / 2)), wedge)
             w = res.omega0_meV
             out["figures"] = [
                 str(save_figure(pp.plot_gap(res), plot_dir / f"gap_{stem}.png")),
@@ -141,7 +179,10 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{res.orientation} {res.tb}  n2D = {res.n2d_cm2:.4g} cm^-2  "
                    f"mu = {res.mu_eV:.5f} eV  omega(0) = {res.omega0_meV:.3f} meV  "
                    f"dispersion = {res.dispersion}  bands = {res.nbands}  "
-                   f"points = {res.band.size}  weights = {quadrature.value}/{measure.value}")
+                   f"points = {res.band.size}  weights = {quadrature.value}/{measure.value}"
+                   f"  method = {used}")
+        if not spec.validated:
+            typer.echo(f"{spec.label}: {spec.reference}")
         typer.echo(f"lambda = {res.lam:.5f}   (next eigenvalues "
                    + ", ".join(f"{x:.4g}" for x in res.eigenvalues[1:]) + ")")
         typer.echo(f"Tc ({omega_c.value} = {row['omega_c_meV']:.3f} meV): "
@@ -157,12 +198,18 @@ def register(app: typer.Typer) -> None:
         serial: _Serial = False,
         quadrature: _Quad = QuadratureOpt.trapezoid,
         measure: _Measure = MeasureOpt.angle,
+        dk_old: _DkOld = None,
     ) -> None:
         """All 16 rows of the paper's Table III, computed, beside the published values."""
+        from ._log import progress_bar
+
+        dk_deg = resolve_dphi(dk_deg, dk_old)
         from ..theory.sweep import compute_table3
 
-        df = compute_table3(dphi_deg=dk_deg, parallel=not serial, quadrature=quadrature.value,
-                            measure=measure.value)
+        with progress_bar(4, "table3", unit="model") as bar:
+            df = compute_table3(dphi_deg=dk_deg, parallel=not serial,
+                                quadrature=quadrature.value, measure=measure.value,
+                                progress=bar)
         if as_json:
             rows = [{"orientation": r.orientation, "tb": r.tb, "omega0_meV": r.omega0_meV,
                      "dispersion": r.dispersion, "computed": r["lambda"],
@@ -183,7 +230,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("sweep")
     def sweep_cmd(
-        out: Annotated[Path, typer.Option("--out", help="Output CSV (written atomically).")],
+        out: Annotated[Path, typer.Option("--out", "-O",
+                                          help="Output CSV (written atomically).")],
         orientation: Annotated[list[OrientationOpt], typer.Option(
             "--orientation", help="Interface orientation; repeat for several.")] = None,
         tb: Annotated[list[TBOpt], typer.Option(
@@ -202,6 +250,8 @@ def register(app: typer.Typer) -> None:
         serial: _Serial = False,
         quadrature: _Quad = QuadratureOpt.trapezoid,
         measure: _Measure = MeasureOpt.angle,
+        method: _Method = MethodOpt.rays,
+        dk_old: _DkOld = None,
     ) -> None:
         """lambda and Tc versus density and/or omega(0); writes a tidy CSV.
 
@@ -213,14 +263,17 @@ def register(app: typer.Typer) -> None:
         import pandas as pd
 
         from ..errors import ExitCode
+        from ..theory.orientations import orientation_spec
         from ..theory.sweep import SWEEP_COLUMNS, parse_range, sweep_density
+        from ._log import progress_bar
 
+        dk_deg = resolve_dphi(dk_deg, dk_old)
         n2d_vals = parse_range(n2d)
         omegas = ("auto" if omega0_meV.strip().lower() == "auto"
                   else [float(x) for x in parse_range(omega0_meV, log=False)])
 
         def progress(i: int, total: int) -> None:
-            typer.echo(f"  case {i}/{total}", err=True)
+            bar(i, total)
             _write_csv_atomic(pd.DataFrame(rows, columns=list(SWEEP_COLUMNS)), out)
 
         rows: list[dict] = []
@@ -234,12 +287,19 @@ def register(app: typer.Typer) -> None:
         orientation = orientation or [OrientationOpt.o111]
         tb = tb or [TBOpt.TB1]
         dispersion = dispersion or [DispersionOpt.vaks]
-        df = sweep_density([o.value for o in orientation], [t.value for t in tb], n2d_vals,
-                           omega0_meV=omegas, dispersion=[d.value for d in dispersion],
-                           dphi_deg=dk_deg, omega_c=omega_c.value, mu_star=mu_star,
-                           parallel=not serial, progress=progress,
-                           quadrature=quadrature.value, measure=measure.value,
-                           on_error="record", on_row=on_row)
+        n_cases = len(orientation) * len(tb) * len(n2d_vals)
+        with progress_bar(n_cases, "sweep", unit="density") as bar:
+            df = sweep_density([o.value for o in orientation], [t.value for t in tb],
+                               n2d_vals, omega0_meV=omegas,
+                               dispersion=[d.value for d in dispersion], dphi_deg=dk_deg,
+                               omega_c=omega_c.value, mu_star=mu_star, parallel=not serial,
+                               progress=progress, quadrature=quadrature.value,
+                               measure=measure.value, on_error="record", on_row=on_row,
+                               method=method.value)
+        for o in orientation:
+            if not orientation_spec(o.value).validated:
+                typer.echo(f"{orientation_spec(o.value).label}: "
+                           f"{orientation_spec(o.value).reference}", err=True)
         _write_csv_atomic(df, out)
         n_failed = int((df["status"] != "ok").sum())
         typer.echo(f"wrote {out} ({len(df)} rows, {n_failed} failed)")

@@ -61,6 +61,8 @@ __all__ = [
     "measured_table",
     "compare_table",
     "theory_table",
+    "theory_settings",
+    "bundled_theory",
     "tidy_theory",
     "plot_overlay",
 ]
@@ -93,6 +95,20 @@ _CRITERION_MARKERS = {
 }
 _TC_LABELS = {"Tc_mid_K": "Tc mid", "Tc_zero_K": "Tc zero", "Tc_onset_K": "Tc onset",
               "T_BKT_K": "T_BKT", "Tc_K": "Tc"}
+#: legend words of this study's Tc columns (the legend never shows a column name)
+_TC_WORDS = {"Tc_mid_K": "$T_c$ at 50 % of $R_N$", "Tc_zero_K": "$T_c$ at zero resistance",
+             "Tc_onset_K": "$T_c$ at the onset", "T_BKT_K": "BKT temperature",
+             "Tc_K": "$T_c$"}
+#: legend words of the theory's cut-off choices
+_OMEGA_C_WORDS = {"omega0": r"$\omega(0)$",
+                  "omega_2kF_GK": r"$\omega(2k_F)$ along $\Gamma$-K",
+                  "omega_2kF_GM": r"$\omega(2k_F)$ along $\Gamma$-M"}
+#: settings of the pairing theory that a stored theory table records, and the value each
+#: has when a table lacks its column (tables written before the setting existed)
+THEORY_SETTINGS: tuple[str, ...] = ("dispersion", "omega0_auto", "dphi_deg", "quadrature",
+                                    "measure", "method")
+_LEGACY_SETTINGS: dict[str, Any] = {"quadrature": "paper", "measure": "angle",
+                                    "method": "rays"}
 
 
 # ----------------------------------------------------------------------------- formulas
@@ -623,12 +639,16 @@ def theory_table(orientations: Sequence[str] = ("111", "001"),
     omega(0) from Appendix B, Vaks dispersion) and writes one ``theory.sweep.result_row``
     per omega_c choice and mu*, converted with :func:`tidy_theory`. A density the model
     cannot describe (``TheoryError``, e.g. a Fermi sea reaching the zone boundary) is
-    skipped and logged. Adapt this function if the theory API changes.
+    skipped (one warning per model names the densities; the reasons are information
+    lines). Adapt this function if the theory API changes.
 
     Parameters
     ----------
     orientations
-        Interface orientations ("111", "001").
+        Interface orientations ("111", "001", and "110": an extension of the paper's
+        models with no published reference value, whose open sheets above the ray limit
+        need the contour method with the 'dos' measure, so with the paper's 'angle'
+        measure those densities are skipped).
     n2d_cm2
         Sheet densities, cm^-2.
     tbs
@@ -665,12 +685,18 @@ def theory_table(orientations: Sequence[str] = ("111", "001"),
     choices = tuple(OMEGA_C_CHOICES) if omega_c_choices is None else tuple(omega_c_choices)
     cases = [(o, tb, float(n)) for o in orientations for tb in tbs for n in n2d_cm2]
     rows: list[dict[str, Any]] = []
+    skipped: dict[tuple[str, str], list[float]] = {}
     for i, (o, tb, n) in enumerate(cases):
         try:
-            res = prepare_pairing(make_model(o, tb, **model_options), n2d_cm2=n).solve(
-                "auto", "vaks")
+            # method="auto": rays while the sheets are star-shaped about Gamma, contours
+            # beyond ((110) above its ray limit; no published reference value for (110))
+            res = prepare_pairing(make_model(o, tb, **model_options), n2d_cm2=n,
+                                  method="auto").solve("auto", "vaks")
         except TheoryError as exc:
-            log.warning("theory skipped at (%s, %s, n2d = %.3g cm^-2): %s", o, tb, n, exc)
+            log.info("theory skipped at (%s, %s, n2d = %.3g cm^-2): %s", o, tb, n, exc)
+            skipped.setdefault((o, tb), []).append(n)
+            if progress is not None:
+                progress(i + 1, len(cases))
             continue
         for choice in choices:
             for mu in mu_stars:
@@ -681,10 +707,133 @@ def theory_table(orientations: Sequence[str] = ("111", "001"),
                                 o, tb, n, choice, exc)
         if progress is not None:
             progress(i + 1, len(cases))
+    for (o, tb), ns in skipped.items():  # one line per model; the reasons with -v
+        log.warning("theory (%s, %s) not computed at %d of %d densities (%s cm^-2); "
+                    "-v for the reasons", o, tb, len(ns), len(n2d_cm2),
+                    ", ".join(f"{x:.3g}" for x in ns))
     if not rows:
         raise KtoError("the theory could not be computed at any of the densities "
                        f"{list(n2d_cm2)} cm^-2")
     return validate_theory(tidy_theory(pd.DataFrame(rows)), source="ktoanalysis.theory")
+
+
+def theory_settings(**model_options: Any) -> dict[str, Any]:
+    """The settings :func:`theory_table` computes with, as a stored table records them.
+
+    Read from the current defaults of ``theory.pairing.prepare_pairing`` (angular step,
+    quadrature, measure, Fermi-surface method) plus the fixed choices of
+    :func:`theory_table` (omega(0) from the density, Vaks dispersion), so that a change of
+    a theory default makes an older stored table stop matching.
+
+    Parameters
+    ----------
+    **model_options
+        Model options that would be passed to ``make_model``: a stored table is computed
+        with none, so any makes it not match (returned as ``model_options``).
+
+    Returns
+    -------
+    dict
+        ``{"dispersion": "vaks", "omega0_auto": True, "dphi_deg": 1.0, "quadrature": ...,
+        "measure": ..., "method": ...}`` (the keys of :data:`THEORY_SETTINGS`), plus
+        ``model_options`` when given.
+    """
+    import inspect
+
+    from ..theory.pairing import prepare_pairing
+
+    params = inspect.signature(prepare_pairing).parameters
+    out: dict[str, Any] = {"dispersion": "vaks", "omega0_auto": True}
+    for name in ("dphi_deg", "quadrature", "measure", "method"):
+        if name in params:
+            out[name] = params[name].default
+    if model_options:
+        out["model_options"] = dict(model_options)
+    return out
+
+
+def _same(recorded: Any, wanted: Any) -> bool:
+    if isinstance(wanted, bool):
+        return str(recorded).strip().lower() in ({"true", "1", "1.0"} if wanted
+                                                 else {"false", "0", "0.0"})
+    if isinstance(wanted, (int, float)):
+        try:
+            return bool(np.isclose(float(recorded), float(wanted)))
+        except (TypeError, ValueError):
+            return False
+    return str(recorded).strip() == str(wanted)
+
+
+def bundled_theory(orientations: Sequence[str] = ("111", "001"), *,
+                   path: str | Path | None = None, tbs: Sequence[str] = ("TB1", "TB2"),
+                   **model_options: Any) -> tuple[pd.DataFrame | None, str]:
+    """The stored theory table, when it holds what :func:`theory_table` would compute.
+
+    The bundled ``data/theory_tc.csv`` (written by ``scripts/make_theory_table.py``) records
+    the settings of every row (columns :data:`THEORY_SETTINGS`). It is used instead of a
+    new computation (about a minute) when every row has the settings of
+    :func:`theory_settings`, no model option is asked for, and every requested orientation
+    and tight-binding model is in it (an orientation it lacks is left out of the returned
+    table: compute that one with :func:`theory_table`). A table written before a setting
+    existed is read with that setting's value of then (quadrature ``paper``, measure
+    ``angle``, method ``rays``).
+
+    Parameters
+    ----------
+    orientations
+        Orientations the overlay needs.
+    path
+        Theory CSV (default: the bundled ``theory_tc.csv``).
+    tbs
+        Tight-binding models the overlay needs.
+    **model_options
+        Model options of the requested computation (any makes the stored table unusable).
+
+    Returns
+    -------
+    (table or None, reason)
+        The validated table (rows of the requested orientations it has) and a sentence
+        naming its settings, or None and why it does not match (absent, other settings,
+        a tight-binding model or every requested orientation missing).
+    """
+    from .._data import data_path
+
+    csv = Path(path) if path is not None else data_path("theory_tc.csv")
+    if model_options:
+        return None, f"model options {sorted(model_options)} asked for"
+    if not csv.is_file():
+        return None, f"{csv} is absent"
+    try:
+        table = load_theory(csv)
+    except DataFormatError as exc:
+        return None, f"{csv} is not a usable theory table ({exc})"
+    try:
+        wanted = theory_settings()
+    except ImportError as exc:  # no theory: the stored table is all there is
+        wanted = {}
+        log.info("theory package not importable (%s): the stored settings are not checked",
+                 exc)
+    for name, value in wanted.items():
+        if name in table.columns:
+            recorded = table[name].dropna().unique().tolist()
+        elif name in _LEGACY_SETTINGS:
+            recorded = [_LEGACY_SETTINGS[name]]
+        else:
+            return None, f"{csv.name} does not record the setting {name}"
+        bad = [r for r in recorded if not _same(r, value)]
+        if bad or not recorded:
+            return None, (f"{csv.name} was computed with {name} = {bad[0] if bad else '?'}, "
+                          f"the theory now uses {name} = {value}")
+    have = set(table["tb"].astype(str))
+    missing = [str(x) for x in tbs if str(x) not in have]
+    if missing:
+        return None, f"{csv.name} has no tight-binding model {', '.join(missing)}"
+    if not set(table["orientation"]) & {str(o) for o in orientations}:
+        return None, f"{csv.name} has none of the orientations {', '.join(orientations)}"
+    keep = table["orientation"].isin([str(o) for o in orientations]) & table["tb"].isin(
+        [str(t) for t in tbs])
+    settings = ", ".join(f"{k} = {v}" for k, v in wanted.items())
+    return table[keep].reset_index(drop=True), f"{csv.name} ({settings or 'settings unchecked'})"
 
 
 # ----------------------------------------------------------------------------- figure
@@ -795,6 +944,14 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
             kept.append(band["max"].to_numpy())
         theory_vals = np.concatenate(kept) if kept else theory_vals
         central_vals = np.concatenate(kept[::2]) if kept else central_vals
+        from ..theory.eliashberg import NEGLIGIBLE_TC_K
+
+        tc_th = th["Tc_K"].to_numpy(dtype=float)
+        if tc_th.size and not np.nanmax(tc_th) >= NEGLIGIBLE_TC_K:
+            # paper 000's own conclusion (Sec. IV, Conclusion): TO1 alone is too weak
+            notes.append(f"TO1-only theory Tc < {NEGLIGIBLE_TC_K} K: negligible, as paper 000 "
+                         "concludes (the TO1 mode alone is too weak;\nother phonons must add; "
+                         "see `ktoanalysis theory eliashberg --lambda-e/--omega-e-meV`)")
 
     # --- measured points, left panel
     for (src_is_study, orient, crit), grp in meas.groupby(
@@ -837,16 +994,17 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
     ax.set_xlim(left=0)
     ax.set_title(r"$T_c$ vs carrier density")
 
-    # --- legend, left panel
-    handles: list[Any] = []
+    # --- legends, left panel: colour = orientation, marker = Tc criterion, line = theory
     orients = [o for o in ("111", "110", "001")
                if o in set(meas["orientation"]) or (th is not None and o in set(th["orientation"]))]
     others = sorted(set(meas["orientation"]) - set(orients))
-    for o in orients + others:
-        handles.append(Patch(color=_color(o), label=f"({o})" if o else "orientation ?"))
+    colour_handles = [Patch(color=_color(o), label=f"({o}) interface" if o else "not given")
+                      for o in orients + others]
+    handles: list[Any] = []
     if used_col is not None:
         handles.append(Line2D([], [], marker="o", ls="none", color="0.3", mec="k", ms=7,
-                              label=f"this study: {used_col} $\\pm1\\sigma$"))
+                              label=f"this study: {_TC_WORDS.get(used_col, used_col)} "
+                                    r"$\pm1\sigma$"))
     if literature:
         for crit in dict.fromkeys(meas.loc[meas["source"] != "this study", "criterion"]):
             m, lab = _CRITERION_MARKERS.get(crit, ("X", crit))
@@ -856,12 +1014,18 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
         for i, tbv in enumerate(tbs):
             handles.append(Line2D([], [], ls=tb_styles[i % len(tb_styles)], color="0.3", lw=2,
                                   label=f"theory {tbv}: {central['Tc_method']}, "
-                                        f"$\\omega_c$ = {central['omega_c_choice']}"
+                                        f"$\\omega_c$ = {_omega_c_words(central['omega_c_choice'])}"
                                         + _mu_label(central["mu_star"])))
         handles.append(Patch(color="0.3", alpha=0.2,
                              label=r"theory spread over $\omega_c$, $\mu^*$, method"))
-    ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13),
-              ncol=2, frameon=False)
+    leg_colour = ax.legend(handles=colour_handles, fontsize=8, loc="upper center",
+                           bbox_to_anchor=(0.5, -0.11), ncol=max(len(colour_handles), 1),
+                           frameon=False, title="colour: orientation", title_fontsize=8)
+    if handles:
+        ax.add_artist(leg_colour)
+        ax.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+                  ncol=2, frameon=False, title="marker: $T_c$ criterion; line: theory",
+                  title_fontsize=8)
     if notes:
         ax.text(0.98, 0.02, "\n".join(notes), transform=ax.transAxes, fontsize=7.5,
                 ha="right", va="bottom", color="0.2",
@@ -883,6 +1047,11 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
     if out is not None:
         save_figure(fig, out)
     return fig
+
+
+def _omega_c_words(choice: Any) -> str:
+    """Legend words of a cut-off choice (``omega_2kF_GK`` -> omega(2kF) along Gamma-K)."""
+    return _OMEGA_C_WORDS.get(str(choice), str(choice).replace("_", " "))
 
 
 def _mu_label(mu: Any) -> str:
@@ -913,7 +1082,7 @@ def _lambda_panel(axl, meas: pd.DataFrame, th: pd.DataFrame | None, central: dic
                                   color=_color(orient), lw=2,
                                   label=f"theory $\\lambda$ ({orient}, {tbv})"))
         cmp = compare_table(meas, th, tb=tb)
-        wc_label = f"$\\omega_c$ = {central['omega_c_choice']}"
+        wc_label = f"$\\omega_c$ = {_omega_c_words(central['omega_c_choice'])}"
         if not cmp.empty:
             spread = cmp.groupby(["source", "sample", "orientation", "n2d_cm2", "Tc_K",
                                   "criterion"], sort=False)["lambda_needed"].agg(["min", "max"])

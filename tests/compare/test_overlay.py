@@ -170,13 +170,39 @@ def test_compare_table_round_trip(theory_df):
 
 # ----------------------------------------------------------------------------- figure
 
+def _legends(ax) -> list:
+    from matplotlib.legend import Legend
+
+    return [c for c in ax.get_children() if isinstance(c, Legend)]
+
+
+def _legend_texts(ax) -> list[str]:
+    return [t.get_text() for leg in _legends(ax) for t in leg.get_texts()]
+
+
+def test_overlay_legend_separates_colour_from_marker_in_words(results_df, theory_df):
+    fig = ov.plot_overlay(results_df, theory_df, literature=True)
+    ax = fig.axes[0]
+    legends = {leg.get_title().get_text(): leg for leg in _legends(ax)}
+    assert set(legends) == {"colour: orientation", "marker: $T_c$ criterion; line: theory"}
+    colour = [t.get_text() for t in legends["colour: orientation"].get_texts()]
+    assert colour == ["(111) interface", "(001) interface"]
+    # the colour legend holds only colour patches; the other one only markers and lines
+    from matplotlib.patches import Patch
+
+    assert all(isinstance(h, Patch) for h in legends["colour: orientation"].legend_handles)
+    # words, never a column name or an identifier
+    for t in _legend_texts(ax) + _legend_texts(fig.axes[1]):
+        assert not any(name in t for name in (*ov.TC_COLUMNS, "omega_2kF", "omega0",
+                                              "n2d_cm2", "Tc_method")), t
+
 def test_plot_overlay_draws_data_and_central_theory(results_df, theory_df, tmp_path: Path):
     out = tmp_path / "fig.png"
     fig = ov.plot_overlay(results_df, theory_df, literature=True, out=out)
     assert out.is_file() and out.stat().st_size > 10_000
     ax, axl = fig.axes[:2]
-    texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any("Tc_mid_K" in t for t in texts)
+    texts = _legend_texts(ax)
+    assert any("this study: $T_c$ at 50 % of $R_N$" in t for t in texts)
     assert any("literature: zero resistance" in t for t in texts)
     assert ax.get_xlabel().startswith("$n_{2D}$") and "K" in ax.get_ylabel()
     # central theory line for (111, TB1): first omega_c choice (omega_2kF), BCS
@@ -198,9 +224,9 @@ def test_plot_overlay_choice_and_fallback(results_df, theory_df):
     fig = ov.plot_overlay(results_df.drop(columns=["Tc_mid_K"]), theory_df, literature=False,
                           central_omega_c="omega0", central_tc_method="McMillan",
                           central_mu_star=0.1)
-    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert any("Tc_zero_K" in t for t in texts)
-    assert any("McMillan" in t and "omega0" in t and "0.1" in t for t in texts)
+    texts = _legend_texts(fig.axes[0])
+    assert any("this study: $T_c$ at zero resistance" in t for t in texts)
+    assert any("McMillan" in t and r"$\omega(0)$" in t and "0.1" in t for t in texts)
     with pytest.raises(KtoError, match="central_omega_c"):
         ov.plot_overlay(results_df, theory_df, central_omega_c="omega_nope")
 
@@ -246,6 +272,102 @@ def _app() -> typer.Typer:
         """test app"""
 
     return app
+
+
+# ----------------------------------------------------------------------------- bundled table
+
+def _stored_table(theory_df: pd.DataFrame, **settings) -> pd.DataFrame:
+    table = theory_df.copy()
+    wanted = {"dispersion": "vaks", "omega0_auto": True, "dphi_deg": 1.0,
+              "quadrature": "trapezoid", "measure": "angle", "method": "rays"}
+    wanted.update(settings)
+    for k, v in wanted.items():
+        if v is not None:
+            table[k] = v
+    return table
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    """The theory's current settings, fixed for the test (independent of its defaults)."""
+    fixed = {"dispersion": "vaks", "omega0_auto": True, "dphi_deg": 1.0,
+             "quadrature": "trapezoid", "measure": "angle", "method": "rays"}
+    monkeypatch.setattr(ov, "theory_settings", lambda **kw: dict(fixed))
+    return fixed
+
+
+def test_bundled_theory_used_only_when_settings_match(tmp_path: Path, theory_df, settings):
+    good = tmp_path / "good.csv"
+    _stored_table(theory_df).to_csv(good, index=False)
+    table, why = ov.bundled_theory(["111", "001"], path=good)
+    assert table is not None and len(table) == len(theory_df)
+    assert "quadrature = trapezoid" in why
+    # a table of the old default (paper quadrature) no longer matches
+    old = tmp_path / "old.csv"
+    _stored_table(theory_df, quadrature="paper").to_csv(old, index=False)
+    table, why = ov.bundled_theory(path=old)
+    assert table is None and "quadrature = paper" in why and "trapezoid" in why
+    # a table without the column was written before the option existed: paper quadrature
+    legacy = tmp_path / "legacy.csv"
+    _stored_table(theory_df).drop(columns=["quadrature"]).to_csv(legacy, index=False)
+    assert ov.bundled_theory(path=legacy)[0] is None
+    # another angular step, a model option, an absent file: not used
+    step = tmp_path / "step.csv"
+    _stored_table(theory_df, dphi_deg=0.5).to_csv(step, index=False)
+    assert "dphi_deg" in ov.bundled_theory(path=step)[1]
+    assert ov.bundled_theory(path=good, t=0.5)[0] is None
+    assert "absent" in ov.bundled_theory(path=tmp_path / "none.csv")[1]
+    # orientations it lacks are left out (the caller computes those)
+    table, _ = ov.bundled_theory(["111", "110"], path=good)
+    assert set(table["orientation"]) == {"111"}
+    assert ov.bundled_theory(["110"], path=good)[0] is None
+
+
+def test_the_bundled_table_matches_the_current_theory_defaults():
+    """data/theory_tc.csv must be regenerated (scripts/make_theory_table.py) whenever a
+    default of the pairing theory changes; otherwise the overlay recomputes it."""
+    pytest.importorskip("ktoanalysis.theory.pairing")
+    table, why = ov.bundled_theory(["111", "001"])
+    assert table is not None, why
+    assert set(table["orientation"]) == {"111", "001"} and set(table["tb"]) == {"TB1", "TB2"}
+
+
+def test_cli_overlay_uses_the_bundled_table_without_recomputing(tmp_path: Path, results_df,
+                                                                theory_df, settings,
+                                                                monkeypatch):
+    import ktoanalysis._data
+
+    stored = tmp_path / "theory_tc.csv"
+    _stored_table(theory_df).to_csv(stored, index=False)
+    monkeypatch.setattr(ktoanalysis._data, "data_path", lambda *parts: stored)
+    calls = []
+
+    def no_compute(**kw):
+        calls.append(kw)
+        raise KtoError("theory not computed in this test")
+
+    monkeypatch.setattr(ov, "theory_table", no_compute)
+    res = tmp_path / "results.csv"
+    results_df[results_df["orientation"].isin(["111", "001"])].to_csv(res, index=False)
+    out = tmp_path / "fig.png"
+    r = CliRunner().invoke(_app(), ["overlay", "--results", str(res), "-O", str(out)])
+    assert r.exit_code == 0, r.output
+    assert calls == [] and out.is_file()
+    assert "bundled table theory_tc.csv" in r.stderr
+    # --recompute asks the theory even though the table matches
+    r = CliRunner().invoke(_app(), ["overlay", "--results", str(res), "-O", str(out),
+                                    "--recompute"])
+    assert r.exit_code == 0, r.output
+    assert len(calls) == 1 and "theory not available" in r.stderr
+    # a stale table is not used: the theory is computed (here: refused) instead
+    _stored_table(theory_df, quadrature="paper").to_csv(stored, index=False)
+    r = CliRunner().invoke(_app(), ["overlay", "--results", str(res), "-O", str(out)])
+    assert len(calls) == 2 and "not used" in r.stderr and "quadrature = paper" in r.stderr
+    # the old spelling -o of --out still works (hidden); neither is an error
+    r = CliRunner().invoke(_app(), ["overlay", "--no-theory", "-o", str(tmp_path / "o.png")])
+    assert r.exit_code == 0 and (tmp_path / "o.png").is_file()
+    r = CliRunner().invoke(_app(), ["overlay", "--no-theory"])
+    assert isinstance(r.exception, KtoError) and "--out" in str(r.exception)
 
 
 def test_cli_overlay(tmp_path: Path, results_df, theory_df):

@@ -46,7 +46,10 @@ def plot(result: FitResult, fig: Any) -> None:
     ax.axvline(Tb, color="C3", ls=":", lw=1)
     ax.set_ylabel("R (Ohm)")
     ax.set_ylim(bottom=max(0.3 * float(np.min(d["R_win_ohm"])), 1e-3 * float(R.max())))
-    ax.legend(fontsize=7)
+    # above the panel: inside, any corner covers data of some curve (the low-R end, where
+    # the BKT fit lives, or the normal state)
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=2,
+              frameon=False, borderaxespad=0.0)
     axr.plot(d["T_win_K"], d["resid_lnR"], ".", color="C0")
     axr.axhline(0, color="0.3", lw=0.8)
     axr.set_xlabel("T (K)")
