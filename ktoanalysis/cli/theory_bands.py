@@ -9,7 +9,10 @@ import typer
 
 from ._common import echo_json, parse_options
 
-_ORI_HELP = "interface orientation: 111 or 001 (110: unvalidated extension)"
+_ORI_HELP = "interface orientation: 111 or 001 (110: extension, no published reference value)"
+_METHOD_HELP = ("Fermi-surface method: rays (default, the paper's), contour (any topology: open "
+                "sheets, e.g. (110) above 7.2e13 cm^-2), or auto (rays while every sheet is "
+                "star-shaped about Gamma, contours otherwise)")
 _TB_HELP = "tight-binding parameter set of Norman 2026 Table I: TB1 or TB2"
 _OPT_HELP = ("model option key=value (repeatable), e.g. -o a_angstrom=3.989 "
              "-o rashba_static_eV=0 -o interlayer_nnn_offdiag=true -o t=0.5")
@@ -21,7 +24,8 @@ def _model(orientation: str, tb: str, option: list[str] | None):
     return make_model(orientation, tb, **parse_options(option))
 
 
-def _mu(model, n2d: float | None, mu_ev: float | None) -> tuple[float, float | None]:
+def _mu(model, n2d: float | None, mu_ev: float | None, method: str = "rays"
+        ) -> tuple[float, float | None]:
     from ..errors import TheoryError
     from ..theory.density import mu_for_density
 
@@ -29,7 +33,7 @@ def _mu(model, n2d: float | None, mu_ev: float | None) -> tuple[float, float | N
         raise TheoryError("give exactly one of --n2d (cm^-2) and --mu-ev (eV)")
     if mu_ev is not None:
         return float(mu_ev), None
-    return mu_for_density(model, n2d), float(n2d)
+    return mu_for_density(model, n2d, method=method), float(n2d)
 
 
 def register(app: typer.Typer) -> None:
@@ -44,21 +48,36 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
         option: Annotated[list[str] | None, typer.Option("--option", "-o",
                                                          help=_OPT_HELP)] = None,
+        method: Annotated[str, typer.Option(help=_METHOD_HELP)] = "rays",
     ) -> None:
-        from ..theory.density import density_limit, gamma_energy, mu_for_density, occupied_bands
+        from ..theory.contours import CONTOUR_MAX_ELECTRONS_PER_CELL
+        from ..theory.density import (
+            cell_area_cm2,
+            density_limit,
+            gamma_energy,
+            mu_for_density,
+            occupied_bands,
+        )
+        from ..theory.orientations import orientation_spec
 
         model = _model(orientation, tb, option)
-        mu = mu_for_density(model, n2d)
+        mu = mu_for_density(model, n2d, method=method)
         limit = density_limit(model)
         nb = occupied_bands(model, gamma_energy(model) + mu)
+        n_max = (limit.n2d_cm2 if method == "rays"
+                 else CONTOUR_MAX_ELECTRONS_PER_CELL / cell_area_cm2(model))
         out = {"mu_eV": mu, "n2d_cm2": float(n2d), "orientation": model.orientation,
-               "tb": model.tb, "occupied_bands": nb, "n2d_max_cm2": limit.n2d_cm2}
+               "tb": model.tb, "occupied_bands": nb, "n2d_max_cm2": n_max,
+               "n2d_rays_max_cm2": limit.n2d_cm2, "method": method}
+        spec = orientation_spec(model.orientation)
+        if not spec.validated:
+            out["reference"] = spec.reference
         if json_out:
             echo_json(out)
         else:
             typer.echo(f"mu = {mu:.5f} eV  ({model.orientation}, {model.tb}, "
                        f"n2D = {n2d:.4g} cm^-2, {nb} occupied bands; model limit "
-                       f"{limit.n2d_cm2:.3g} cm^-2)")
+                       f"{n_max:.3g} cm^-2, sheets open above {limit.n2d_cm2:.3g} cm^-2)")
 
     @app.command("fermi-surface", help="Fermi wave numbers kF per band and angle, and each "
                                        "band's density of states.")
@@ -81,14 +100,18 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
         option: Annotated[list[str] | None, typer.Option("--option", "-o",
                                                          help=_OPT_HELP)] = None,
+        method: Annotated[str, typer.Option(help=_METHOD_HELP)] = "rays",
     ) -> None:
+        import numpy as np
+
         from ..errors import TheoryError
         from ..theory.fermi import fermi_surface
+        from ..theory.orientations import orientation_spec
 
         model = _model(orientation, tb, option)
         if n2d is None and mu_ev is None:
             n2d = 1e14
-        mu, n = _mu(model, n2d, mu_ev)
+        mu, n = _mu(model, n2d, mu_ev, method)
         nb: int | str = nbands.strip().lower()
         if nb != "auto":
             try:
@@ -96,7 +119,38 @@ def register(app: typer.Typer) -> None:
             except ValueError:
                 raise TheoryError(f"--nbands must be a number of bands or 'auto', "
                                   f"got {nbands!r}") from None
-        fs = fermi_surface(model, mu, dphi_deg=dphi_deg, full=full, nbands=nb)
+        if method not in ("rays", "contour", "auto"):
+            raise TheoryError(f"--method must be auto, rays or contour, got {method!r}")
+        try:
+            fs = (None if method == "contour"
+                  else fermi_surface(model, mu, dphi_deg=dphi_deg, full=full, nbands=nb))
+        except TheoryError:
+            from ..theory.contours import sheets_star_shaped
+
+            if method == "rays" or sheets_star_shaped(model, mu):
+                raise  # the rays failed for another reason than the sheet topology
+            fs = None
+        if fs is None:
+            from ..theory.contours import fermi_contours
+
+            cs = fermi_contours(model, mu, nbands=nb)
+            cout: dict[str, Any] = {"tb": model.tb, "n2d_cm2": n, **cs.to_dict()}
+            spec = orientation_spec(model.orientation)
+            if not spec.validated:
+                cout["reference"] = spec.reference
+            if json_out:
+                echo_json(cout)
+                return
+            typer.echo(f"{model.orientation} {model.tb}: mu = {mu:.5f} eV, "
+                       f"E_F = {cs.E_F_eV:.5f} eV (contour method)")
+            typer.echo("band   DOS (states/eV/cell)   points  star-shaped about Gamma")
+            for row, b in enumerate(cs.bands):
+                typer.echo(f"{b + 1:4d}   {cs.dos[row]:10.4f}             "
+                           f"{int(np.count_nonzero(cs.sheet == row)):6d}  "
+                           f"{'yes' if cs.star_shaped[row] else 'no (open or re-entrant)'}")
+            if plot is not None:
+                typer.echo("no figure: --plot draws the ray contours only")
+            return
         if plot is not None:
             from ..theory.plots_bands import plot_fermi_surface
 

@@ -225,7 +225,7 @@ def electrons_per_cell(model: TightBindingModel, E_F_eV: float, *, n_rays: int =
 
 @blas_limited
 def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
-                   n_radial: int = 80) -> float:
+                   n_radial: int = 80, method: str = "rays") -> float:
     """Sheet carrier density for a chemical potential.
 
     Parameters
@@ -237,6 +237,10 @@ def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
         (:func:`gamma_energy`).
     n_rays, n_radial
         Integration grid (rays per wedge, points per ray).
+    method
+        ``"rays"`` (default), ``"contour"`` (areas enclosed by the contours of
+        :mod:`ktoanalysis.theory.contours`, open sheets allowed) or ``"auto"`` (rays while
+        the Fermi seas stay inside the zone, contours beyond).
 
     Returns
     -------
@@ -245,13 +249,21 @@ def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
     mu = float(mu_eV)
     if not math.isfinite(mu):
         raise TheoryError(f"mu must be a finite energy in eV, got {mu_eV!r}")
+    if method != "rays":
+        from . import contours
+
+        if method == "contour" or (method == "auto" and mu > density_limit(model).mu_eV):
+            return contours.density_for_mu_contour(model, mu)
+        if method != "auto":
+            raise TheoryError(f"unknown method {method!r}; expected one of "
+                              f"{', '.join(contours.METHODS)}")
     Ne = electrons_per_cell(model, gamma_energy(model) + mu, n_rays=n_rays, n_radial=n_radial)
     return Ne / cell_area_cm2(model)
 
 
 @blas_limited
 def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-5, *,
-                   n_rays: int = 16, n_radial: int = 80) -> float:
+                   n_rays: int = 16, n_radial: int = 80, method: str = "rays") -> float:
     """Chemical potential for a sheet density (inverse of :func:`density_for_mu`).
 
     The root is bracketed from the band bottom upwards: trial Fermi energies expand
@@ -270,6 +282,11 @@ def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-
     n_rays, n_radial
         Integration grid (rays per wedge, points per ray); the defaults converge mu to
         better than 0.01 meV.
+    method
+        ``"rays"`` (default; up to the ray limit of :func:`density_limit`),
+        ``"contour"`` (electron count from the contour areas of
+        :mod:`ktoanalysis.theory.contours`: open sheets allowed, up to one electron per
+        2D cell) or ``"auto"`` (rays up to their limit, contours above it).
 
     Returns
     -------
@@ -296,8 +313,27 @@ def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-
     if target >= model.nb:
         raise TheoryError(f"n2d = {n:.3g} cm^-2 is {target:.3g} electrons per cell, more than "
                           f"the {model.nb} bands of the model can hold")
+    if method not in ("rays", "contour", "auto"):
+        raise TheoryError(f"unknown method {method!r}; expected one of rays, contour, auto")
+    if method == "contour":
+        from .contours import mu_for_density_contour
+
+        return mu_for_density_contour(model, n, tol_eV)
     grid = _wedge_grid(model, n_rays, n_radial)
     limit = _density_limit(model, grid)
+    if target > limit.electrons_per_cell and method == "auto":
+        from .contours import CONTOUR_MAX_ELECTRONS_PER_CELL, mu_for_density_contour
+
+        if target > CONTOUR_MAX_ELECTRONS_PER_CELL:
+            raise TheoryError(
+                f"n2d = {n:.4g} cm^-2 is above the highest density of the "
+                f"{model.orientation} {model.tb} bilayer model, "
+                f"{CONTOUR_MAX_ELECTRONS_PER_CELL / cell_area_cm2(model):.4g} cm^-2 (one "
+                "electron per 2D cell: beyond it a gas confined to two layers is no longer a "
+                f"description of the interface); band 1 already reaches the zone boundary "
+                f"above {limit.n2d_cm2:.4g} cm^-2, where the sheets open and the contour "
+                "method takes over")
+        return mu_for_density_contour(model, n, tol_eV, E_lo_eV=limit.E_F_eV)
     if target > limit.electrons_per_cell:
         raise TheoryError(
             f"n2d = {n:.4g} cm^-2 is above the highest density of the {model.orientation} "
@@ -390,7 +426,8 @@ def _density_limit(model: TightBindingModel, grid: RayGrid) -> DensityLimit:
     r = float(lattice.zone_boundary_radius(model.orientation, np.array([phi_touch]))[0])
     reason = (f"above it band 1 reaches the surface-zone boundary (at phi = "
               f"{math.degrees(phi_touch):.1f} deg, |k| = {r:.4f}/a) and its Fermi sheet opens, "
-              "which the ray method (Fermi sheets closed around Gamma) cannot follow")
+              "which the ray method (Fermi sheets closed around Gamma) cannot follow (the contour "
+              "method, method='auto' or 'contour', --method auto, can)")
     return DensityLimit(E_F_eV=float(E_F), mu_eV=float(E_F - gamma_energy(model)),
                         n2d_cm2=Ne / cell_area_cm2(model), electrons_per_cell=Ne,
                         k_touch=(r * math.cos(phi_touch), r * math.sin(phi_touch)),

@@ -385,8 +385,9 @@ def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None 
                     vertex_ratios: tuple[float, float, float] = TABLE_II_RATIOS,
                     nbands: int | Literal["auto"] = "auto", parallel: bool = True,
                     omega0_ref_meV: float = OMEGA0_REF_MEV,
-                    quadrature: Quadrature = "trapezoid", measure: Measure = "angle"
-                    ) -> PairingProblem:
+                    quadrature: Quadrature = "trapezoid", measure: Measure = "angle",
+                    method: Literal["rays", "contour", "auto"] = "rays",
+                    contour_ds: float = 0.01) -> PairingProblem:
     """Fermi surface, eigenvectors and vertex matrix elements for one model and density.
 
     Parameters
@@ -414,35 +415,70 @@ def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None 
     measure
         Fermi-surface measure: ``"angle"`` (default, the paper's equal weight per angle)
         or ``"dos"`` (local DOS, w proportional to k_F dphi / v_r).
+    method
+        Fermi-surface method: ``"rays"`` (default; sheets star-shaped about Gamma),
+        ``"contour"`` (contourpy on the irreducible domain, any topology:
+        :mod:`ktoanalysis.theory.contours`) or ``"auto"`` (rays when every sheet is
+        star-shaped about Gamma, contours otherwise). mu is found by the same method.
+    contour_ds
+        Spacing of the contour points along the sheets (1/a), contour method only.
 
     Returns
     -------
     PairingProblem
     """
     check_weighting(quadrature, measure)
+    _check_method(method)
     with blas_threads_limited():
         return _prepare_pairing(model, n2d_cm2=n2d_cm2, mu_eV=mu_eV, dphi_deg=dphi_deg,
                                 vertex_t0_eV=vertex_t0_eV, vertex_ratios=vertex_ratios,
                                 nbands=nbands, parallel=parallel,
                                 omega0_ref_meV=omega0_ref_meV, quadrature=quadrature,
-                                measure=measure)
+                                measure=measure, method=method, contour_ds=contour_ds)
+
+
+def _check_method(method: str) -> str:
+    from .contours import METHODS
+
+    if method not in METHODS:
+        raise TheoryError(f"unknown Fermi-surface method {method!r}; expected one of "
+                          f"{', '.join(METHODS)}")
+    return str(method)
+
+
+def _fermi_points(model, mu_eV: float, *, method: str, dphi_deg: float, nbands,
+                  quadrature: str, measure: str, contour_ds: float):
+    """Fermi points by rays or contours (``method = "auto"``: rays when they apply)."""
+    from . import contours, fermi
+
+    if method in ("rays", "auto"):
+        try:
+            return fermi.fermi_surface(model, mu_eV, dphi_deg=dphi_deg, full=False,
+                                       nbands=nbands, quadrature=quadrature, measure=measure)
+        except TheoryError:
+            # auto: contours only when the rays failed because a sheet is not star-shaped
+            if method == "rays" or contours.sheets_star_shaped(model, mu_eV):
+                raise
+    return contours.fermi_contours(model, mu_eV, ds=contour_ds, measure=measure,
+                                   quadrature=quadrature, nbands=nbands)
 
 
 def _prepare_pairing(model, *, n2d_cm2, mu_eV, dphi_deg, vertex_t0_eV, vertex_ratios, nbands,
-                     parallel, omega0_ref_meV, quadrature, measure) -> PairingProblem:
-    from . import density, fermi, lattice
+                     parallel, omega0_ref_meV, quadrature, measure, method="rays",
+                     contour_ds=0.01) -> PairingProblem:
+    from . import density, lattice
 
     if not (isinstance(dphi_deg, (int, float)) and math.isfinite(dphi_deg) and dphi_deg > 0):
         raise TheoryError(f"dphi_deg must be a positive number of degrees, got {dphi_deg!r}")
     if mu_eV is None:
         if n2d_cm2 is None or not (math.isfinite(n2d_cm2) and n2d_cm2 > 0):
             raise TheoryError(f"n2d_cm2 must be a positive density in cm^-2, got {n2d_cm2!r}")
-        mu_eV = float(density.mu_for_density(model, float(n2d_cm2)))
+        mu_eV = float(density.mu_for_density(model, float(n2d_cm2), method=method))
     else:
         mu_eV = float(mu_eV)
-        n2d_cm2 = float(density.density_for_mu(model, mu_eV))
-    fs = fermi.fermi_surface(model, mu_eV, dphi_deg=dphi_deg, full=False, nbands=nbands,
-                             quadrature=quadrature, measure=measure)
+        n2d_cm2 = float(density.density_for_mu(model, mu_eV, method=method))
+    fs = _fermi_points(model, mu_eV, method=method, dphi_deg=dphi_deg, nbands=nbands,
+                       quadrature=quadrature, measure=measure, contour_ds=contour_ds)
     ops = np.asarray(lattice.symmetry_ops(model.orientation), float)
     k = np.ascontiguousarray(np.asarray(fs.k, float))
     band = np.asarray(fs.band, int)
@@ -467,6 +503,9 @@ def _prepare_pairing(model, *, n2d_cm2, mu_eV, dphi_deg, vertex_t0_eV, vertex_ra
         "vertex_polar_scaling": "n_ph components (1/sqrt3 per cubic axis for 111)",
         "omega0_ref_meV": float(omega0_ref_meV),
         "quadrature": quadrature, "measure": measure,
+        "method": getattr(fs, "method", "rays"), "method_requested": method,
+        "contour_ds_inv_a": float(contour_ds) if getattr(fs, "method", "") == "contour"
+        else None,
         "weights": {("paper", "angle"): "uniform in wedge angle (1/N_phi per band, ends full)",
                     ("trapezoid", "angle"): "uniform in angle, trapezoid rule (ends halved)",
                     ("paper", "dos"): "local DOS kF dphi/v_r, uniform angular rule",
@@ -487,7 +526,9 @@ def compute_lambda(orientation: Literal["111", "001"], tb: Literal["TB1", "TB2"]
                    vertex_t0_eV: float = DYNAMIC_T0_EV,
                    vertex_ratios: tuple[float, float, float] = TABLE_II_RATIOS,
                    parallel: bool = True, quadrature: Quadrature = "trapezoid",
-                   measure: Measure = "angle", **model_options: Any) -> PairingResult:
+                   measure: Measure = "angle",
+                   method: Literal["rays", "contour", "auto"] = "rays",
+                   **model_options: Any) -> PairingResult:
     """BCS coupling constant lambda and gap function Delta_nk of Eq. 3 for one case.
 
     Parameters
@@ -514,6 +555,9 @@ def compute_lambda(orientation: Literal["111", "001"], tb: Literal["TB1", "TB2"]
         prange kernels (True) or serial twins (batch workers).
     quadrature, measure
         Fermi-surface weights (see :func:`prepare_pairing`).
+    method
+        Fermi-surface method, ``"rays"``, ``"contour"`` or ``"auto"`` (see
+        :func:`prepare_pairing`).
     **model_options
         Passed to ``make_model`` (parameter overrides, named assumptions).
 
@@ -528,7 +572,8 @@ def compute_lambda(orientation: Literal["111", "001"], tb: Literal["TB1", "TB2"]
     model = make_model(orientation, tb, **model_options)
     problem = prepare_pairing(model, n2d_cm2=n2d_cm2, mu_eV=mu_eV, dphi_deg=dphi_deg,
                               vertex_t0_eV=vertex_t0_eV, vertex_ratios=vertex_ratios,
-                              parallel=parallel, quadrature=quadrature, measure=measure)
+                              parallel=parallel, quadrature=quadrature, measure=measure,
+                              method=method)
     return problem.solve(omega0_meV, dispersion, parallel=parallel)
 
 

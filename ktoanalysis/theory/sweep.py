@@ -31,7 +31,8 @@ RowSink = Callable[[dict[str, Any]], None] | None
 #: columns of a sweep table, in order (failed rows have NaN where no value exists)
 SWEEP_COLUMNS: tuple[str, ...] = (
     "orientation", "tb", "n2d_cm2", "mu_eV", "nbands", "omega0_meV", "omega0_auto",
-    "dispersion", "dphi_deg", "quadrature", "measure", "lambda", "omega_c", "omega_c_meV",
+    "dispersion", "dphi_deg", "quadrature", "measure", "method", "lambda", "omega_c",
+    "omega_c_meV",
     "mu_star", "Tc_bcs_K", "Tc_mcmillan_K", "Tc_allen_dynes_K", "status", "reason")
 
 
@@ -90,6 +91,7 @@ def result_row(res: PairingResult, *, omega_c: str = "omega0", mu_star: float = 
         "dispersion": res.dispersion, "dphi_deg": float(res.options.get("dphi_deg", np.nan)),
         "quadrature": res.options.get("quadrature", ""),
         "measure": res.options.get("measure", ""),
+        "method": res.options.get("method", "rays"),
         "lambda": res.lam, "omega_c": omega_c, "omega_c_meV": wc, "mu_star": mu_star,
         "Tc_bcs_K": tc_bcs(res.lam, wc),
         "Tc_mcmillan_K": tc_mcmillan(res.lam, wc, mu_star),
@@ -135,13 +137,14 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
                   omega_c: str = "omega0", mu_star: float = 0.1, parallel: bool = True,
                   progress: Progress = None, quadrature: str = "trapezoid",
                   measure: str = "angle", on_error: Literal["raise", "record"] = "raise",
-                  on_row: RowSink = None, **model_options: Any) -> pd.DataFrame:
+                  on_row: RowSink = None, method: str = "rays",
+                  **model_options: Any) -> pd.DataFrame:
     """lambda and Tc versus sheet density for one or more orientations and TB sets.
 
     Parameters
     ----------
     orientations, tbs
-        One or several of ``"111"``/``"001"`` and ``"TB1"``/``"TB2"``.
+        One or several of ``"111"``/``"001"``/``"110"`` and ``"TB1"``/``"TB2"``.
     n2d_cm2
         Densities in cm^-2.
     omega0_meV
@@ -165,6 +168,10 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
     on_row
         Optional callback receiving each finished row (dict) as soon as it exists, failed
         ones included (to write the table as it grows).
+    method
+        Fermi-surface method (``"rays"``, ``"contour"`` or ``"auto"``, see
+        :func:`~ktoanalysis.theory.pairing.prepare_pairing`); ``"auto"`` follows the
+        (110) sheets past the density where they open.
     **model_options
         Passed to ``make_model``.
 
@@ -190,7 +197,7 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
     models: dict[tuple[str, str], Any] = {}
     rows: list[dict[str, Any]] = []
     known = {"dphi_deg": float(dphi_deg), "quadrature": quadrature, "measure": measure,
-             "omega_c": omega_c, "mu_star": mu_star}
+             "omega_c": omega_c, "mu_star": mu_star, "method": method}
 
     def emit(row: dict[str, Any]) -> None:
         rows.append(row)
@@ -202,7 +209,8 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
             models[(o, tb)] = make_model(o, tb, **model_options)
         try:
             prob = prepare_pairing(models[(o, tb)], n2d_cm2=n, dphi_deg=dphi_deg,
-                                   parallel=parallel, quadrature=quadrature, measure=measure)
+                                   parallel=parallel, quadrature=quadrature, measure=measure,
+                                   method=method)
             done = [result_row(prob.solve(w, d, parallel=parallel), omega_c=omega_c,
                                mu_star=mu_star) for w in omegas for d in disps]
         except TheoryError as exc:
@@ -222,7 +230,7 @@ def sweep_omega0(orientation: str, tb: str, omega0_meV: Sequence[float], *,
                  dphi_deg: float = 1.0, omega_c: str = "omega0", mu_star: float = 0.1,
                  parallel: bool = True, problem: PairingProblem | None = None,
                  quadrature: str = "trapezoid", measure: str = "angle",
-                 **model_options: Any) -> pd.DataFrame:
+                 method: str = "rays", **model_options: Any) -> pd.DataFrame:
     """lambda versus omega(0) at fixed density (the paper's Fig. 11).
 
     Parameters
@@ -241,6 +249,8 @@ def sweep_omega0(orientation: str, tb: str, omega0_meV: Sequence[float], *,
         A prepared :class:`PairingProblem` to reuse (then the model arguments are ignored).
     quadrature, measure
         Fermi-surface weights (when ``problem`` is not given).
+    method
+        Fermi-surface method (when ``problem`` is not given): rays, contour or auto.
 
     Returns
     -------
@@ -251,7 +261,7 @@ def sweep_omega0(orientation: str, tb: str, omega0_meV: Sequence[float], *,
     if problem is None:
         problem = prepare_pairing(make_model(orientation, tb, **model_options), n2d_cm2=n2d_cm2,
                                   dphi_deg=dphi_deg, parallel=parallel, quadrature=quadrature,
-                                  measure=measure)
+                                  measure=measure, method=method)
     rows = []
     for d in _as_list(dispersion):
         for w in _as_list(omega0_meV):
