@@ -335,10 +335,15 @@ def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-
                 "method takes over")
         return mu_for_density_contour(model, n, tol_eV, E_lo_eV=limit.E_F_eV)
     if target > limit.electrons_per_cell:
+        from .contours import CONTOUR_MAX_ELECTRONS_PER_CELL
+
         raise TheoryError(
-            f"n2d = {n:.4g} cm^-2 is above the highest density of the {model.orientation} "
-            f"{model.tb} bilayer model, {limit.n2d_cm2:.4g} cm^-2 (mu = {limit.mu_eV:.4f} eV): "
-            f"{limit.reason}")
+            f"n2d = {n:.4g} cm^-2 is above the highest density the ray method can follow "
+            f"for the {model.orientation} {model.tb} bilayer model, {limit.n2d_cm2:.4g} "
+            f"cm^-2 (mu = {limit.mu_eV:.4f} eV): {limit.reason}; the model itself holds up "
+            f"to {CONTOUR_MAX_ELECTRONS_PER_CELL / cell_area_cm2(model):.4g} cm^-2 (one "
+            "electron per 2D cell) with method='auto' (CLI --method auto, and --measure dos "
+            "once the sheets are open)")
 
     def count(e: float) -> float:
         return _electrons(model, grid, e) - target
