@@ -76,6 +76,14 @@ def _run_demo(out: Path, manifest: Path, jobs: int, echo: Callable[[str], None],
              f"{verdict.upper():<4} {vals}{flags}")
     if series.n_failed:
         echo(f"{series.n_failed} row(s) failed; see {series.failures_path}")
+    series_json = out / "series" / "series.json"
+    if series_json.exists():  # gate / polarization series (ktoanalysis.batch.series_level)
+        from .batch.results import read_json
+        from .compare.series import summary_lines
+
+        echo("series-level results (loop width and remanent difference: down - up branch):")
+        for line in summary_lines(read_json(series_json)):
+            echo(f"  {line}")
     theory_csv = Path(theory) if theory is not None else data_path("theory_tc.csv")
     theory_arg = theory_csv if theory_csv.exists() else None
     echo("overlay of measured Tc and pairing theory"
@@ -88,6 +96,8 @@ def _run_demo(out: Path, manifest: Path, jobs: int, echo: Callable[[str], None],
     written = {"results": series.results_path, "results_long": series.long_path,
                "failures": series.failures_path, "plots": out / "plots", "overlay": overlay,
                "report": report}
+    if series_json.exists():
+        written["series"] = series_json
     for k, v in written.items():
         echo(f"wrote {k}: {v}")
     return written

@@ -15,7 +15,17 @@ with documented true parameters and realistic noise:
   (``hc2.gl_perp_hc2``, ``hc2.gl_par_hc2``): kind ``hc2-temperature``;
 * a butterfly magnetoresistance loop (Lorentzian peaks at the coercive fields of each
   branch): kind ``mr-hysteresis``;
-* a Hall sweep (R_xy = -B/(e n2D) + offset): kind ``hall``.
+* a Hall sweep (R_xy = -B/(e n2D) + offset): kind ``hall``;
+* a gate series (sample ``KTO111-G``, seed 001/003/004 style): V_G swept up from -120 V to
+  +120 V and back down in 40 V steps, an R(T) cool-down (kind ``tc``) and a Hall sweep
+  (kind ``hall``) at every gate voltage, with a hysteretic (ferroelectric-like) response
+  ``P = tanh((V_G - s V_c)/w)`` (``s = +1`` on the up branch, ``-1`` on the down branch):
+  ``n2D = n0 + dn P``, ``Tc_mid = Tc0 + S (n2D - n0)`` (S the Tc-density slope),
+  ``R_N = 1/(e n2D mu)``. True loop width ``2 V_c`` (Tc, sheet conductance and n2D
+  alike), remanent differences at V_G = 0 from the closed forms (``truth.json``, key
+  ``KTO111-G/series``);
+* two polarization states (sample ``KTO111-P``, ``polarization = "up"``/``"down"``), one
+  R(T) cool-down each: Tc and conductance lower in the ``down`` state (seed 001).
 
 The true values are written to ``truth.json`` beside the manifest; ``tests/test_demo.py``
 checks that the demo's fits recover them within their errors. Run from the repository
@@ -197,6 +207,108 @@ def simulate_hall(name: str, s: dict, rng: np.random.Generator) -> tuple[str, di
     return f, {"n2d_cm2": s["n2d_cm2"], "mobility_cm2_Vs": mobility}
 
 
+#: gate series: hysteretic response P = tanh((V - s Vc)/w), s = +1 up, -1 down
+GATE = {"sample": "KTO111-G", "orientation": "111", "Vc_V": 25.0, "w_V": 40.0,
+        "V_max_V": 120.0, "step_V": 40.0, "n0_cm2": 5.0e13, "dn_cm2": 0.5e13,
+        "Tc0_K": 0.80, "slope_K_cm2": 2.84e-14, "mobility_cm2_Vs": 100.0}
+#: polarization states: Tc_mid (K) and R_N (Ohm) of each
+POLARIZATION = {"sample": "KTO111-P", "orientation": "111",
+                "states": {"up": {"Tc_mid_K": 0.90, "R_N_ohm": 900.0},
+                           "down": {"Tc_mid_K": 0.55, "R_N_ohm": 2700.0}}}
+#: R(T) points of the gate and polarization cool-downs (fewer than the others: the
+#: demo runs one per gate voltage)
+GATE_RT_POINTS = 200
+
+
+def _mid_ratio() -> tuple[float, float]:
+    """Tc_mid / T_BKT and R_top / R_N of the BCG curves (scale-free: same for every curve)."""
+    def model(t):
+        return bcg(np.atleast_1d(t), R_N=1.0, A=BCG_A, b=BCG_B, T_bkt=1.0)[0]
+
+    R_top = model(2.5)
+    return _crossing(model, 0.5 * R_top, 1 + 1e-9, 2.5), R_top
+
+
+def _rt_file(path: Path, T_bkt: float, R_N: float, rng: np.random.Generator,
+             header: dict[str, object]) -> str:
+    T = np.linspace(0.5 * T_bkt, 2.5 * T_bkt, GATE_RT_POINTS)
+    R = bcg(T, R_N=R_N, A=BCG_A, b=BCG_B, T_bkt=T_bkt)
+    R = R + RT_NOISE * R_N * rng.standard_normal(T.size)
+    return _write(pd.DataFrame({"T (K)": T, "R (Ohm)": R}), path, header)
+
+
+def _hall_file(path: Path, n_cm2: float, R_N: float, rng: np.random.Generator,
+               header: dict[str, object]) -> str:
+    B = np.linspace(-9, 9, 61)
+    Rxy = -B / (E * n_cm2 * 1e4) + 3.0 + 0.05 * rng.standard_normal(B.size)
+    Rxx = (HALL_BAR["L_m"] / HALL_BAR["W_m"]) * R_N * (1 + 0.01 * B**2)
+    Rxx = Rxx * (1 + 1e-3 * rng.standard_normal(B.size))
+    return _write(pd.DataFrame({"T (K)": np.full(B.size, 10.0), "B (T)": B, "R_xy (Ohm)": Rxy,
+                                "R (Ohm)": Rxx}), path, header)
+
+
+def simulate_gate_series(rng: np.random.Generator) -> tuple[list[dict], dict]:
+    """The gate series: manifest rows (tc and hall at each V_G, sweep order) and truths."""
+    g = GATE
+    name, c_mid, g_top = g["sample"], *_mid_ratio()
+    up = np.arange(-g["V_max_V"], g["V_max_V"] + 1e-9, g["step_V"])
+    V = np.concatenate([up, up[::-1][1:]])
+    sign = np.array([+1] * up.size + [-1] * (up.size - 1))
+    runs = []
+    mu_m2 = g["mobility_cm2_Vs"] * 1e-4
+    for k, (v, s) in enumerate(zip(V, sign, strict=True), start=1):
+        P = np.tanh((v - s * g["Vc_V"]) / g["w_V"])
+        n = g["n0_cm2"] + g["dn_cm2"] * P
+        Tc = g["Tc0_K"] + g["slope_K_cm2"] * (n - g["n0_cm2"])
+        R_N = 1 / (E * n * 1e4 * mu_m2)
+        branch = "up" if s > 0 else "down"
+        head = {"sample": name, "orientation": g["orientation"], "V_G": f"{v:+.0f} V",
+                "sweep": branch}
+        tag = f"{k:02d}_Vg{v:+04.0f}V"
+        f_rt = _rt_file(OUT / name / f"RT_{tag}.csv", Tc / c_mid, R_N, rng,
+                        {**head, "measurement": "R(T) cool-down at zero field, sheet "
+                                                "resistance, at fixed gate voltage"})
+        f_h = _hall_file(OUT / name / f"Hall_{tag}.csv", n, R_N, rng,
+                         {**head, "measurement": "Hall sweep at 10 K at fixed gate voltage",
+                          "hall_bar": "W = 20 um, L = 120 um between the voltage probes"})
+        meta = {"sample": name, "orientation": g["orientation"], "Vg_V": float(v)}
+        runs.append({**meta, "kind": "tc", "file": f_rt})
+        runs.append({**meta, "kind": "hall", "file": f_h,
+                     "options": {"hall_column": "Rxy_ohm", **HALL_BAR}})
+    # closed forms: P_down(0) - P_up(0) = 2 tanh(Vc/w); Tc, G_s = e n mu / g_top linear in P
+    dP0 = 2 * np.tanh(g["Vc_V"] / g["w_V"])
+    truth = {
+        "loop_width_V": 2 * g["Vc_V"],
+        "Tc_remanent_diff_K": g["slope_K_cm2"] * g["dn_cm2"] * dP0,
+        "G_s_remanent_diff_S": E * g["dn_cm2"] * 1e4 * mu_m2 / g_top * dP0,
+        "n2d_remanent_diff_cm2": g["dn_cm2"] * dP0,
+        "tc_density_slope_K_cm2": g["slope_K_cm2"],
+        "model": "P = tanh((V_G - s Vc)/w), s = +1 up / -1 down; n2D = n0 + dn P; "
+                 "Tc_mid = Tc0 + S (n2D - n0); R_N = 1/(e n2D mu); G_s = 1/R_top",
+        "parameters": dict(g),
+    }
+    return runs, truth
+
+
+def simulate_polarization(rng: np.random.Generator) -> tuple[list[dict], dict]:
+    """Two polarization states of one sample, one R(T) cool-down each."""
+    p = POLARIZATION
+    c_mid, g_top = _mid_ratio()
+    runs, truth = [], {}
+    for state, s in p["states"].items():
+        f = _rt_file(OUT / p["sample"] / f"RT_P{state}.csv", s["Tc_mid_K"] / c_mid,
+                     s["R_N_ohm"], rng,
+                     {"sample": p["sample"], "orientation": p["orientation"],
+                      "polarization": state,
+                      "measurement": "R(T) cool-down at zero field after poling"})
+        runs.append({"sample": p["sample"], "orientation": p["orientation"],
+                     "polarization": state, "kind": "tc", "file": f})
+    up, down = p["states"]["up"], p["states"]["down"]
+    truth = {"Tc_diff_K": down["Tc_mid_K"] - up["Tc_mid_K"],
+             "G_s_ratio": up["R_N_ohm"] / down["R_N_ohm"], "from": "up", "to": "down"}
+    return runs, truth
+
+
 def main() -> None:
     """Write the example series, its manifest and truth.json."""
     if OUT.exists():
@@ -237,6 +349,14 @@ def main() -> None:
     runs.append({**meta, "kind": "hall", "file": f,
                  "options": {"hall_column": "Rxy_ohm", **HALL_BAR}})
     truth[f"{name}/hall"] = t
+    # series-level rows (their own generator: the files above do not change)
+    rng_series = np.random.default_rng(20261201)
+    gate_runs, t = simulate_gate_series(rng_series)
+    runs += gate_runs
+    truth[f"{GATE['sample']}/series"] = t
+    pol_runs, t = simulate_polarization(rng_series)
+    runs += pol_runs
+    truth[f"{POLARIZATION['sample']}/series"] = t
 
     import tomli_w
 

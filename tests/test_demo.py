@@ -60,6 +60,8 @@ def test_demo_recovers_simulated_truth(demo_run):
     checked = 0
     for key, params in truth.items():
         sample, kind = key.split("/")
+        if kind == "series":  # series-level truths: test_demo_gate_and_polarization_series
+            continue
         row = results[(results["sample"] == sample) & (results["kind"] == kind)]
         assert len(row) == 1, key
         row = row.iloc[0]
@@ -83,6 +85,8 @@ def test_demo_pulls_are_not_overdispersed(demo_run):
     pulls = []
     for key, params in truth.items():
         sample, kind = key.split("/")
+        if kind == "series":  # series-level truths: test_demo_gate_and_polarization_series
+            continue
         row = results[(results["sample"] == sample) & (results["kind"] == kind)].iloc[0]
         pulls += [(float(row[c]) - t) / float(row[f"{c}_err"])
                   for n, t in params.items() if isinstance(t, (int, float))
@@ -106,3 +110,37 @@ def test_demo_report_page(demo_run):
     assert "<script" not in html.lower() and "href=" not in html
     version = pd.read_csv(written["results"])["ktoanalysis_version"].iloc[0]
     assert f"ktoanalysis {version}" in html and "SHA-256" in html
+
+
+def test_demo_gate_and_polarization_series(demo_run):
+    """The gate series KTO111-G (up and down branches) and the polarization states of
+    KTO111-P: loop width, remanent differences, Tc-density slope and the polarization
+    contrast recover the closed-form truths of scripts/make_example_series.py."""
+    out, written, lines = demo_run
+    truth = json.loads(data_path("example_series", "truth.json").read_text())
+    doc = json.loads((out / "series" / "series.json").read_text())
+    assert (out / "series" / "series.csv").exists()
+    assert (out / "series" / "gate_KTO111-G_111.png").exists()
+    assert (out / "series" / "tc_n2d.png").exists()
+    t = truth["KTO111-G/series"]
+    (gate,) = [g for g in doc["gate_series"] if g["sample"] == "KTO111-G"]
+    assert gate["branches"] == {"up": 7, "down": 7}
+    checks = [(gate["hysteresis"][q]["loop_width_V"], gate["hysteresis"][q]["loop_width_V_err"],
+               t["loop_width_V"]) for q in ("Tc_K", "G_s_S", "n2d_cm2")]
+    for q, name in (("Tc_K", "Tc_remanent_diff_K"), ("G_s_S", "G_s_remanent_diff_S"),
+                    ("n2d_cm2", "n2d_remanent_diff_cm2")):
+        h = gate["hysteresis"][q]
+        checks.append((h["remanent_diff"], h["remanent_diff_err"], t[name]))
+    sl = gate["tc_density_slope"]
+    checks.append((sl["slope_K_cm2"], sl["slope_K_cm2_err"], t["tc_density_slope_K_cm2"]))
+    tp = truth["KTO111-P/series"]
+    (pol,) = [p for p in doc["polarization"] if p["sample"] == "KTO111-P"]
+    c = pol["contrast"]
+    assert (c["from"], c["to"]) == (tp["from"], tp["to"])
+    checks += [(c["Tc_diff_K"], c["Tc_diff_K_err"], tp["Tc_diff_K"]),
+               (c["G_s_ratio"], c["G_s_ratio_err"], tp["G_s_ratio"])]
+    for fit, err, true in checks:
+        assert err > 0 and abs(fit - true) <= K_SIGMA * err, (fit, err, true)
+    assert "(111)" in doc["tc_density_slope"]
+    assert any("loop width" in line for line in lines)
+    assert written["series"].exists()

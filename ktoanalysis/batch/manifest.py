@@ -35,8 +35,10 @@ Fields
 ``sample`` (text; default: stem of the first file), ``file`` or ``files`` (required),
 ``kind`` (required; an analysis kind of :data:`ktoanalysis.transport.KINDS`),
 ``orientation`` (``111``, ``110`` or ``001``), ``n2d_cm2`` (sheet density in cm^-2, > 0;
-or ``n2d_m2`` in m^-2), ``Vg_V`` (gate voltage in V), ``polarization`` (text, e.g. the
-ferroelectric polarization state), ``channel`` (resistance channel number or column name),
+or ``n2d_m2`` in m^-2), ``Vg_V`` or ``V_G_V`` (gate voltage in V; rows of one sample in
+manifest order make a gate series, see :mod:`ktoanalysis.batch.series_level`),
+``polarization`` (text, e.g. the ferroelectric polarization state ``up``/``down`` or a
+poling voltage ``+10 V``), ``channel`` (resistance channel number or column name),
 ``options`` (keyword options of the analysis), ``columns`` (original header -> canonical
 name or lab header with unit, passed to :func:`ktoanalysis.io.load` as ``columns=``; merged
 with ``[defaults]`` key by key like ``options``; targets are checked when the manifest is
@@ -88,6 +90,7 @@ FIELDS: dict[str, str] = {
     "n2d_cm2": "sheet carrier density in cm^-2",
     "n2d_m2": "sheet carrier density in m^-2",
     "Vg_V": "gate voltage in V",
+    "V_G_V": "gate voltage in V (same as Vg_V)",
     "polarization": "polarization state (text)",
     "channel": "resistance channel (number or column name)",
     "options": "options of the analysis (table / JSON object)",
@@ -554,7 +557,11 @@ def _parse_row(i: int, raw: dict[str, Any], base: Path, kinds: Mapping[str, str]
         n2d_m2 = float(cm2_to_m2(_number(raw["n2d_cm2"], where, "n2d_cm2", positive=True)))
     elif "n2d_m2" in raw:
         n2d_m2 = _number(raw["n2d_m2"], where, "n2d_m2", positive=True)
+    if "Vg_V" in raw and "V_G_V" in raw:
+        raise ManifestError(f"{where}, field 'V_G_V': give either 'Vg_V' or 'V_G_V'")
     Vg_V = _number(raw["Vg_V"], where, "Vg_V") if "Vg_V" in raw else None
+    if "V_G_V" in raw:  # the same gate voltage under its other name
+        Vg_V = _number(raw["V_G_V"], where, "V_G_V")
     polarization = _text(raw["polarization"], where, "polarization") \
         if "polarization" in raw else None
     channel = raw.get("channel")

@@ -40,7 +40,7 @@ TOOLKIT_FILES: frozenset[str] = frozenset({
 TOOLKIT_DIRS: dict[str, re.Pattern[str]] = {
     "rows": re.compile(r"^\d+\.json$"),
     "plots": re.compile(r"^\d+_.+\.png$"),
-    "series": re.compile(r"^[A-Za-z0-9_.+-]+\.(csv|parquet)$"),
+    "series": re.compile(r"^[A-Za-z0-9_.+-]+\.(csv|parquet|json|png)$"),
 }
 #: temporary file of an atomic write (``_fileio.mkstemp_like_open``)
 TEMP_FILE = re.compile(r"^\..+\.[A-Za-z0-9_]+\.(tmp|png|pdf|svg)$")

@@ -24,7 +24,9 @@ Output folder layout
     ``message`` (naming the file). Header only when nothing failed.
 ``series/``
     Series-level tables (one value per series or per group of rows, e.g. a gate
-    series), written with :func:`write_series_table`; reserved for them.
+    series), written with :func:`write_series_table`; reserved for them. When rows carry
+    a gate voltage or a polarization state: ``series.csv``, ``series.json`` and the
+    series figures (see :mod:`ktoanalysis.batch.series_level`).
 ``plots/<row>_<sample>_<kind>.png``
     The figure of each successful row (unless ``plots=False``); ``<row>`` zero-padded
     to three digits (more for longer manifests), so the files sort in manifest order.
@@ -350,8 +352,12 @@ def _run_locked(man: Manifest, out: Path, executor: Any, jobs: int, resume: bool
         _write_parquet(results, out / "results.parquet")
         _write_parquet(long, out / "results_long.parquet")
     write_csv_atomic(results, out / "results.csv", RESULT_META_COLUMNS)
+    from .series_level import write_series_level  # gate / polarization series: series/
+
+    _, series_tables = write_series_level(out, results, plots=plots)
     series = SeriesResult(out_dir=out, results=results, failures=failures, records=ordered,
-                          n_resumed=n_resumed, long=long, manifest=man.path)
+                          n_resumed=n_resumed, long=long, manifest=man.path,
+                          series_tables=series_tables)
     if report:
         from .report import write_report
 

@@ -42,6 +42,7 @@ TEXT_COLUMNS: frozenset[str] = frozenset({
     "sample", "kind", "files", "orientation", "polarization", "channel", "options",
     "ktoanalysis_version", "inputs_sha256", "quality", "flags", "error_type", "message",
     "parameter", "unit", "verdict",
+    "branch", "n2d_source",  # series/series.csv (ktoanalysis.compare.series)
 })
 #: integer columns (never empty)
 INT_COLUMNS: frozenset[str] = frozenset({"row"})
