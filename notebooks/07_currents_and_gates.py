@@ -118,3 +118,89 @@ from_file = analyze("critical-current", load(csv))
 print(f"I_switch = {from_file['I_switch_A'] * 1e6:.2uS} uA, "
       f"I_retrap = {from_file['I_retrap_A'] * 1e6:.2uS} uA (true 41 and 25 uA)")
 assert abs(from_file.value("I_switch_A") - iv3K.value("I_switch_A")) < 1e-10
+
+# %% [markdown]
+# ## 7.2 Gate and polarization series (series-level results of `ktoanalysis batch`)
+#
+# Seed 001 (amorphous LaAlO3/KTaO3(111)) switches Tc and the interface conductance with
+# the ferroelectric polarization, with a hysteresis that follows the ferroelectric loop;
+# seeds 003 and 004 tune Tc and n2D with a back gate. A series whose manifest rows carry
+# a gate voltage (`Vg_V` or `V_G_V`) or a `polarization` label gets series-level results
+# in `series/` of the output folder: Tc(V_G), R_s(V_G), n2D(V_G) from the Hall rows, split
+# into up and down sweep branches (from the order of V_G in the manifest), the loop width
+# and the remanent difference at V_G = 0 of Tc and of the sheet conductance with errors,
+# the polarization states, and the Tc-density slope per orientation (seed 004).
+#
+# The bundled example series holds a simulated gate-swept sample, `KTO111-G`: V_G from
+# -120 V up to +120 V and back in 40 V steps, an R(T) cool-down and a Hall sweep at each
+# gate voltage, with a hysteretic response P = tanh((V_G - s V_c)/w) (s = +1 up, -1 down),
+# so the true loop width is 2 V_c for Tc, conductance and density alike.
+
+# %%
+import json
+import os
+import tomllib
+from pathlib import Path
+
+from ktoanalysis._data import data_path
+from ktoanalysis.batch import parse_rows, run_series
+from ktoanalysis.compare.series import analyze_series
+from ktoanalysis.compare.series_plots import plot_gate_series, plot_tc_density
+from ktoanalysis.plotting import show_figure
+
+OUT_S = Path(os.environ.get("KTO_NOTEBOOK_OUT", "notebook-output")) / "07_currents_and_gates"
+OUT_S.mkdir(parents=True, exist_ok=True)
+manifest = data_path("example_series", "manifest.toml")
+truth = json.loads(data_path("example_series", "truth.json").read_text())
+# the gate and polarization rows of the example manifest (the others are in notebook 5)
+rows = [r for r in tomllib.loads(manifest.read_text())["run"]
+        if r["sample"] in ("KTO111-G", "KTO111-P")]
+series = run_series(parse_rows(rows, base_dir=manifest.parent), OUT_S / "gate_batch", plots=False)
+print(series.n_ok, "rows;", sorted(p.name for p in (OUT_S / "gate_batch" / "series").iterdir()))
+
+# %% [markdown]
+# The points (`series/series.csv`): one line per gate voltage with its sweep branch, Tc,
+# the sheet resistance and conductance, and n2D from the Hall row of the same gate
+# voltage and branch.
+
+# %%
+an = analyze_series(series.results)  # the same analysis the batch wrote to series/
+an.points[["Vg_V", "branch", "Tc_K", "Tc_K_err", "R_s_ohm", "n2d_cm2", "n2d_source"]]
+
+# %% [markdown]
+# Loop width and remanent difference, each with its statistical and sampling (gate-step)
+# parts, against the closed-form truths of the simulation:
+
+# %%
+t = truth["KTO111-G/series"]
+(gate,) = an.gate
+for q, name in (("Tc_K", "Tc_remanent_diff_K"), ("G_s_S", "G_s_remanent_diff_S")):
+    h = gate["hysteresis"][q]
+    print(f"{q}: loop width {h['loop_width_V']:.1f} +/- {h['loop_width_V_err']:.1f} V "
+          f"(stat {h['loop_width_V_stat']:.2f}, sampling {h['loop_width_V_sampling']:.2f}; "
+          f"true {t['loop_width_V']:.0f} V); remanent difference {h['remanent_diff']:.4g} "
+          f"+/- {h['remanent_diff_err']:.2g} (true {t[name]:.4g})")
+sl = gate["tc_density_slope"]
+print(f"dTc/dn2D = {sl['slope_K_cm2']:.4g} +/- {sl['slope_K_cm2_err']:.2g} K cm^2 "
+      f"(true {t['tc_density_slope_K_cm2']:.3g})")
+c = an.polarization[0]["contrast"]
+print(f"polarization {c['to']} vs {c['from']}: Tc {c['Tc_diff_K']:+.3f} +/- "
+      f"{c['Tc_diff_K_err']:.1g} K, conductance ratio {c['G_s_ratio']:.3f} +/- "
+      f"{c['G_s_ratio_err']:.1g}")
+
+# %%
+show_figure(plot_gate_series(an, "KTO111-G"), OUT_S / "gate_KTO111-G.png")
+
+# %%
+show_figure(plot_tc_density(an), OUT_S / "tc_n2d.png")
+
+# %% [markdown]
+# A gate swept one way only has no loop: the loop width and the remanent difference are
+# `None` with the flag `single_branch`, never a number. The same holds for a remanent
+# difference at a V_G outside the swept range (`ref_outside_range`) and a branch that never
+# crosses the half-way level (`no_crossing`).
+
+# %%
+up_only = series.results[series.results["row"] <= 14]  # the up sweep (tc and hall rows)
+h = analyze_series(up_only).gate[0]["hysteresis"]["Tc_K"]
+print(h["loop_width_V"], h["remanent_diff"], [f["code"] for f in h["flags"]])

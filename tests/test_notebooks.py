@@ -34,7 +34,7 @@ EXPECTED_FIGURES: dict[str, tuple[str, ...]] = {
     "06_field_sweeps": ("wal_forms", "wal_fit_base", "wal_bphi_vs_T", "wal_vs_authors",
                         "shifted_window_loop", "critical_field", "reentrant_rt_map",
                         "reentrant_rb_map"),
-    "07_currents_and_gates": ("iv_3K", "ic_of_T"),
+    "07_currents_and_gates": ("iv_3K", "ic_of_T", "gate_KTO111-G", "tc_n2d"),
 }
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
