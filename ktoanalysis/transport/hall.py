@@ -1,17 +1,18 @@
 """Hall effect: antisymmetrised R_xy(B), Hall slope, carrier density, mobility, k_F, l.
 
-MODELS.md §1.1-1.2. The raw R_xy is never fitted by default: contact misalignment mixes
-R_xx into it, so the odd part is taken first,
+docs/models/hall_normal_state.md. The raw R_xy is never fitted by default: contact misalignment
+mixes R_xx into it, so the odd part is taken first,
 
 * ``"branches"`` (when up and down sweeps exist): ``R_odd(B) = (R_up(B) - R_down(-B))/2``,
   correct also when the sample is magnetically hysteretic;
 * ``"pooled"``: all points pooled, ``R_odd(B) = (R(B) - R(-B))/2`` on the B > 0 points
   (the -B side interpolated);
 
-then ``R_odd = R_H*B`` (``form="linear"``), ``R_H*B + c3*B^3`` (``form="cubic"``) or the
+then ``R_odd = R_H*B`` (``form="linear"``), ``R_H*B + c3*B^3`` (``form="cubic"``), the
 two-band Drude R_xy(B) (``form="two_band"``, :func:`fit_two_band`, with the R_xx(0)
-constraint ``1/R_S = e(|n1| mu1 + |n2| mu2)`` when R_S is known) is fitted in a field
-window. Derived quantities (errors propagated with correlations) come from
+constraint ``1/R_S = e(|n1| mu1 + |n2| mu2)`` when R_S is known) or the anomalous-Hall
+form ``R_H*B + R_AH*sign(B)`` above the saturation field (``form="ahe"``) is fitted in a
+field window. Derived quantities (errors propagated with correlations) come from
 :mod:`ktoanalysis.transport.normal_state`.
 
 Quality checks (flags of the result):
@@ -20,9 +21,11 @@ Quality checks (flags of the result):
   second differences of the residuals in field order (or the given ``sigma_ohm``);
 * ``nonlinear_hall`` (warn, kind-specific code): R_xy(B) is not linear in the window: a
   significant cubic term (its size is named) or different slopes of the lower and upper
-  halves of the window; R_H is then an effective slope;
-* ``large_uncertainty`` (fail): R_H is not significantly non-zero (< 2 sigma of its
-  combined error): the density is meaningless;
+  halves of the window; R_H is then an effective slope. The hint names ``form='ahe'``
+  when the odd part jumps near B = 0 (:func:`_step_near_zero`), else 'cubic'/'two_band';
+* ``large_uncertainty``: fail when R_H is within 2 sigma of zero by its statistical
+  error (the density is meaningless); warn, naming the slopes of the alternative window
+  and form, when it is significant statistically but not against the combined error;
 * ``at_bound``, ``too_few_points`` (fewer than 6 points in the window, warn),
   ``noise_inconsistent`` (given sigma vs the data);
 * ``below_ioffe_regel`` (warn, kind-specific code): k_F l < 1;
@@ -150,7 +153,7 @@ def fit_hall(
     *,
     direction: np.ndarray | None = None,
     antisym: Literal["auto", "branches", "pooled", "none"] = "auto",
-    form: Literal["linear", "cubic", "two_band"] = "linear",
+    form: Literal["linear", "cubic", "two_band", "ahe"] = "linear",
     B_max_T: float | None = None,
     B_min_T: float = 0.0,
     R_S_ohm: Any = None,
@@ -170,12 +173,16 @@ def fit_hall(
         Per-point sweep direction (+1 up, -1 down) for branch antisymmetrisation.
     antisym
         ``"auto"`` (default), ``"branches"``, ``"pooled"`` or ``"none"`` (raw fit with a
-        free offset; not recommended, MODELS.md §1.1 pitfall a).
+        free offset; not recommended, docs/models/hall_normal_state.md pitfall a).
     form
         ``"linear"`` (default, single band), ``"cubic"`` or ``"two_band"`` (two-band
         Drude, :func:`fit_two_band`; params ``n1_m2``, ``n2_m2``, ``mu1_m2_Vs``,
         ``mu2_m2_Vs`` and their cm forms, ``R_H_ohm_T`` the model's B -> 0 slope; the
-        ``not_identifiable`` flag (fail) when the data do not determine the bands).
+        ``not_identifiable`` flag (fail) when the data do not determine the bands) or
+        ``"ahe"`` (anomalous Hall, ``R_H*B + R_AH*sign(B)`` for ``|B| >= B_min_T``, the
+        empirical ``R_xy = R_0 B + R_S M(B)`` with a saturated magnetisation; params
+        ``R_H_ohm_T`` (ordinary slope) and ``R_AH_ohm``; ``B_min_T = 0`` finds the
+        saturation field from the data, :func:`_ahe_auto_bmin`).
     B_max_T, B_min_T
         Fit window in |B| (T); default: all fields.
     R_S_ohm
@@ -231,6 +238,13 @@ def fit_hall(
         sig2 = None if sigma_ohm is None else sigma_ohm / np.sqrt(2)
         return _two_band_result(Bf[win], Rf[win], Bf, Rf, method, bmax, B_min_T, R_S_ohm,
                                 hall_sign, sig2, (B, R), source)
+    if form == "ahe":
+        if offset:
+            raise FitError("form='ahe' fits the antisymmetrised R_xy: antisymmetrize must "
+                           "not be 'none'")
+        sig2 = None if sigma_ohm is None else sigma_ohm / np.sqrt(2)
+        return _ahe_result(Bf, Rf, Reven, method, bmax, B_min_T, R_S_ohm, hall_sign,
+                           degeneracy, sig2, nonlinearity_sigma, (B, R), source)
     nvary = 1 + (form == "cubic") + offset
     if Bw.size < nvary + 3:
         raise FitError(f"only {Bw.size} antisymmetrised points in the window "
@@ -254,14 +268,23 @@ def fit_hall(
     noise = _noise(Bw, resid, sig_eff, float(np.max(np.abs(Rw))))
     flags = _fit_flags(res, resid, noise, sig_eff, nvary, Bw.size)
     nonlin = _nonlinearity(Bw, Rw, offset, nonlinearity_sigma, sig_eff)
+    if not offset:
+        nonlin["ahe_step"] = _step_near_zero(Bf, Rf, bmax, sig_eff)
     if form == "linear" and nonlin.get("flag"):
         flags.append(warn("nonlinear_hall", _nonlinear_message(nonlin)))
+    elif form == "cubic" and nonlin.get("ahe_step", {}).get("step"):
+        st = nonlin["ahe_step"]
+        flags.append(warn("nonlinear_hall", f"R_xy jumps by {st['jump_ohm']:.3g} +/- "
+                          f"{st['jump_err']:.2g} Ohm within |B| < {st['B_range_T']:.3g} T of "
+                          "B = 0: a cubic term does not describe a step (anomalous Hall?); "
+                          "try form='ahe'"))
     rh_stat = params["R_H_ohm_T"]
-    sys = _systematics(Bw, Rw, form, offset, sig_eff, bmax, rh_stat)
+    alt_values: dict[str, float] = {}
+    sys = _systematics(Bw, Rw, form, offset, sig_eff, bmax, rh_stat, alt_values)
     rh, rh_budget = combine_errors(rh_stat, sys=sys, tag="R_H systematics")
     params["R_H_ohm_T"] = rh
     budget = {"R_H_ohm_T": rh_budget}
-    flags += _significance_flags(rh)
+    flags += _significance_flags(rh, rh_budget.stat, alt_values)
     if rh.nominal_value != 0:
         _derived(params, budget, rh, rh_budget, R_S_ohm, degeneracy, Bf, Reven)
         flags += _ioffe_regel(params)
@@ -394,7 +417,8 @@ def _wls(B: np.ndarray, R: np.ndarray, cubic: bool, offset: bool,
 
 
 def _systematics(B: np.ndarray, R: np.ndarray, form: str, offset: bool,
-                 sig_eff: float | None, bmax: float, rh: Any) -> dict[str, float]:
+                 sig_eff: float | None, bmax: float, rh: Any,
+                 values: dict[str, float] | None = None) -> dict[str, float]:
     """Systematic errors of R_H from the field-window and fit-form choices (Ohm/T).
 
     Each choice is refitted: the window halved (``|B| <= B_max/2``) and the other form
@@ -403,29 +427,52 @@ def _systematics(B: np.ndarray, R: np.ndarray, form: str, offset: bool,
     part beyond it counts, and only when ``d`` exceeds ``_SYS_SIGNIFICANCE`` (3) times its
     statistical error (Barlow, "Systematic errors: facts and fictions", 2002):
     ``sqrt(d^2 - var)``. A lower threshold lets noise-driven differences of linear data
-    inflate the error (coverage above 76 % in the tests).
+    inflate the error (coverage above 76 % in the tests). ``values`` (when given) receives
+    the slope of each alternative fit, named by its choice.
     """
     v0, s0 = rh.nominal_value, rh.std_dev
     out: dict[str, float] = {}
     half = np.abs(B) <= 0.5 * bmax
-    alts = {"field window": (B[half], R[half], form == "cubic"),
-            "form": (B, R, form != "cubic")}
-    for name, (b, r, cubic) in alts.items():
+    other = "linear" if form == "cubic" else "cubic"
+    alts = {"field window": (B[half], R[half], form == "cubic", "|B| <= B_max/2"),
+            "form": (B, R, form != "cubic", f"form={other}")}
+    for name, (b, r, cubic, label) in alts.items():
         fit = _wls(b, r, cubic, offset, sig_eff) if b.size >= 4 + cubic + offset else None
         if fit is None:
             continue
         d = float(fit[0][0]) - v0
         var = abs(float(fit[1][0, 0]) - s0**2)
         out[name] = excess_shift(d, float(np.sqrt(var)), threshold=_SYS_SIGNIFICANCE)
+        if values is not None:
+            values[label] = float(fit[0][0])
     return out
 
 
-def _significance_flags(rh: Any) -> list[Flag]:
-    """R_H must differ from zero: else the density is meaningless (fail)."""
+def _significance_flags(rh: Any, stat: float | None = None,
+                        alternatives: dict[str, float] | None = None,
+                        what: str = "Hall slope") -> list[Flag]:
+    """R_H must differ from zero, else the density is meaningless.
+
+    ``fail`` when the slope is within 2 sigma of zero by its *statistical* error ``stat``
+    (or by the combined error when ``stat`` is unknown). When the statistical significance
+    is high but the combined error (statistics + choices of window and form) is comparable
+    to the value, the spread is that of the choices, not a Gaussian error around zero:
+    ``warn``, naming the range of the alternative fits (``alternatives``: label -> slope).
+    """
     v, e = rh.nominal_value, rh.std_dev
-    if v == 0 or (np.isfinite(e) and abs(v) < 2 * e):
-        return [fail("large_uncertainty", f"Hall slope {v:.3g} +/- {e:.2g} Ohm/T is not "
-                     "significantly non-zero (< 2 sigma): the carrier density is meaningless")]
+    s = e if stat is None or not np.isfinite(stat) else stat
+    if v == 0 or (np.isfinite(s) and abs(v) < 2 * s):
+        return [fail("large_uncertainty", f"{what} {v:.3g} +/- {s:.2g} Ohm/T is not "
+                     "significantly non-zero (< 2 sigma statistically): the carrier density "
+                     "is meaningless")]
+    if np.isfinite(e) and abs(v) < 2 * e:
+        alts = {"this fit": v} | dict(alternatives or {})
+        lo, hi = min(alts.values()), max(alts.values())
+        named = ", ".join(f"{k}: {x:.3g}" for k, x in alts.items())
+        return [warn("large_uncertainty", f"{what} {v:.3g} Ohm/T is {abs(v) / s:.3g} sigma "
+                     f"statistically (+/- {s:.2g}), but the choices of window and form give "
+                     f"{lo:.3g} to {hi:.3g} Ohm/T ({named}); combined error {e:.2g}: the "
+                     "carrier density depends on the model")]
     return []
 
 
@@ -463,31 +510,42 @@ def _ioffe_regel(params: dict[str, Any]) -> list[Flag]:
     return []
 
 
-def _nonlinear_message(nl: dict[str, Any]) -> str:
+def _nonlinear_message(nl: dict[str, Any], hint: str | None = None) -> str:
+    """Message of ``nonlinear_hall``; the hint names form='ahe' when a step near B = 0
+    was detected (``nl["ahe_step"]``), else 'cubic'/'two_band'."""
+    step = nl.get("ahe_step") or {}
+    if hint is None and step.get("step"):
+        hint = (f"R_xy jumps by {step['jump_ohm']:.3g} +/- {step['jump_err']:.2g} Ohm within "
+                f"|B| < {step['B_range_T']:.3g} T of B = 0 (noise {step['noise_ohm']:.2g} "
+                "Ohm): an anomalous-Hall step? try form='ahe'")
+    elif hint is None:
+        hint = "try form='cubic' or form='two_band', or a smaller B_max_T"
     c3 = nl.get("c3_ohm_T3")
     if c3 is None:
         return (f"slopes of the lower and upper halves of the window differ by "
-                f"{nl.get('difference_sigma', float('nan')):.3g} sigma")
+                f"{nl.get('difference_sigma', float('nan')):.3g} sigma ({hint})")
     return (f"cubic term c3 = {c3:.3g} +/- {nl['c3_err']:.2g} Ohm/T^3 "
             f"({nl['c3_sigma']:.3g} sigma), {100 * nl['cubic_fraction']:.3g} % of the linear "
             f"term at |B| = {nl['B_max_T']:.3g} T; half-window slopes differ by "
             f"{nl.get('difference_sigma', float('nan')):.3g} sigma: R_H is the effective slope "
-            "of the window (try form='cubic' or a smaller B_max_T)")
+            f"of the window ({hint})")
 
 
 def _nonlinearity(B: np.ndarray, R: np.ndarray, offset: bool, k: float,
-                  sig_eff: float | None = None) -> dict[str, Any]:
-    """Non-linearity of R_xy(B) (MODELS.md §1.1 pitfall b).
+                  sig_eff: float | None = None, b_split: float | None = None
+                  ) -> dict[str, Any]:
+    """Non-linearity of R_xy(B) (docs/models/hall_normal_state.md pitfall b).
 
     Two measures: the cubic term of ``R_H*B + c3*B^3`` (its significance and its size
     ``|c3|*B_max^2/|R_H|`` relative to the linear term at the window edge), and the slopes
     of the lower and upper halves of |B|. ``flag`` is True when either exceeds ``k``
     standard errors and is larger than ``_NONLIN_MIN`` (0.1 %) of the linear term (a
-    relative size no analysis needs).
+    relative size no analysis needs). ``b_split`` (T) separates the halves (default
+    ``B_max/2``; ``form="ahe"``: the middle of its window).
     """
     aB = np.abs(B)
     bm = float(aB.max())
-    b1 = bm / 2
+    b1 = bm / 2 if b_split is None else float(b_split)
     out: dict[str, Any] = {"B_split_T": b1, "B_max_T": bm}
     cub = _wls(B, R, True, offset, sig_eff) if B.size >= 4 + offset else None
     z3, cubic_flag = 0.0, False
@@ -513,6 +571,239 @@ def _nonlinearity(B: np.ndarray, R: np.ndarray, offset: bool, k: float,
     return out | {"slope_low_ohm_T": s1, "slope_low_err": e1, "slope_high_ohm_T": s2,
                   "slope_high_err": e2, "difference_sigma": float(nsig),
                   "flag": bool((nsig > k and rel > _NONLIN_MIN) or cubic_flag)}
+
+
+# ----------------------------------------------------------------------------------------
+# anomalous-Hall form
+# ----------------------------------------------------------------------------------------
+
+#: a point of the odd part below the window deviating from the extrapolated AHE fit by more
+#: than this many sigma (noise and prediction error) is not saturated
+_AHE_DEV_SIGMA = 3.0
+#: margin on the last unsaturated field: the automatic window starts at this times it
+_AHE_MARGIN = 1.5
+#: the window/form differences of form='ahe' count beyond this many statistical sigmas
+#: (lower than _SYS_SIGNIFICANCE: an unsaturated tail biases the fit one way)
+_AHE_SYS_SIGNIFICANCE = 1.0
+#: step detector: the jump must be complete (to this fraction) at |B| = 0.2 B_max and at
+#: least this many noise sigmas and standard errors
+_STEP_FLAT = 0.1
+_STEP_NOISE = 10.0
+_STEP_ERR = 5.0
+
+
+def _ahe_wls(B: np.ndarray, R: np.ndarray, cubic: bool, sig_eff: float | None
+             ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Least squares ``R = R_H*B (+ c3*B^3) + R_AH*sign(B)``; (coefficients, covariance)
+    with the columns ``[B, (B^3), sign(B)]``, or None when not determined."""
+    cols = [B] + ([B**3] if cubic else []) + [np.sign(B)]
+    X = np.column_stack(cols)
+    dof = B.size - X.shape[1]
+    if dof < 1:
+        return None
+    scale = np.max(np.abs(X), axis=0)
+    if np.any(scale == 0):
+        return None
+    Xs = X / scale
+    coef, _, rank, _ = np.linalg.lstsq(Xs, R, rcond=None)
+    if rank < X.shape[1]:
+        return None
+    r = R - Xs @ coef
+    s2 = sig_eff**2 if sig_eff is not None else float(r @ r) / dof
+    cov = np.linalg.inv(Xs.T @ Xs) * s2
+    return coef / scale, cov / np.outer(scale, scale)
+
+
+def _ahe_auto_bmin(B: np.ndarray, R: np.ndarray, bmax: float,
+                   sig_eff: float | None) -> tuple[float, dict[str, Any]]:
+    """Lower edge of the saturated window of ``form="ahe"``.
+
+    The AHE form is fitted on ``B_max/2 <= |B| <= B_max`` (surely saturated when any
+    field is) and extrapolated to lower |B|. The last unsaturated field ``B_dev`` is the
+    largest |B| below B_max/2 where a point deviates by more than ``_AHE_DEV_SIGMA`` (3)
+    sigma (noise and prediction error), or where the running mean of the folded residuals
+    from B_max/2 down to it deviates by more than 3 standard errors (a weak tail); the
+    window starts at ``_AHE_MARGIN*B_dev`` (1.5, at most B_max/2). The margin and the
+    1-sigma threshold of the window systematic give 1-sigma coverage of 0.78 (R_H) and
+    0.75 (R_AH) on 240 simulated hysteretic films (tests/transport/test_hall_ahe.py).
+    Returns the field (T) and a record for ``options``.
+    """
+    aB = np.abs(B)
+    top = aB >= 0.5 * bmax
+    fit = _ahe_wls(B[top], R[top], False, sig_eff) if top.sum() >= 6 else None
+    if fit is None or not (np.any(B[top] > 0) and np.any(B[top] < 0)):
+        return 0.5 * bmax, {"B_min_auto_T": 0.5 * bmax,
+                            "note": "too few saturated points to extrapolate: B_max/2"}
+    coef, cov = fit
+    X = np.column_stack([B, np.sign(B)])
+    resid = R - X @ coef
+    o = np.argsort(B[top])
+    noise = sig_eff if sig_eff is not None else _rms_noise(resid[top][o])
+    pred = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", X, cov, X), 0.0))
+    tot = np.sqrt(noise**2 + pred**2) if np.isfinite(noise) else pred
+    bad = (~top) & (np.abs(resid) > _AHE_DEV_SIGMA * tot)
+    b_dev = float(aB[bad].max()) if np.any(bad) else 0.0
+    # a tail too weak for single points: the running mean of the folded residuals from
+    # B_max/2 downwards (both signs) deviating by more than _AHE_DEV_SIGMA standard errors
+    low = np.flatnonzero(~top)
+    if low.size and np.isfinite(noise) and noise > 0:
+        o = low[np.argsort(-aB[low])]
+        y = np.sign(B[o]) * resid[o]
+        z = np.cumsum(y) / (noise * np.sqrt(np.arange(1, o.size + 1)))
+        hit = np.abs(z) > _AHE_DEV_SIGMA
+        if np.any(hit):
+            b_dev = max(b_dev, float(aB[o][np.argmax(hit)]))
+    bmin = min(_AHE_MARGIN * b_dev, 0.5 * bmax)
+    return bmin, {"B_min_auto_T": bmin, "B_last_unsaturated_T": b_dev,
+                  "rule": f"{_AHE_MARGIN:g} x the largest |B| where a point, or the mean "
+                          "of the points from B_max/2 down to it, deviates > "
+                          f"{_AHE_DEV_SIGMA:g} sigma from the fit of B_max/2 <= |B| <= B_max"}
+
+
+def _step_near_zero(B: np.ndarray, R: np.ndarray, bmax: float,
+                    sig_eff: float | None = None) -> dict[str, Any]:
+    """Detect an anomalous-Hall-like step of the odd part near B = 0.
+
+    The odd part is folded onto ``|B|`` (``y = sign(B)*R``) and a line ``a + s|B|`` is fitted
+    on ``|B| >= B_max/2``; ``2a`` is the jump of R_xy through zero. It counts as a step when
+    ``|a|`` exceeds ``_STEP_NOISE`` (10) noise sigmas and ``_STEP_ERR`` (5) standard errors
+    and the jump is complete at ``|B| = 0.2 B_max``: the median of ``y - s|B|`` on
+    ``0.2 B_max <= |B| < B_max/2`` is within ``_STEP_FLAT`` (10 %) of ``a`` (a
+    Drude-like saturation over the whole field range is not a step).
+    """
+    aB = np.abs(B)
+    inside = aB <= bmax
+    B, R, aB = B[inside], R[inside], aB[inside]
+    y = np.sign(B) * R
+    top = aB >= 0.5 * bmax
+    mid = (aB >= 0.2 * bmax) & ~top
+    if top.sum() < 4 or mid.sum() < 2:
+        return {"step": False, "note": "too few points"}
+    fit = _wls(aB[top], y[top], False, True, None)
+    if fit is None:
+        return {"step": False, "note": "no fit"}
+    (s, a), cov = fit[0], fit[1]
+    ea = float(np.sqrt(max(cov[1, 1], 0.0)))
+    o = np.argsort(B)
+    noise = sig_eff if sig_eff is not None else _rms_noise(R[o])
+    if not np.isfinite(noise):
+        noise = 0.0
+    d_mid = float(np.median(y[mid] - s * aB[mid]))
+    step = bool(abs(a) > _STEP_NOISE * noise and abs(a) > _STEP_ERR * ea
+                and abs(d_mid - a) <= _STEP_FLAT * abs(a))
+    return {"step": step, "jump_ohm": float(2 * a), "jump_err": float(2 * ea),
+            "noise_ohm": float(noise), "complete_fraction_at_0.2Bmax": float(d_mid / a)
+            if a != 0 else float("nan"), "B_range_T": float(0.2 * bmax)}
+
+
+def _ahe_result(Bf: np.ndarray, Rf: np.ndarray, Reven: np.ndarray | None, method: str,
+                bmax: float, B_min_T: float, R_S_ohm: Any, hall_sign: str,
+                degeneracy: int, sig_eff: float | None, k_nonlin: float,
+                raw: tuple[np.ndarray, np.ndarray], source: str | None) -> FitResult:
+    """FitResult of ``form="ahe"`` (see :func:`fit_hall`)."""
+    from uncertainties import correlated_values
+
+    aB = np.abs(Bf)
+    inside = aB <= bmax
+    if B_min_T > 0:
+        bmin, auto = float(B_min_T), {"B_min_T": float(B_min_T), "source": "option"}
+    else:
+        bmin, auto = _ahe_auto_bmin(Bf[inside], Rf[inside], bmax, sig_eff)
+    win = inside & (aB >= bmin) & (Bf != 0)
+    Bw, Rw = Bf[win], Rf[win]
+    if Bw.size < 5 or not (np.any(Bw > 0) and np.any(Bw < 0)):
+        raise FitError(f"form='ahe': only {Bw.size} antisymmetrised points in the window "
+                       f"{bmin:.3g} <= |B| <= {bmax:.3g} T, or not on both signs of B "
+                       "(need >= 5 on both)")
+    fit = _ahe_wls(Bw, Rw, False, sig_eff)
+    if fit is None:
+        raise FitError("form='ahe': the fit R_H*B + R_AH*sign(B) is not determined")
+    coef, cov = fit
+    if not np.all(np.isfinite(cov)):
+        raise FitError("form='ahe': no covariance")
+    rh_s, rah_s = correlated_values([float(coef[0]), float(coef[1])], cov)
+    X = np.column_stack([Bw, np.sign(Bw)])
+    best = X @ coef
+    resid = Rw - best
+    noise = _noise(Bw, resid, sig_eff, float(np.max(np.abs(Rw))))
+    flags: list[Flag] = []
+    if np.isfinite(noise["sigma"]) and noise["sigma"] > 0:
+        flags += check_goodness_of_fit(resid, noise["sigma"], 2, what="anomalous-Hall fit")
+    flags += check_points(int(Bw.size), _MIN_POINTS, what="antisymmetrised points in the "
+                          "window", severity="warn")
+    if sig_eff is not None:
+        flags += check_noise_consistency(sig_eff, noise["estimated"],
+                                         what="sigma_ohm (odd part)")
+    # non-linearity above saturation: folded data y = R_AH + R_H |B| (+ c3 |B|^3)
+    nonlin = _nonlinearity(np.abs(Bw), np.sign(Bw) * Rw, True, k_nonlin, sig_eff,
+                           b_split=0.5 * (bmin + float(np.abs(Bw).max())))
+    if nonlin.get("flag"):
+        flags.append(warn("nonlinear_hall", _nonlinear_message(
+            nonlin, "R_H is the effective ordinary slope above saturation (try a larger "
+                    "B_min_T, or form='two_band')")))
+    # systematics: window (B_min raised) and form (+ c3 B^3)
+    sysv: dict[str, dict[str, float]] = {"R_H_ohm_T": {}, "R_AH_ohm": {}}
+    alt_values: dict[str, float] = {}
+    bmin2 = min(max(2.0 * bmin, bmin + 0.25 * (bmax - bmin)), bmin + 0.5 * (bmax - bmin))
+    w2 = aB[win] >= bmin2
+    alts = {"field window": (Bw[w2], Rw[w2], False, f"|B| >= {bmin2:.3g} T"),
+            "form": (Bw, Rw, True, "with c3 B^3")}
+    for name, (b, r, cubic, label) in alts.items():
+        ok = b.size >= 5 + cubic and np.any(b > 0) and np.any(b < 0)
+        alt = _ahe_wls(b, r, cubic, sig_eff) if ok else None
+        if alt is None:
+            continue
+        ia = 2 if cubic else 1
+        for pname, i, ref in (("R_H_ohm_T", 0, rh_s), ("R_AH_ohm", ia, rah_s)):
+            d = float(alt[0][i]) - ref.nominal_value
+            var = abs(float(alt[1][i, i]) - ref.std_dev**2)
+            sysv[pname][name] = excess_shift(d, float(np.sqrt(var)),
+                                             threshold=_AHE_SYS_SIGNIFICANCE)
+        alt_values[label] = float(alt[0][0])
+    rh, rh_budget = combine_errors(rh_s, sys=sysv["R_H_ohm_T"], tag="R_H systematics")
+    rah, rah_budget = combine_errors(rah_s, sys=sysv["R_AH_ohm"], tag="R_AH systematics")
+    params: dict[str, Any] = {"R_H_ohm_T": rh, "R_AH_ohm": rah}
+    budget = {"R_H_ohm_T": rh_budget, "R_AH_ohm": rah_budget}
+    flags += _significance_flags(rh, rh_budget.stat, alt_values, what="ordinary Hall slope")
+    if rh.nominal_value != 0:
+        _derived(params, budget, rh, rh_budget, R_S_ohm, degeneracy, Bf, Reven)
+        flags += _ioffe_regel(params)
+    Bs = np.sort(Bw)
+    Xs = np.column_stack([Bs, np.sign(Bs)])
+    band = np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", Xs, cov, Xs), 0.0))
+    options = {
+        "antisymmetrize": method, "form": "ahe", "B_window_T": [bmin, bmax],
+        "B_min": auto, "hall_sign": hall_sign,
+        "carrier_type": ns.carrier_type(rh.nominal_value, hall_sign),
+        "degeneracy": degeneracy,
+        "model": "R_xy,odd = R_H B + R_AH sign(B) for B_min <= |B| <= B_max (saturated "
+                 "magnetisation: R_xy = R_0 B + R_S M(B), Nagaosa et al. RMP 82, 1539 (2010))",
+        "single_band_note": "n2d, k_F, l, k_F*l are effective single-band numbers of the "
+                            "ordinary slope",
+        "mobility": "from R_S_ohm" if R_S_ohm is not None
+        else "not computed (give R_S_ohm, or an R_xx column with W_m and L_m)",
+        "uncertainty": "weights=1/sigma" if sig_eff is not None
+        else "covariance scaled by chi2_red",
+        "systematics": "R_H, R_AH: window (B_min raised to max(2 B_min, B_min + "
+                       "(B_max - B_min)/4), at most B_min + (B_max - B_min)/2) and form "
+                       "(+ c3 B^3) refits, the part beyond the statistical expectation of "
+                       "a difference above 1 sigma (Barlow 2002)",
+        "nonlinearity": nonlin,
+    }
+    chisqr = float(np.sum(resid**2) / (sig_eff**2 if sig_eff else 1.0))
+    stats = {"chisqr": chisqr, "redchi": chisqr / max(Bw.size - 2, 1),
+             "ndata": int(Bw.size), "nvarys": 2, "success": True, "errorbars": True,
+             "noise_ohm": noise["sigma"], "noise_source": noise["source"]}
+    seg = np.where(Bs > 0, 1, -1)
+    return FitResult(
+        kind="hall", params=params, stats=stats, options=options,
+        provenance={"source": source, "npoints": int(Bw.size),
+                    "units": {"B": "T", "R_xy": "Ohm"}},
+        data={"B_raw_T": raw[0], "Rxy_raw_ohm": raw[1], "B_T": Bw, "Rodd_ohm": Rw,
+              "fit": best, "B_sorted_T": Bs, "fit_sorted": Xs @ coef, "band": band,
+              "residual": resid, "B_odd_all_T": Bf[inside], "Rodd_all_ohm": Rf[inside],
+              "fit_segment": seg},
+        lmfit_result=None, quality=Quality(tuple(flags)), budget=budget)
 
 
 # ----------------------------------------------------------------------------------------
@@ -789,12 +1080,15 @@ SPEC_OPTIONS: tuple[Option, ...] = (
            "(R(B) - R(-B)), 'none' (raw fit with a free offset)",
            choices=("auto", "branches", "pooled", "none")),
     Option("form", "str", "linear", "'linear' (single band, R_H*B), 'cubic' (adds c3*B^3; "
-           "R_H is the B -> 0 slope) or 'two_band' (two-band Drude with the R_xx(0) "
-           "constraint 1/R_S = e(n1 mu1 + n2 mu2) when R_S is known; n1, n2, mu1, mu2)",
-           choices=("linear", "cubic", "two_band"), assumption=True),
+           "R_H is the B -> 0 slope), 'two_band' (two-band Drude with the R_xx(0) "
+           "constraint 1/R_S = e(n1 mu1 + n2 mu2) when R_S is known; n1, n2, mu1, mu2) or "
+           "'ahe' (anomalous Hall: R_H*B + R_AH*sign(B) above the saturation field B_min_T, "
+           "automatic when 0)",
+           choices=("linear", "cubic", "two_band", "ahe"), assumption=True),
     Option("B_max_T", "float", None, "upper |B| of the fit window (default: all fields)",
            unit="T", min=0, min_exclusive=True),
-    Option("B_min_T", "float", 0.0, "lower |B| of the fit window", unit="T", min=0),
+    Option("B_min_T", "float", 0.0, "lower |B| of the fit window (form='ahe': the "
+           "saturation field; 0 = found from the data)", unit="T", min=0),
     Option("hall_sign", "str", "standard", "sign convention: 'standard' (electrons give "
            "R_H < 0) or 'reversed' (contact geometry)", choices=("standard", "reversed"),
            assumption=True),
@@ -820,6 +1114,7 @@ SPEC = KindSpec(
         Output("n2d_cm2", "sheet carrier density", "cm^-2"),
         Output("kF_m", "Fermi wave vector sqrt(4 pi n/g)", "1/m"),
         Output("c3_ohm_T3", "cubic coefficient (form='cubic')", "Ohm/T^3"),
+        Output("R_AH_ohm", "anomalous Hall resistance above saturation (form='ahe')", "Ohm"),
         Output("Rxy_offset_ohm", "offset of the raw fit (antisymmetrize='none')", "Ohm"),
         Output("Rxy_even_B0_ohm", "even part of R_xy near B = 0 (contact misalignment)",
                "Ohm"),
