@@ -32,7 +32,8 @@ def _help_epilog(kind: str) -> str:
 
 def _make_command(kind: str):
     def command(
-        files: Annotated[list[Path], typer.Argument(help="data files (CSV/TSV or QD .dat)")],
+        files: Annotated[list[Path], typer.Argument(
+            help="data files (CSV/TSV, QD .dat, or a QCoDeS .db with --run)")],
         json_out: Annotated[bool, typer.Option("--json", help="print the result as JSON")
                             ] = False,
         plot: Annotated[Path | None, typer.Option(help="write a figure (PNG or PDF)")] = None,
@@ -49,9 +50,12 @@ def _make_command(kind: str):
             "--column", help="name a column: ORIGINAL=CANONICAL, e.g. 'lockin_3_ResX=R_ohm'; "
                              "with the unit the values are in: 'magnet_bpar=B (mT)' or "
                              "'temp=T (mK)' (converted to SI); repeatable")] = None,
+        run: Annotated[int | None, typer.Option(
+            "--run", help="QCoDeS database (.db): the run to analyse (its run id; may be "
+                          "left out when the database holds one run)")] = None,
     ) -> None:
         run_fit(kind, files, json_out=json_out, plot=plot, channel=channel, option=option,
-                strict=strict, column=column)
+                strict=strict, column=column, run=run)
 
     command.__name__ = f"fit_{kind.replace('-', '_')}"
     return command
@@ -59,8 +63,12 @@ def _make_command(kind: str):
 
 def run_fit(kind: str, files: list[Path], *, json_out: bool = False, plot: Path | None = None,
             channel: str | None = None, option: list[str] | None = None,
-            strict: bool = False, column: list[str] | None = None) -> None:
+            strict: bool = False, column: list[str] | None = None,
+            run: int | None = None) -> None:
     """Validate the options, load the files, run the analysis, print, set the exit code.
+
+    ``run`` (``--run N``) selects the run of a QCoDeS database (every file given must then
+    be one); see :mod:`ktoanalysis.io.qcodes_db`.
 
     Everything the user typed (options, ``--channel``, the ``--column ORIGINAL=CANONICAL``
     header mappings passed to :func:`~ktoanalysis.io.load`, the ``--plot`` file name) is
@@ -83,6 +91,8 @@ def run_fit(kind: str, files: list[Path], *, json_out: bool = False, plot: Path 
     if plot is not None:
         check_plot_path(plot)
     meta: dict[str, Any] = {} if chan is None else {"channel": chan}
+    if run is not None:
+        meta["run_id"] = run
     measurements = [load(f, columns=columns, **meta) for f in files]
     if chan is not None:
         for m in measurements:  # an unknown channel: exit 3, the file's channels listed

@@ -33,7 +33,7 @@ def _json_safe(value: Any) -> Any:
 
 
 def info_dict(path: Path, columns: dict[str | int, str] | None = None,
-              channel: int | str | None = None) -> dict[str, Any]:
+              channel: int | str | None = None, run: int | None = None) -> dict[str, Any]:
     """Summary of a loaded file: ``format``, ``rows``, ``columns`` (name, SI unit, min, max,
     non-missing count), ``resistance_column`` (the column an R analysis takes: ``name``,
     ``original`` header, ``channel``; ``None`` without one), JSON-safe ``metadata`` (with
@@ -48,6 +48,9 @@ def info_dict(path: Path, columns: dict[str | int, str] | None = None,
         Header mapping passed to :func:`ktoanalysis.io.load` (``{"magnet_bpar": "B (mT)"}``).
     channel
         Resistance channel (``1``, ``"ch1"``) or column name, as ``--channel``.
+    run
+        The run of a QCoDeS database (``--run N``); without it, a database of several runs
+        is refused with the runs listed.
 
     Raises
     ------
@@ -59,7 +62,9 @@ def info_dict(path: Path, columns: dict[str | int, str] | None = None,
     from ..io import load
     from ..io.columns import unit_of_column
 
-    meta = {} if channel is None else {"channel": channel}
+    meta: dict[str, Any] = {} if channel is None else {"channel": channel}
+    if run is not None:
+        meta["run_id"] = run
     meas = load(path, columns=columns or None, **meta)
     cols = meas.describe()
     for c in cols:
@@ -122,7 +127,8 @@ def register(app: typer.Typer) -> None:
     @app.command(help="Show what a data file contains: format, columns in SI units with "
                       "min/max and non-missing counts, and metadata.")
     def info(
-        file: Annotated[Path, typer.Argument(help="data file (CSV/TSV or Quantum Design .dat)")],
+        file: Annotated[Path, typer.Argument(
+            help="data file (CSV/TSV, Quantum Design .dat, or a QCoDeS .db with --run)")],
         json_out: Annotated[bool, typer.Option("--json", help="print a JSON object")] = False,
         column: Annotated[list[str] | None, typer.Option(
             "--column", help="name a column: ORIGINAL=CANONICAL, e.g. 'lockin_3_ResX=R_ohm'; "
@@ -131,12 +137,15 @@ def register(app: typer.Typer) -> None:
         channel: Annotated[str | None, typer.Option(
             help="resistance channel: 1, 2, ... or ch1, ch2, ... (or a column name); shows "
                  "the column an analysis takes")] = None,
+        run: Annotated[int | None, typer.Option(
+            "--run", help="QCoDeS database (.db): the run to show (its run id; may be left "
+                          "out when the database holds one run)")] = None,
     ) -> None:
         from ..io.columns import parse_column_options
         from ._common import parse_channel
 
         chan = parse_channel(channel)
-        summary = info_dict(file, parse_column_options(column), chan)
+        summary = info_dict(file, parse_column_options(column), chan, run)
         for warning in summary["warnings"]:
             typer.echo(f"warning: {warning}", err=True)
         if json_out:

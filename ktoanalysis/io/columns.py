@@ -24,6 +24,7 @@ __all__ = [
     "ColumnSpec", "parse_header", "classify", "convert_unit", "canonical_name",
     "unit_of_column", "sanitize", "SI_UNIT_OF_BASE", "RESISTANCE_BASES", "resolve_target",
     "parse_column_options", "mapping_hint", "CANONICAL_EXAMPLES", "known_units",
+    "bracket_unit", "squeeze",
 ]
 
 #: SI unit (as used in names) expected for each recognised quantity
@@ -69,7 +70,6 @@ for _base, _names in {
 _CHANNEL_RE = re.compile(r"\b(?:ch(?:annel)?|bridge|br)\s*\.?\s*#?\s*(\d{1,2})\b", re.I)
 _CHANNEL_UNDERSCORE_RE = re.compile(r"(?:^|_)ch(\d{1,2})(?=_|$)", re.I)
 _STD_RE = re.compile(r"\b(?:std\s*\.?\s*dev\s*\.?|stddev|std|sigma|stdev)\b", re.I)
-_UNIT_RE = re.compile(r"^(.*?)\s*[\(\[]([^\(\)\[\]]*)[\)\]]\s*$")
 
 # resistivity units -> factor to ohm*m
 _RESISTIVITY_UNITS: dict[str, float] = {
@@ -165,6 +165,35 @@ def convert_unit(unit: str) -> tuple[str, float, float] | None:
     return ("ohm_m", factor * 1e-2, offset) if si == "ohm_cm" else (si, factor, offset)
 
 
+def squeeze(text: str) -> str:
+    """``text`` stripped, every run of blanks made one space (linear time).
+
+    Headers are squeezed before any pattern is tried on them, so that no pattern with
+    several ``\\s*`` in a row can backtrack over a long run of spaces (a header with
+    100 000 spaces is read in milliseconds).
+    """
+    return " ".join(text.split())
+
+
+def bracket_unit(header: str) -> tuple[str, str] | None:
+    """``(name, unit)`` of a header ending in a bracketed unit (``"T (K)"``, ``"R [Ohm]"``),
+    or ``None``. The unit is the text of the last bracket pair, which holds no bracket
+    and closes the header; the name before it must not be empty. String scans only."""
+    s = squeeze(header)
+    if len(s) < 3 or s[-1] not in ")]":
+        return None
+    k = max(s.rfind("(", 0, len(s) - 1), s.rfind("[", 0, len(s) - 1))
+    if k < 0:
+        return None
+    inner = s[k + 1:-1]
+    if ")" in inner or "]" in inner:
+        return None
+    name = s[:k].strip()
+    if not name:
+        return None
+    return name, inner.strip()
+
+
 def parse_header(header: str) -> tuple[str, str]:
     """Split a header into ``(name, unit)``.
 
@@ -172,10 +201,10 @@ def parse_header(header: str) -> tuple[str, str]:
     recognisable unit gives ``(header, "")``. The ``name_unit`` style is split only when the
     suffix is a known unit, so ``"R_xy"`` stays whole.
     """
-    h = header.strip()
-    m = _UNIT_RE.match(h)
-    if m and m.group(1).strip():
-        return m.group(1).strip(), m.group(2).strip()
+    h = squeeze(header)
+    bracketed = bracket_unit(h)
+    if bracketed is not None:
+        return bracketed
     if "_" in h:
         # try the longest unit suffix first ("ohm_m" before "m")
         parts = h.split("_")

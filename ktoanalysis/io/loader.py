@@ -42,6 +42,7 @@ from ..errors import DataFormatError, KtoError
 from .columns import (
     RESISTANCE_BASES,
     ColumnSpec,
+    bracket_unit,
     canonical_name,
     classify,
     parse_header,
@@ -51,8 +52,9 @@ from .columns import (
 )
 from .columns import _unit_conv as unit_conversion
 from .measurement import QUANTITIES, Measurement, channel_number
+from .qcodes_db import is_sqlite
 from .qd import is_qd, parse_qd
-from .raw import RawTable, read_text
+from .raw import RawTable, decode_file
 from .tabular import parse_table
 
 __all__ = ["load", "normalize_metadata", "JUNK_TOKENS"]
@@ -67,11 +69,11 @@ JUNK_TOKENS = frozenset({
 _MAX_LISTED = 20
 # European thousands separators before a decimal comma: "1.234,5" -> "1234,5"
 _THOUSANDS_RE = re.compile(r"(?<=\d)\.(?=\d{3}(?:\.\d{3})*,)")
-_BRACKET_UNIT_RE = re.compile(r"^.*\S\s*[\(\[][^\(\)\[\]]*[\)\]]\s*$")
 
 
 def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
-         require: tuple[str, ...] | list[str] = (), **metadata: Any) -> Measurement:
+         require: tuple[str, ...] | list[str] = (), run_id: int | None = None,
+         **metadata: Any) -> Measurement:
     """Load a lab data file into a :class:`Measurement` (tidy table in SI units).
 
     Parameters
@@ -98,6 +100,11 @@ def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
         ``--column ORIGINAL=TARGET`` (repeatable); manifests take a ``columns`` table.
     require
         Canonical names that must be present (e.g. ``("T_K",)``).
+    run_id
+        For a QCoDeS SQLite database (``experiment.db``, read through qcodes, the
+        ``qcodes`` extra; see :mod:`.qcodes_db`): the run to load. May be left out when
+        the database holds one run. ``columns`` may then name a parameter by its qcodes
+        name.
     **metadata
         Metadata that overrides what the file says: ``sample``, ``orientation``
         (``"001"``, ``"110"``, ``"111"``), ``n2d_cm2`` (cm^-2; ``n2d_m2`` in m^-2 is added),
@@ -109,7 +116,7 @@ def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
     Measurement
         ``data`` in SI with unit-suffixed columns; ``metadata`` with ``source``, ``format``
         (``"csv"``, ``"tsv"``, ``"qd-resistivity"``, ``"qd-act"``, ``"qd-eto"``,
-        ``"qd-dynacool"``, ``"qd"``), file metadata (QD: ``qd_title``, ``qd_app``,
+        ``"qd-dynacool"``, ``"qd"``, ``"qcodes"``), file metadata (QD: ``qd_title``, ``qd_app``,
         ``qd_info``...), ``warnings`` (repairs made), ``derived`` (computed columns);
         ``units`` and ``original_names`` give each column's lab unit and header;
         ``metadata['unrecognised_columns']`` lists the headers of columns that were not
@@ -126,9 +133,15 @@ def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
         a required column absent.
     """
     p = Path(path)
+    if is_sqlite(p):
+        return _load_qcodes(p, run_id, columns, tuple(require), metadata)
+    if run_id is not None:
+        raise DataFormatError(f"run_id={run_id!r} applies to QCoDeS databases only",
+                              file=p, expected="a QCoDeS .db file, or no run_id")
     try:
-        text = read_text(p)
-        raw = parse_qd(text, p) if is_qd(text) else parse_table(text, p)
+        text, codec = decode_file(p)
+        raw = parse_qd(text, p, codec) if is_qd(text) else parse_table(text, p, codec)
+        del text
         return _build(raw, p, columns, tuple(require), metadata)
     except KtoError:
         raise
@@ -137,19 +150,57 @@ def load(path: str | Path, columns: dict[str | int, str] | None = None, *,
                               file=p) from exc
 
 
+def _load_qcodes(path: Path, run_id: int | None, columns: dict[str | int, str] | None,
+                 require: tuple[str, ...], metadata: dict[str, Any]) -> Measurement:
+    """One run of a QCoDeS database (:func:`.qcodes_db.read_qcodes_run`) as a Measurement."""
+    from .qcodes_db import read_qcodes_run
+
+    raw = read_qcodes_run(path, run_id)
+    by_param = {v: k for k, v in raw.metadata["qcodes_columns"].items()}
+    if columns:
+        if not isinstance(columns, dict):
+            raise DataFormatError("columns= must be a mapping {parameter or header: name}",
+                                  file=path, expected="a dict")
+        columns = {by_param.get(k, k) if isinstance(k, str) else k: v
+                   for k, v in columns.items()}
+    m = _build(raw, path, columns, require, metadata)
+    m.original_names.update({k: raw.metadata["qcodes_columns"].get(v, v)
+                             for k, v in m.original_names.items()})
+    return m
+
+
 # --------------------------------------------------------------------------- numbers
 
 
+def _column_cells(raw: RawTable, j: int) -> list[str] | np.ndarray:
+    """Column ``j`` as parsed numbers (float array) or as its stripped cell texts."""
+    if raw.columns is not None:
+        col = raw.columns[j]
+        if col.dtype != object:
+            return col
+        return [c.strip() for c in col]
+    return [row[j].strip() for row in raw.rows]
+
+
 def _numeric_columns(raw: RawTable, path: Path) -> tuple[dict[int, np.ndarray], list[bool]]:
-    """Convert every non-text column to float; return columns and a keep-row mask."""
-    n_rows = len(raw.rows)
+    """Convert every non-text column to float; return columns and a keep-row mask.
+
+    Columns the fast block reader (:mod:`.block`) parsed already are taken as they are;
+    the others are converted cell by cell (junk markers, decimal commas, errors naming
+    the line and the column).
+    """
+    n_rows = raw.n_rows
     keep = [True] * n_rows
     out: dict[int, np.ndarray] = {}
     bad_cells: dict[int, np.ndarray] = {}
-    for j in range(len(raw.headers)):
+    n_headers = len(raw.headers)
+    for j in range(n_headers):
         if j in raw.text_columns:
             continue
-        cells = [row[j].strip() for row in raw.rows]
+        cells = _column_cells(raw, j)
+        if isinstance(cells, np.ndarray):  # parsed by the block reader (maybe read-only)
+            out[j] = cells
+            continue
         if raw.decimal_comma:
             cells = [_THOUSANDS_RE.sub("", c).replace(",", ".") if "," in c else c
                      for c in cells]
@@ -162,14 +213,14 @@ def _numeric_columns(raw: RawTable, path: Path) -> tuple[dict[int, np.ndarray], 
                 raise ValueError("underscore")
             num = np.array([c or "nan" for c in cells], dtype=str).astype(float)
         except ValueError:
-            num = pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce",
-                                downcast=None).to_numpy(dtype=float)
+            num = np.array(pd.to_numeric(pd.Series(cells, dtype=object), errors="coerce",
+                                         downcast=None), dtype=float)
             bad = np.isnan(num) & np.array([c != "" for c in cells], dtype=bool)
             if bad.any():
                 bad_cells[j] = bad
         out[j] = num
     # a garbage first data row (instrument files): all its filled cells are non-numeric
-    if raw.instrument_file and bad_cells and n_rows > 1:
+    if raw.instrument_file and bad_cells and n_rows > 1 and raw.rows:
         filled = [j for j in out if str(raw.rows[0][j]).strip()]
         if filled and all(j in bad_cells and bad_cells[j][0] for j in filled):
             keep[0] = False
@@ -182,21 +233,24 @@ def _numeric_columns(raw: RawTable, path: Path) -> tuple[dict[int, np.ndarray], 
     n_junk = 0
     for j, bad in bad_cells.items():
         for r in np.flatnonzero(bad):
-            cell = str(raw.rows[r][j]).strip()
+            cell = str(raw.columns[j][r] if raw.columns is not None else raw.rows[r][j])
+            cell = cell.strip()
             if cell.lower() in JUNK_TOKENS:
                 n_junk += 1
                 continue
             raise DataFormatError(f"non-numeric value {cell[:40]!r}", file=path,
-                                  line=raw.lines[r], column=raw.headers[j],
+                                  line=int(raw.lines[r]), column=raw.headers[j],
                                   expected="a number")
     if n_junk:
         raw.warnings.append(f"{n_junk} cells held a missing-value marker (nan, n/a, ...) "
                             "and were read as missing")
     n_inf = 0
-    for num in out.values():
+    for j, num in out.items():
         inf = np.isinf(num)
         if inf.any():
             n_inf += int(inf.sum())
+            if not num.flags.writeable:  # a view of the block reader's table
+                out[j] = num = np.array(num, dtype=float)
             num[inf] = np.nan
     if n_inf:
         raw.warnings.append(f"{n_inf} infinite values were read as missing")
@@ -264,7 +318,7 @@ def _header_unit(header: str, si_unit: str) -> tuple[str, tuple[str, float, floa
     """
     _, unit = parse_header(header)
     conv = unit_conversion(unit) if unit else None
-    bracketed = bool(_BRACKET_UNIT_RE.match(header.strip()))
+    bracketed = bracket_unit(header) is not None
     if unit and not bracketed and (conv is None or conv[0] != si_unit):
         return "", None
     return unit, conv
@@ -318,12 +372,22 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
     explicit = _explicit_specs(raw, path, columns) if columns else {}
     values, keep = _numeric_columns(raw, path)
     rows_kept = np.asarray(keep, dtype=bool)
-    values = {j: v[rows_kept] for j, v in values.items()}
-    lines = np.asarray(raw.lines)[rows_kept]
+    lines = np.asarray(raw.lines)
+    if not rows_kept.all():
+        values = {j: v[rows_kept] for j, v in values.items()}
+        lines = lines[rows_kept]
 
     # comments (QD "Comment" column) go to the metadata
     comments = []
-    for j in raw.text_columns:
+    for j in sorted(raw.text_columns):
+        if raw.columns is not None:
+            texts = raw.columns[j]
+            for r in np.flatnonzero(texts != ""):
+                if keep[r] and str(texts[r]).strip():
+                    comments.append({"line": int(raw.lines[r]), "text": str(texts[r]).strip()})
+                    if len(comments) >= 1000:
+                        break
+            continue
         for r, row in enumerate(raw.rows):
             if keep[r] and str(row[j]).strip():
                 comments.append({"line": raw.lines[r], "text": str(row[j]).strip()})
@@ -340,7 +404,9 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
             if spec.channel in raw.hall_channels and spec.family == "R":
                 specs[j] = replace(spec, base="Rxy_std" if spec.is_std else "Rxy")
 
-    si: dict[int, np.ndarray] = {j: values[j] * s.factor + s.offset for j, s in specs.items()}
+    si: dict[int, np.ndarray] = {j: values[j] if (s.factor, s.offset) == (1.0, 0.0)
+                                 else values[j] * s.factor + s.offset
+                                 for j, s in specs.items()}
     derived_note: dict[str, str] = {}
     dropped: list[str] = []
     extra: list[tuple[ColumnSpec, np.ndarray, str]] = []  # derived columns
@@ -427,11 +493,12 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
     frame = pd.DataFrame(data)
     if frame.shape[1]:
         mask = frame.notna().any(axis=1).to_numpy()
-        frame = frame[mask].reset_index(drop=True)
-        lines = lines[mask]
+        if not mask.all():
+            frame = frame[mask].reset_index(drop=True)
+            lines = lines[mask]
     if frame.empty:
         raise DataFormatError("no numeric data rows", file=path,
-                              line=int(raw.lines[0]) if raw.lines else None,
+                              line=int(raw.lines[0]) if len(raw.lines) else None,
                               expected="rows with at least one number")
 
     meta: dict[str, Any] = {}
@@ -602,7 +669,9 @@ _EXAMPLE_HEADERS = {"T_K": "T (K)", "B_T": "B (T)", "R_ohm": "R (Ohm)", "I_A": "
 # --------------------------------------------------------------------------- metadata
 
 _META_BASES = {"n2d": "n2d_m2", "Vg": "Vg_V", "theta": "theta_rad", "T": "T_K", "B": "B_T"}
-_VALUE_UNIT_RE = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
+# a number at the start of a metadata value; the rest (stripped) is its unit. No pattern
+# ends in `\s*$` after a lazy group: that backtracks quadratically on long blank runs
+_VALUE_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _base_of_meta_key(key: str) -> str | None:
@@ -699,10 +768,11 @@ def _meta_number(value: Any) -> tuple[float | None, str]:
     if isinstance(value, int | float | np.integer | np.floating):
         v = float(value)
         return (v if math.isfinite(v) else None), ""
-    m = _VALUE_UNIT_RE.match(str(value))
+    text = str(value).strip()
+    m = _VALUE_NUMBER_RE.match(text)
     if not m:
         return None, ""
-    return float(m.group(1)), m.group(2)
+    return float(m.group(0)), text[m.end():].strip()
 
 
 def _json_safe(value: Any) -> Any:

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataFormatError
-from .raw import RawTable, split_csv_line, split_lines, unique_headers
+from .block import read_block
+from .raw import RawTable, iter_lines, split_csv_line, split_lines, unique_headers
 
 __all__ = ["is_qd", "parse_qd", "HALL_LABELS"]
 
@@ -46,10 +47,14 @@ _SKIP_KEYWORDS = {"FIELDGROUP", "STARTUPGROUP", "STARTUPAXIS", "PLOT_APPEARANCE"
 
 
 def is_qd(text: str) -> bool:
-    """True if ``text`` looks like a Quantum Design ``.dat`` file."""
+    """True if ``text`` looks like a Quantum Design ``.dat`` file: it starts with
+    ``[Header]`` or has a line ``[Data]`` in its first 200 000 characters (checked line by
+    line, in linear time)."""
     head = text[:4096].lstrip().lower()
-    return head.startswith("[header]") or re.search(r"(?m)^\s*\[data\]\s*$", text[:200000],
-                                                     re.I) is not None
+    if head.startswith("[header]"):
+        return True
+    return any(line.strip().lower() == "[data]"
+               for _, line, _ in iter_lines(text, 0, 200_000))
 
 
 def _parse_header_section(lines: list[str]) -> tuple[dict[str, Any], str]:
@@ -212,14 +217,93 @@ def decimal_comma_warning(lines: list[int]) -> str:
             "(correct the file to keep them)")
 
 
-def parse_qd(text: str, path: Path) -> RawTable:
+def _table(headers: list[str], rows: list[list[str]], lines, meta: dict[str, Any],
+           warnings: list[str], app: str, header_text: str) -> RawTable:
+    fmt = _format_of(app, headers, header_text)
+    table = RawTable(headers=headers, rows=rows, lines=lines, fmt=fmt, metadata=meta,
+                     warnings=warnings, instrument_file=True,
+                     no_hall_mapping=(fmt == "qd-act"))
+    table.text_columns = {j for j, h in enumerate(headers) if h.strip().lower() == "comment"}
+    _channel_info(table)
+    return table
+
+
+def _is_junk_row(fields: list[str], text_columns: set[int]) -> bool:
+    """True when no filled numeric cell of a row reads as a number (instrument junk such
+    as a units row), as the loader decides for a first data row."""
+    filled = [f.strip() for j, f in enumerate(fields) if j not in text_columns and f.strip()]
+    if not filled:
+        return False
+    for f in filled:
+        try:
+            float(f)
+            return False
+        except ValueError:
+            pass
+    return True
+
+
+def _parse_qd_fast(text: str, path: Path, codec: str) -> RawTable | None:
+    """The header section read line by line, the data block by :func:`.block.read_block`;
+    ``None`` when the block is not regular (then :func:`parse_qd` reads it row by row)."""
+    head: list[str] = []
+    it = iter_lines(text)
+    for _, line, _ in it:
+        if line.strip().lower() == "[data]":
+            break
+        head.append(line)
+        if len(head) > 5000:
+            return None
+    else:
+        return None
+    header_line, n_before = "", len(head) + 1
+    for _, line, _nxt in it:
+        n_before += 1
+        if line.strip():
+            header_line = line.strip()
+            break
+    if not header_line:
+        return None
+    headers = unique_headers(split_csv_line(header_line, ","))
+    text_columns = {j for j, h in enumerate(headers) if h.strip().lower() == "comment"}
+    warnings: list[str] = []
+    first = next(it, None)
+    if first is None:
+        return None
+    start = first[0]
+    fields = split_csv_line(first[1], ",")
+    if len(fields) <= len(headers) and _is_junk_row(fields, text_columns):
+        warnings.append(f"line {n_before + 1}: first data row is not numeric "
+                        "(instrument junk) and was skipped")
+        start, n_before = first[2], n_before + 1
+    parsed = read_block(path, text, codec, start=start, first_line=n_before,
+                        n_columns=len(headers), sep=",", header_line=header_line,
+                        text_columns=text_columns, forbidden="[")
+    if parsed is None:
+        return None
+    columns, line_no = parsed
+    meta, app = _parse_header_section(head)
+    table = _table(headers, [], line_no, meta, warnings, app, "\n".join(head))
+    table.columns = columns
+    return table
+
+
+def parse_qd(text: str, path: Path, codec: str | None = None) -> RawTable:
     """Parse the text of a Quantum Design ``.dat`` file into a :class:`RawTable`.
+
+    With ``codec`` (the file's, :func:`~ktoanalysis.io.raw.decode_file`), a regular data
+    block of at least :data:`~ktoanalysis.io.block.MIN_FAST_ROWS` rows is parsed by
+    pandas' C reader (:mod:`.block`); other files row by row.
 
     Raises
     ------
     DataFormatError
         No ``[Data]`` section, no column header, no data rows, or a truncated last line.
     """
+    if codec is not None:
+        fast = _parse_qd_fast(text, path, codec)
+        if fast is not None:
+            return fast
     lines, ended = split_lines(text)
     start = next((i for i, ln in enumerate(lines) if ln.strip().lower() == "[data]"), None)
     if start is None:
@@ -308,10 +392,4 @@ def parse_qd(text: str, path: Path) -> RawTable:
                                   expected=f"{usual} fields and a line end")
     if n_long:
         warnings.append(f"{n_long} rows had more fields than the header; extra fields ignored")
-    fmt = _format_of(app, headers, "\n".join(lines[:start]))
-    table = RawTable(headers=headers, rows=rows, lines=line_no, fmt=fmt, metadata=meta,
-                     warnings=warnings, instrument_file=True,
-                     no_hall_mapping=(fmt == "qd-act"))
-    table.text_columns = {j for j, h in enumerate(headers) if h.strip().lower() == "comment"}
-    _channel_info(table)
-    return table
+    return _table(headers, rows, line_no, meta, warnings, app, "\n".join(lines[:start]))

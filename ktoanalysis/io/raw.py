@@ -14,11 +14,15 @@ from typing import Any
 
 from ..errors import DataFormatError
 
-__all__ = ["RawTable", "read_text", "split_lines", "split_csv_line", "unique_headers"]
+__all__ = ["RawTable", "read_text", "decode_file", "iter_lines", "split_lines",
+           "split_csv_line", "unique_headers"]
 
 _LINE_RE = re.compile(r"\r\n|\r|\n")
 # control characters that never appear in a text data file
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# the bytes that are no such control character (deleted to count the others at C speed)
+_NOT_CONTROL = bytes(b for b in range(256)
+                     if not (b <= 8 or b in (11, 12) or 14 <= b <= 31 or b == 127))
 
 
 @dataclass
@@ -52,6 +56,12 @@ class RawTable:
         Per channel ``(lead separation cm, cross-section cm^2)`` from the file header.
     no_hall_mapping
         True where resistance columns are never Hall (QD AC-transport ``Res. chN``).
+    columns
+        Set by the fast block reader (:mod:`.block`) instead of ``rows``: per column index,
+        a float64 array (parsed by pandas' C reader) or an object array of the cell texts
+        (``""`` when empty) for the columns that are not plain numbers (text, junk markers)
+        and are converted by the loader as the rows would be. ``rows`` is then empty and
+        ``lines`` is an integer array.
     """
 
     headers: list[str]
@@ -66,12 +76,27 @@ class RawTable:
     hall_channels: set[int] = field(default_factory=set)
     geometry_cm: dict[int, tuple[float, float]] = field(default_factory=dict)
     no_hall_mapping: bool = False
+    columns: dict[int, Any] | None = None
+
+    @property
+    def n_rows(self) -> int:
+        """Number of data rows."""
+        return len(self.lines)
 
 
 def read_text(path: Path) -> str:
-    """Read a text data file: UTF-8 (with or without BOM), UTF-16 (with a BOM, or without
-    one when every second byte is NUL), falling back to latin-1 (an 8-bit ``µ`` or ``°``
-    written by Windows programs reads as that character).
+    """Read a text data file; see :func:`decode_file` (which also returns the codec)."""
+    return decode_file(path)[0]
+
+
+def decode_file(path: Path) -> tuple[str, str]:
+    """Read a text data file and return ``(text, codec)``.
+
+    UTF-8 (with or without BOM), UTF-16 (with a BOM, or without one when every second byte
+    is NUL), falling back to latin-1 (an 8-bit ``µ`` or ``°`` written by Windows programs
+    reads as that character). The codec (``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``,
+    ``"utf-16-le"``, ``"utf-16-be"``, ``"latin-1"``) lets the fast block reader
+    (:mod:`.block`) read the file's numeric block again with pandas.
 
     Raises
     ------
@@ -87,27 +112,35 @@ def read_text(path: Path) -> str:
         raise DataFormatError("is a directory", file=path, expected="a data file") from None
     except OSError as exc:
         raise DataFormatError(f"cannot read file ({exc.strerror or exc})", file=path) from None
-    if not data.strip():
+    if not data or data.isspace():
         raise DataFormatError("file is empty", file=path, expected="a header and data rows")
-    text = _decode_utf16(data, path)
-    if text is None:
+    decoded = _decode_utf16(data, path)
+    if decoded is None:
         if b"\x00" in data:
             raise DataFormatError("binary file (contains NUL bytes)", file=path,
                                   expected="a text file (CSV/TSV or Quantum Design .dat)")
+        codec = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
         try:
-            text = data.decode("utf-8-sig")
+            text = data.decode(codec)
         except UnicodeDecodeError:
-            text = data.decode("latin-1")
-    if not text.strip():
+            codec = "latin-1"
+            text = data.decode(codec)
+    else:
+        text, codec = decoded
+    if not text or text.isspace():
         raise DataFormatError("file is empty", file=path, expected="a header and data rows")
-    n_control = len(_CONTROL_RE.findall(text))
+    if codec.startswith("utf-8") and text.isascii():
+        n_control = len(data.translate(None, _NOT_CONTROL))  # the same count, faster
+    else:
+        n_control = len(_CONTROL_RE.findall(text))
+    del data
     if n_control > max(8, 0.005 * len(text)):
         raise DataFormatError(f"binary file ({n_control} control characters)", file=path,
                               expected="a text file (CSV/TSV or Quantum Design .dat)")
-    return text
+    return text, codec
 
 
-def _decode_utf16(data: bytes, path: Path) -> str | None:
+def _decode_utf16(data: bytes, path: Path) -> tuple[str, str] | None:
     """Text of a UTF-16 file (Windows "Unicode" exports), or ``None`` if it is not one.
 
     A byte-order mark (``FF FE`` little-endian, ``FE FF`` big-endian) decides; without one,
@@ -133,11 +166,33 @@ def _decode_utf16(data: bytes, path: Path) -> str | None:
         else:
             return None
     try:
-        return data.decode(codec)
+        return data.decode(codec), codec
     except UnicodeDecodeError as exc:
         raise DataFormatError(f"UTF-16 file that cannot be decoded ({exc.reason} at byte "
                               f"{exc.start})", file=path,
                               expected="a text file in UTF-8, UTF-16 or latin-1") from None
+
+
+def iter_lines(text: str, start: int = 0, stop: int | None = None):
+    """Yield ``(offset, line, next_offset)`` for the lines of ``text`` from ``start`` on
+    (ends LF, CRLF or CR, as :func:`split_lines`), lazily and in linear time; stop at the
+    first line starting at or after ``stop``."""
+    n = len(text)
+    stop = n if stop is None else min(stop, n)
+    pos = start
+    next_nl = -1
+    while pos < stop:
+        if next_nl < pos:
+            next_nl = text.find("\n", pos)
+            if next_nl < 0:
+                next_nl = n
+        cr = text.find("\r", pos, next_nl)
+        if cr >= 0:
+            end, nxt = cr, cr + (2 if text.startswith("\r\n", cr) else 1)
+        else:
+            end, nxt = next_nl, next_nl + 1
+        yield pos, text[pos:end], nxt
+        pos = nxt
 
 
 def split_lines(text: str) -> tuple[list[str], bool]:

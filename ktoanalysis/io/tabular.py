@@ -21,14 +21,27 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import DataFormatError
+from .block import read_block
 from .columns import convert_unit
 from .qd import merge_decimal_commas
-from .raw import RawTable, split_csv_line, split_lines, unique_headers
+from .raw import RawTable, iter_lines, split_csv_line, split_lines, unique_headers
 
 __all__ = ["parse_table", "sniff_delimiter"]
 
-_META_RE = re.compile(r"^#+\s*([^:=]+?)\s*[:=]\s*(.*?)\s*$")
 _NUM_RE = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eEdD][+-]?\d+)?$")
+
+
+def comment_entry(line: str) -> tuple[str, str] | None:
+    """``(key, value)`` of a ``# key: value`` (or ``# key = value``) comment line, or
+    ``None``. The key runs to the first ``:`` or ``=``; both are stripped. String scans
+    only (linear time on any line)."""
+    body = line.strip().lstrip("#")
+    cut = [k for k in (body.find(":"), body.find("=")) if k >= 0]
+    if not cut:
+        return None
+    k = min(cut)
+    key, value = body[:k].strip(), body[k + 1:].strip()
+    return (key, value) if key else None
 
 
 def _split_ws_header(line: str) -> list[str]:
@@ -88,27 +101,10 @@ def _is_number(cell: str) -> bool:
     return bool(_NUM_RE.match(c)) or c.lower() in ("nan", "inf", "-inf")
 
 
-def parse_table(text: str, path: Path) -> RawTable:
-    """Parse a delimited text table into a :class:`RawTable`.
-
-    Raises
-    ------
-    DataFormatError
-        No header, no data rows, a row with too many fields, or a truncated last line.
-    """
-    lines, ended = split_lines(text)
-    meta: dict[str, str] = {}
-    content: list[int] = []  # 0-based indices of non-comment, non-blank lines
-    for k, line in enumerate(lines):
-        s = line.strip()
-        if not s:
-            continue
-        if s.startswith("#"):
-            m = _META_RE.match(s)
-            if m and m.group(1).strip():
-                meta[m.group(1).strip()] = m.group(2)
-            continue
-        content.append(k)
+def _header(lines: dict[int, str] | list[str], content: list[int],
+            path: Path) -> tuple[list[str], str, str, list[int], list[str]]:
+    """Headers, stripped header line, delimiter, data line indices and warnings, from the
+    content (non-comment, non-blank) lines ``content`` (their first 22 suffice)."""
     if not content:
         raise DataFormatError("no header and no data (only comments or blank lines)",
                               file=path, expected="a header line and data rows")
@@ -140,6 +136,91 @@ def parse_table(text: str, path: Path) -> RawTable:
     if not data_idx:
         raise DataFormatError("no data rows after the header", file=path, line=h_idx + 1,
                               expected="data rows")
+    return headers, header_line, delim, data_idx, warnings
+
+
+def _finish(headers: list[str], rows: list[list[str]], line_no, meta: dict[str, str],
+            warnings: list[str], delim: str) -> RawTable:
+    fmt = "tsv" if delim == "\t" else "csv"
+    meta_out: dict[str, object] = dict(meta)
+    meta_out["delimiter"] = {"\t": "tab", ";": "semicolon", ",": "comma",
+                             " ": "whitespace"}[delim]
+    table = RawTable(headers=headers, rows=rows, lines=line_no, fmt=fmt, metadata=meta_out,
+                     warnings=warnings, decimal_comma=(delim == ";"))
+    table.text_columns = {j for j, h in enumerate(headers)
+                          if h.strip().lower() in ("comment", "comments", "note", "notes")}
+    return table
+
+
+def _parse_table_fast(text: str, path: Path, codec: str) -> RawTable | None:
+    """Header and comments read line by line (up to the 22nd content line), the data
+    block by :func:`.block.read_block`; ``None`` when it is not regular."""
+    meta: dict[str, str] = {}
+    lines: dict[int, str] = {}
+    offsets: dict[int, int] = {}
+    content: list[int] = []
+    for k, (offset, line, _) in enumerate(iter_lines(text)):
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith("#"):
+            entry = comment_entry(s)
+            if entry is not None:
+                meta[entry[0]] = entry[1]
+            continue
+        content.append(k)
+        lines[k], offsets[k] = line, offset
+        if len(content) >= 22:
+            break
+    else:
+        return None
+    try:
+        headers, header_line, delim, data_idx, warnings = _header(lines, content, path)
+    except DataFormatError:
+        return None
+    first = data_idx[0]
+    table = _finish(headers, [], [], meta, warnings, delim)
+    parsed = read_block(path, text, codec, start=offsets[first], first_line=first,
+                        n_columns=len(headers), sep=delim, header_line=header_line,
+                        text_columns=table.text_columns, forbidden="#",
+                        decimal_comma=table.decimal_comma)
+    if parsed is None:
+        return None
+    table.columns, table.lines = parsed
+    return table
+
+
+def parse_table(text: str, path: Path, codec: str | None = None) -> RawTable:
+    """Parse a delimited text table into a :class:`RawTable`.
+
+    With ``codec`` (the file's, :func:`~ktoanalysis.io.raw.decode_file`), a regular data
+    block of at least :data:`~ktoanalysis.io.block.MIN_FAST_ROWS` rows is parsed by
+    pandas' C reader (:mod:`.block`); other files row by row.
+
+    Raises
+    ------
+    DataFormatError
+        No header, no data rows, a row with too many fields, or a truncated last line.
+    """
+    if codec is not None:
+        fast = _parse_table_fast(text, path, codec)
+        if fast is not None:
+            return fast
+    lines, ended = split_lines(text)
+    meta: dict[str, str] = {}
+    content: list[int] = []  # 0-based indices of non-comment, non-blank lines
+    for k, line in enumerate(lines):
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith("#"):
+            entry = comment_entry(s)
+            if entry is not None:
+                meta[entry[0]] = entry[1]
+            continue
+        content.append(k)
+    headers, header_line, delim, data_idx, warnings = _header(lines, content, path)
+    h_idx = content[0]
     n = len(headers)
     rows: list[list[str]] = []
     line_no: list[int] = []
@@ -177,12 +258,4 @@ def parse_table(text: str, path: Path) -> RawTable:
     if n_short:
         warnings.append(f"{n_short} rows had fewer fields than the header; padded with "
                         "missing values")
-    fmt = "tsv" if delim == "\t" else "csv"
-    meta_out: dict[str, object] = dict(meta)
-    meta_out["delimiter"] = {"\t": "tab", ";": "semicolon", ",": "comma",
-                             " ": "whitespace"}[delim]
-    table = RawTable(headers=headers, rows=rows, lines=line_no, fmt=fmt, metadata=meta_out,
-                     warnings=warnings, decimal_comma=(delim == ";"))
-    table.text_columns = {j for j, h in enumerate(headers)
-                          if h.strip().lower() in ("comment", "comments", "note", "notes")}
-    return table
+    return _finish(headers, rows, line_no, meta, warnings, delim)
