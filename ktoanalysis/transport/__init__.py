@@ -37,6 +37,8 @@ KINDS: dict[str, tuple[str, str]] = {
                "Halperin-Nelson BKT fit of R(T) (and Aslamazov-Larkin Tc0)"),
     "bkt-iv": ("ktoanalysis.transport.iv",
                "I-V power law V ~ I^alpha(T); T_BKT where alpha = 3"),
+    "critical-current": ("ktoanalysis.transport.critical_current",
+                         "I-V switching/retrapping currents, hysteresis, steps, Ic(T)"),
     "hc2-angle": ("ktoanalysis.transport.hc2_angle",
                   "Hc2(theta): 2D Tinkham vs 3D anisotropic GL"),
     "hc2-temperature": ("ktoanalysis.transport.hc2_temperature",
@@ -44,9 +46,16 @@ KINDS: dict[str, tuple[str, str]] = {
     "phase-slips": ("ktoanalysis.transport.phaseslip",
                     "LAMH thermal and Golubev-Zaikin quantum phase slips in R(T)"),
     "mr-hysteresis": ("ktoanalysis.transport.hysteresis",
-                      "Butterfly magnetoresistance: peak fields and Delta R_S"),
+                      "MR hysteresis: butterfly peaks, Delta R_S, shifted SC windows"),
+    "critical-field": ("ktoanalysis.transport.critical_field",
+                       "Critical fields of R(B) at one temperature: signed f*R_N crossings"),
     "hall": ("ktoanalysis.transport.hall",
              "Hall carrier density, mobility, k_F, mean free path"),
+    "tc-field": ("ktoanalysis.transport.tc_field",
+                 "R(T, B) maps: Tc(B), Hc2(T), re-entrant Tc(B), resistive peaks in R(B)"),
+    "magnetoconductance": ("ktoanalysis.transport.magnetoconductance",
+                           "Weak (anti)localisation: HLN / ILP / Maekawa-Fukuyama fits of "
+                           "Delta sigma(B)"),
 }
 
 

@@ -1,4 +1,5 @@
-"""BKT analysis of R(T): Halperin-Nelson fits, linearisation, AL Tc0 (MODELS.md 3, 4.1-4.4).
+"""BKT analysis of R(T): Halperin-Nelson fits, linearisation, AL Tc0 (docs/models/bkt_rt.md,
+docs/models/aslamazov_larkin.md).
 
 Kind ``bkt-rt``. Forms (ASSUMPTION ``hn_form``, option ``form``):
 
@@ -293,12 +294,12 @@ def _set_tc0(pars: lmfit.Parameters, T: np.ndarray, y: np.ndarray, Tc0_K: float 
 
 
 # ---------------------------------------------------------------------------------------
-# linearisation (MODELS.md 4.4)
+# linearisation (docs/models/bkt_rt.md)
 
 
 def hn_linearization(T_K: np.ndarray, R_ohm: np.ndarray, *, savgol_points: int | None = None,
                      polyorder: int = 3, n_grid: int | None = None) -> dict[str, Any]:
-    """``[d ln R/dT]**(-2/3)`` versus T and its straight-line T intercept (MODELS.md 4.4).
+    """``[d ln R/dT]**(-2/3)`` versus T and its straight-line T intercept (docs/models/bkt_rt.md).
 
     ln R is interpolated onto a uniform T grid, differentiated with a Savitzky-Golay filter
     (``savgol_points`` odd, default ~1/8 of the grid, at least 7), and the transformed

@@ -1,7 +1,7 @@
 """Critical currents of I-V curves: switching, retrapping, hysteresis, further steps, Ic(T).
 
-Kind ``critical-current`` (MODELS.md 4.5, "Critical current I_c ... define by a voltage
-criterion, default 3 sigma_V above the zero branch"; **ASSUMPTION (ic_criterion)**).
+Kind ``critical-current`` (docs/models/iv_power_law.md, "Critical current I_c ... define by a
+voltage criterion, default 3 sigma_V above the zero branch"; **ASSUMPTION (ic_criterion)**).
 
 Input: I-V curves with a current ``I_A`` (or a bridge ``excitation_A`` /
 ``excitation_chN_A`` column: PPMS Resistivity excitation sweeps) and a voltage ``V_V``, a

@@ -1,4 +1,4 @@
-"""Aslamazov-Larkin 2D paraconductivity and the mean-field Tc0 (MODELS.md section 3).
+"""Aslamazov-Larkin 2D paraconductivity and the mean-field Tc0 (docs/models/aslamazov_larkin.md).
 
 Sheet conductance correction (universal 2D AL term)::
 
@@ -8,7 +8,8 @@ Sheet conductance correction (universal 2D AL term)::
 ASSUMPTIONs: ``al_reduced_temperature`` (``"log"`` default, ``"linear"``), ``al_prefactor``
 (``"free"`` default: C_AL fitted in (0.1, 1e3); ``"fixed"``: C_AL = 1, pure AL) and
 ``al_background`` (``"none"`` default: constant R_N0; ``"linear"``: free A_N).
-A fitted C_AL >> 1 signals an inhomogeneous transition, not "strong AL" (MODELS.md 3a).
+A fitted C_AL >> 1 signals an inhomogeneous transition, not "strong AL"
+(docs/models/aslamazov_larkin.md).
 """
 
 from __future__ import annotations

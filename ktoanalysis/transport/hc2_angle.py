@@ -1,4 +1,4 @@
-"""Kind ``hc2-angle``: Hc2(theta), 2D Tinkham vs 3D anisotropic GL (MODELS.md §5.2).
+"""Kind ``hc2-angle``: Hc2(theta), 2D Tinkham vs 3D anisotropic GL (docs/models/hc2_angle.md).
 
 Input (each measurement is one of):
 

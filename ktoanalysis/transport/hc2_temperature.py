@@ -1,5 +1,5 @@
 """Kind ``hc2-temperature``: Hc2(T) -> Tc, xi_GL(0), d_SC, WHH, Pauli limit, KLB
-(MODELS.md §5.3-5.7).
+(docs/models/hc2_gl.md, docs/models/whh.md, docs/models/pauli_klb.md).
 
 Input: one or more measurements, each of one field orientation (perpendicular or
 parallel), each one of
@@ -60,7 +60,7 @@ plus ``no_trend``, specific to this kind):
   (known errors, or the extraction error combined with half the spread of the up/down and
   +-B branches, ``hypot(stderr, spread/2)``), and a runs test of the residual signs
   (:func:`~ktoanalysis.transport.quality.check_goodness_of_fit`); warn-level for WHH/KLB.
-* ``first_order``: the Pauli-limited regime of MODELS.md §5.5 pitfall (b) (Maki
+* ``first_order``: the Pauli-limited regime of docs/models/whh.md pitfall (b) (Maki
   alpha above :data:`ALPHA_FIRST_ORDER` = 1.8: Gruenberg & Gunther, PRL 16, 996 (1966);
   WHH, Phys. Rev. 147, 295 (1966)): **fail** when a fitted WHH form (maki/free) gives
   alpha > 1.8 and its second-order line is re-entrant (Hc2 falling towards T -> 0, the
@@ -746,7 +746,7 @@ def _params(r, names: dict[str, str], scaled: bool) -> tuple[dict[str, Any], lis
 
 
 # --------------------------------------------------------------------------------------
-# GL stage (MODELS.md §5.3, §5.4): joint or separate fits
+# GL stage (docs/models/hc2_gl.md): joint or separate fits
 # --------------------------------------------------------------------------------------
 def _select_window(pts: dict[str, tuple], window: Any) -> dict[str, tuple]:
     if window is None:
@@ -952,7 +952,7 @@ def _gl_flags(pts: dict[str, tuple], gl: dict[str, Any]) -> list[Flag]:
 
 
 # --------------------------------------------------------------------------------------
-# WHH (MODELS.md §5.5) with multi-start and form selection, KLB (§5.7.1)
+# WHH (docs/models/whh.md) with multi-start and form selection, KLB (docs/models/pauli_klb.md)
 # --------------------------------------------------------------------------------------
 #: multi-start starting values (lam_so0, alpha0) of each WHH form
 _WHH_STARTS: dict[str, tuple[tuple[float | None, float | None], ...]] = {
@@ -1033,8 +1033,8 @@ def _first_order_flags(form: str, p: dict[str, Any], coef: str) -> list[Flag]:
     msg = f"WHH ({form}): Maki alpha = {a:.3g} > {ALPHA_FIRST_ORDER:g} (lambda_so = {lam:.3g})"
     if _reentrant(a, lam):
         return [fail("first_order", msg + ": the second-order line is re-entrant at low T, "
-                     "the transition is first order (Pauli limited, MODELS.md §5.5 b); the "
-                     "WHH curve is not the physics there")]
+                     "the transition is first order (Pauli limited, docs/models/whh.md, "
+                     "pitfall b); the WHH curve is not the physics there")]
     return [warn("first_order", msg + ": Pauli-limited regime, although spin-orbit "
                  "scattering keeps the second-order line monotonic")]
 

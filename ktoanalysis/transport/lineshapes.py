@@ -1,8 +1,8 @@
 """Lineshapes: the plain NumPy functions of every transport model (first layer).
 
 As ``lmfit/lineshapes.py``: each function ``f(x, p1=.., p2=..)`` evaluates one formula of
-``MODELS.md`` on arrays, guards divisions and logarithms with the one shared constant
-:data:`tiny`, and knows nothing of fitting. The lmfit ``Model`` classes of
+the model pages (docs/models/) on arrays, guards divisions and logarithms with the one shared
+constant :data:`tiny`, and knows nothing of fitting. The lmfit ``Model`` classes of
 :mod:`ktoanalysis.transport.models` wrap them (second layer); the procedure modules
 (``tc``, ``bkt``, ``iv``, ...) use both. Every function is listed in :data:`LINESHAPES`
 with an example argument range, and a test evaluates all of them there and checks the
@@ -28,12 +28,16 @@ __all__ = [
     "tiny", "EPS_MIN", "G_AL_S", "Lineshape", "LINESHAPES",
     "ln_halperin_nelson", "halperin_nelson", "ln_halperin_nelson_tc0",
     "halperin_nelson_tc0", "ln_bcg", "bcg", "aslamazov_larkin", "power_law_log",
-    "hall_odd", "lamh_eq3_literal", "log_lamh_reduced", "lamh_reduced", "little_taps",
+    "hall_odd", "hall_two_band", "lamh_eq3_literal", "log_lamh_reduced", "lamh_reduced",
+    "little_taps",
     "gz_qps_literal", "log_gz_qps_reduced", "gz_qps_reduced",
     "TINY", "EULER_GAMMA", "WHH_ORBITAL_RATIO", "PAULI_COEFFICIENTS", "ThetaConvention",
     "PauliCoefficient", "tinkham_hc2", "tinkham_residual", "gl3d_hc2", "gl_perp_hc2",
     "gl_par_hc2", "pauli_limit", "whh_reduced_field", "whh_hc2", "whh_zero_temperature_ratio",
     "ag_pair_breaking", "klb_hc2", "klb_zero_temperature", "ising_hc2",
+    "BCS_GAP_RATIO", "bcs_gap_reduced", "ic_gl", "ic_power_law", "ic_ambegaokar_baratoff",
+    "wal_hln_alpha", "wal_hln_so", "wal_ilp", "wal_mf",
+    "reentrant_tc",
 ]
 
 #: guard of divisions and logarithms (lmfit's ``tiny``, but small enough that resistances
@@ -65,7 +69,7 @@ PAULI_COEFFICIENTS: dict[str, tuple[str, float]] = {
 
 
 # --------------------------------------------------------------------------------------
-# BKT: Halperin-Nelson and Benfatto-Castellani-Giamarchi R(T) (MODELS.md 4.1-4.3)
+# BKT: Halperin-Nelson and Benfatto-Castellani-Giamarchi R(T) (docs/models/bkt_rt.md)
 
 
 def _reduced(T: np.ndarray, T_bkt: float) -> np.ndarray:
@@ -93,14 +97,14 @@ def ln_halperin_nelson(T: np.ndarray, R0: float = 1e3, b: float = 1.0, T_bkt: fl
 
 def halperin_nelson(T: np.ndarray, R0: float = 1e3, b: float = 1.0, T_bkt: float = 1.0
                     ) -> np.ndarray:
-    """Simple Halperin-Nelson R(T) (Ohm), MODELS.md 4.1; see :func:`ln_halperin_nelson`."""
+    """Simple Halperin-Nelson R(T) (Ohm), docs/models/bkt_rt.md; see :func:`ln_halperin_nelson`."""
     return np.exp(ln_halperin_nelson(T, R0, b, T_bkt))
 
 
 def ln_halperin_nelson_tc0(T: np.ndarray, a: float = 1.0, R_N: float = 1e3,
                            b_HN: float = 1.0, Tc0: float = 1.2, T_bkt: float = 1.0
                            ) -> np.ndarray:
-    """ln of ``a*R_N*exp(-2*sqrt(b_HN*(Tc0 - T)/(T - T_bkt)))`` (MODELS.md 4.2).
+    """ln of ``a*R_N*exp(-2*sqrt(b_HN*(Tc0 - T)/(T - T_bkt)))`` (docs/models/bkt_rt.md).
 
     Parameters
     ----------
@@ -132,7 +136,7 @@ def halperin_nelson_tc0(T: np.ndarray, a: float = 1.0, R_N: float = 1e3, b_HN: f
 
 def ln_bcg(T: np.ndarray, R_N: float = 1e3, A: float = 1.0, b: float = 0.5,
            T_bkt: float = 1.0) -> np.ndarray:
-    """ln of the Benfatto-Castellani-Giamarchi interpolation (MODELS.md 4.3).
+    """ln of the Benfatto-Castellani-Giamarchi interpolation (docs/models/bkt_rt.md).
 
     ``R = R_N/(1 + (4/A**2)*sinh(b/sqrt(t))**2)``, ``t = T/T_bkt - 1``, evaluated without
     overflow: ``ln(1 + exp(s))`` with ``s = ln(4/A**2) + 2*ln(sinh(x))``.
@@ -164,7 +168,7 @@ def bcg(T: np.ndarray, R_N: float = 1e3, A: float = 1.0, b: float = 0.5, T_bkt: 
 
 
 # --------------------------------------------------------------------------------------
-# Aslamazov-Larkin fluctuation conductivity (MODELS.md 3)
+# Aslamazov-Larkin fluctuation conductivity (docs/models/aslamazov_larkin.md)
 
 
 def aslamazov_larkin(T: np.ndarray, R_N0: float = 1e3, Tc0: float = 1.0, C_AL: float = 1.0,
@@ -199,7 +203,7 @@ def aslamazov_larkin(T: np.ndarray, R_N0: float = 1e3, Tc0: float = 1.0, C_AL: f
 
 
 # --------------------------------------------------------------------------------------
-# I-V power law (MODELS.md 4.5)
+# I-V power law (docs/models/iv_power_law.md)
 
 
 def power_law_log(logI: np.ndarray, alpha: float = 3.0, c: float = 0.0) -> np.ndarray:
@@ -219,7 +223,7 @@ def power_law_log(logI: np.ndarray, alpha: float = 3.0, c: float = 0.0) -> np.nd
 
 
 # --------------------------------------------------------------------------------------
-# Hall resistance (MODELS.md 9)
+# Hall resistance (docs/models/hall_normal_state.md)
 
 
 def hall_odd(B_T: Any, R_H: float = 0.0, c: float = 0.0, c3: float = 0.0) -> np.ndarray:
@@ -228,9 +232,30 @@ def hall_odd(B_T: Any, R_H: float = 0.0, c: float = 0.0, c3: float = 0.0) -> np.
     return R_H * B + c + c3 * B**3
 
 
+def hall_two_band(B_T: Any, n1_m2: float = 1e16, mu1_m2_Vs: float = 0.1,
+                  n2_m2: float = 1e17, mu2_m2_Vs: float = 0.01) -> np.ndarray:
+    """Two-band Drude Hall resistance R_xy(B) (Ohm) of a sheet, B in T.
+
+    ``sigma_xx = e sum |n_i| mu_i/(1 + mu_i^2 B^2)``, ``sigma_xy = e sum n_i mu_i^2
+    B/(1 + mu_i^2 B^2)``, ``R_xy = sigma_xy/(sigma_xx^2 + sigma_xy^2)`` (e.g. Ashcroft &
+    Mermin ch. 1, problem 1.4; Hurd, *The Hall Effect in Metals and Alloys*, 1972).
+    Densities are signed (m^-2): holes > 0, electrons < 0, so that one band gives
+    ``R_xy = B/(e n)`` (the ``standard`` sign convention); mobilities > 0 (m^2/(V s)).
+    """
+    B = np.asarray(B_T, dtype=float)
+    sxx = np.zeros_like(B)
+    sxy = np.zeros_like(B)
+    for n, mu in ((n1_m2, mu1_m2_Vs), (n2_m2, mu2_m2_Vs)):
+        d = 1.0 + (mu * B) ** 2
+        sxx = sxx + E * abs(n) * mu / d
+        sxy = sxy + E * n * mu**2 * B / d
+    den = sxx**2 + sxy**2
+    return np.divide(sxy, den, out=np.zeros_like(den), where=den > 0)
+
+
 
 # --------------------------------------------------------------------------------------
-# Phase slips: LAMH thermal and Golubev-Zaikin quantum (MODELS.md 6)
+# Phase slips: LAMH thermal and Golubev-Zaikin quantum (docs/models/lamh.md)
 
 
 def _reduced_t(T_K: Any, Tc_K: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -342,7 +367,7 @@ def gz_qps_reduced(T_K: Any, Tc_K: float, a: float, c: float, R_N_ohm: float) ->
 
 
 # --------------------------------------------------------------------------------------
-# Upper critical fields: angle (MODELS.md 5.2), GL (5.3-5.4), Pauli (5.6), WHH (5.5),
+# Upper critical fields: angle (docs/models/hc2_angle.md), GL (5.3-5.4), Pauli (5.6), WHH (5.5),
 # AG/KLB (5.7.1), Ising (5.7.3)
 
 
@@ -656,6 +681,372 @@ def ising_hc2(T, Tc: float, beta_so: float, g: float = 2.0):
 
 
 # --------------------------------------------------------------------------------------
+# critical current Ic(T) (kind critical-current)
+
+#: weak-coupling BCS gap ratio Delta(0)/(k_B Tc) = pi*exp(-gamma_E) = 1.7639
+BCS_GAP_RATIO: float = math.pi * math.exp(-EULER_GAMMA)
+#: terms of the Matsubara sum of :func:`bcs_gap_reduced` before the analytic tail
+_GAP_TERMS = 600
+#: below this t = T/Tc the BCS gap equals Delta(0) to better than 1e-7 (correction
+#: ~ sqrt(2 pi t/1.76) exp(-1.76/t))
+_GAP_T_FLAT = 0.08
+
+
+def bcs_gap_reduced(t: Any) -> np.ndarray:
+    """Weak-coupling BCS gap ``Delta(T)/Delta(0)`` at reduced temperature ``t = T/Tc``.
+
+    Solves the BCS gap equation in its Matsubara form (e.g. Tinkham, *Introduction to
+    Superconductivity*, 2nd ed., Eq. 3.27; tabulated by Muehlschlegel, Z. Phys. 155, 313
+    (1959)), with ``delta = Delta/(k_B Tc)``::
+
+        ln(1/t) = sum_{n>=0} 2 [1/(2n+1) - pi t / sqrt((pi t (2n+1))**2 + delta**2)]
+
+    by bisection (45 halvings of [0, 2]: 1e-13 absolute), with ``_GAP_TERMS`` terms and
+    the analytic tail ``delta**2/(16 (pi t)**2 N**2)``. Limits: ``delta(0) = pi*exp(-gamma)
+    = 1.7639`` and ``delta -> sqrt(8 pi**2/(7 zeta(3))) sqrt(1 - t) = 3.0633 sqrt(1 - t)``
+    near Tc. Below ``t = 0.08`` the gap is flat (1 to 1e-7), above ``t = 1`` it is 0.
+
+    Parameters
+    ----------
+    t
+        Reduced temperature T/Tc (dimensionless), array or scalar.
+
+    Returns
+    -------
+    ndarray
+        ``Delta(T)/Delta(0)`` in [0, 1] (dimensionless).
+    """
+    t_in = np.asarray(t, dtype=float)
+    tt = np.ravel(np.nan_to_num(t_in, nan=2.0))
+    out = np.zeros(tt.shape)
+    out[tt <= _GAP_T_FLAT] = 1.0
+    mid = (tt > _GAP_T_FLAT) & (tt < 1.0)
+    if mid.any():
+        tm = tt[mid][:, None]
+        odd = 2.0 * np.arange(_GAP_TERMS)[None, :] + 1.0
+        w = math.pi * tm * odd
+        target = np.log(1.0 / tm[:, 0])
+        lo = np.zeros(tm.shape[0])
+        hi = np.full(tm.shape[0], 2.0)
+        tail_k = 1.0 / (16.0 * (math.pi * tm[:, 0]) ** 2 * _GAP_TERMS ** 2)
+        for _ in range(45):
+            d = 0.5 * (lo + hi)
+            F = (2.0 * np.sum(1.0 / odd - math.pi * tm / np.sqrt(w * w + (d * d)[:, None]),
+                              axis=1) + d * d * tail_k - target)
+            up = F > 0  # F increases with delta
+            hi = np.where(up, d, hi)
+            lo = np.where(up, lo, d)
+        out[mid] = 0.5 * (lo + hi) / BCS_GAP_RATIO
+    return np.reshape(np.clip(out, 0.0, 1.0), t_in.shape)
+
+
+def ic_gl(T_K: Any, Ic0_A: float = 1e-4, Tc_K: float = 1.0) -> np.ndarray:
+    """Ginzburg-Landau (depairing) critical current ``Ic0*(1 - T/Tc)**(3/2)`` (A), 0 above
+    Tc (Tinkham, 2nd ed., Eq. 4.36: ``j_c ~ H_c/lambda ~ (1 - t)**(3/2)`` near Tc).
+
+    Parameters
+    ----------
+    T_K
+        Temperature (K).
+    Ic0_A
+        Extrapolated ``Ic(T = 0)`` of the GL form (A).
+    Tc_K
+        Critical temperature (K).
+    """
+    x = 1.0 - np.asarray(T_K, dtype=float) / max(float(Tc_K), tiny)
+    return Ic0_A * np.maximum(x, 0.0) ** 1.5
+
+
+def ic_power_law(T_K: Any, Ic0_A: float = 1e-4, Tc_K: float = 1.0, p: float = 1.5
+                 ) -> np.ndarray:
+    """Free power law ``Ic0*(1 - T/Tc)**p`` (A), 0 above Tc.
+
+    Parameters
+    ----------
+    T_K
+        Temperature (K).
+    Ic0_A
+        Prefactor (A).
+    Tc_K
+        Critical temperature (K).
+    p
+        Exponent (dimensionless; 3/2 is GL, 1 a proximity SNS or an Ambegaokar-Baratoff
+        junction near Tc, 2 de Gennes SNS).
+    """
+    x = 1.0 - np.asarray(T_K, dtype=float) / max(float(Tc_K), tiny)
+    return Ic0_A * np.maximum(x, 0.0) ** p
+
+
+def ic_ambegaokar_baratoff(T_K: Any, Ic0_A: float = 1e-4, Tc_K: float = 1.0,
+                           gap_ratio: float = BCS_GAP_RATIO) -> np.ndarray:
+    """Ambegaokar-Baratoff tunnel-junction critical current (A).
+
+    ``Ic(T) = pi*Delta(T)/(2 e R_N) * tanh(Delta(T)/(2 k_B T))`` (Ambegaokar & Baratoff,
+    Phys. Rev. Lett. 10, 486 (1963)), written with ``Ic0 = Ic(0) = pi*Delta(0)/(2 e R_N)``
+    as ``Ic0 * (Delta(T)/Delta(0)) * tanh(Delta(T)/(2 k_B T))``, with the BCS temperature
+    dependence :func:`bcs_gap_reduced` and ``Delta(0) = gap_ratio * k_B * Tc``.
+
+    Parameters
+    ----------
+    T_K
+        Temperature (K).
+    Ic0_A
+        ``Ic(T = 0)`` (A); the junction's ``R_N = pi*Delta(0)/(2 e Ic0)``.
+    Tc_K
+        Critical temperature (K).
+    gap_ratio
+        ``Delta(0)/(k_B Tc)`` (1.7639 weak-coupling BCS).
+    """
+    T = np.asarray(T_K, dtype=float)
+    Tc = max(float(Tc_K), tiny)
+    g = bcs_gap_reduced(T / Tc)
+    arg = gap_ratio * Tc * g / (2.0 * np.maximum(T, tiny))
+    return Ic0_A * g * np.tanh(np.minimum(arg, 50.0))
+
+
+# --------------------------------------------------------------------------------------
+# weak (anti)localisation magnetoconductance (kind magnetoconductance)
+#
+# Every form returns Delta sigma(B) = sigma(B) - sigma(0) in units of e^2/(pi h)
+# (= e^2/(2 pi^2 hbar)); fields in T; even in B; 0 at B = 0.
+
+#: above this argument z, psi(1/2 + z) - ln z is evaluated by its asymptotic series
+_WAL_Z_ASYMPTOTIC = 1.0e4
+
+
+def _wal_f(z: Any) -> np.ndarray:
+    """``psi(1/2 + z) - ln z`` for real z > 0 (-> 1/(24 z^2) for large z; 0 at z = inf)."""
+    z = np.asarray(z, dtype=float)
+    big = z > _WAL_Z_ASYMPTOTIC
+    zs = np.where(big, 1.0, np.maximum(z, tiny))
+    exact = digamma(0.5 + zs) - np.log(zs)
+    zb = np.where(big, z, 1.0)
+    inv2 = 1.0 / (zb * zb)
+    asym = inv2 / 24.0 - 7.0 * inv2 * inv2 / 960.0
+    return np.where(big, asym, exact)
+
+
+def _wal_fc(z: Any) -> np.ndarray:
+    """``psi(1/2 + z) - ln z`` for complex z (Re z > 0), complex result."""
+    z = np.asarray(z, dtype=complex)
+    return digamma(0.5 + z) - np.log(z)
+
+
+def _wal_field(B_T: Any) -> np.ndarray:
+    """|B| with 0 replaced by a tiny positive field (the forms vanish there)."""
+    return np.maximum(np.abs(np.asarray(B_T, dtype=float)), tiny)
+
+
+def wal_hln_alpha(B_T: Any, B_phi: float = 1e-3, alpha: float = -0.5) -> np.ndarray:
+    """Hikami-Larkin-Nagaoka magnetoconductance with a prefactor alpha (e^2/(pi h)).
+
+    ``Delta sigma = alpha [psi(1/2 + B_phi/B) - ln(B_phi/B)]`` (Prog. Theor. Phys. 63,
+    707 (1980), the strong- or no-spin-orbit limit with the channel count in ``alpha``):
+    ``alpha = 1`` weak localisation, ``-1/2`` antilocalisation.
+
+    Parameters
+    ----------
+    B_T
+        Field (T); the form is even in B.
+    B_phi
+        Phase-coherence field ``hbar/(4 e D tau_phi)`` (T), > 0.
+    alpha
+        Prefactor (dimensionless).
+
+    Returns
+    -------
+    ndarray
+        Delta sigma(B) in units of e^2/(pi h).
+    """
+    b = _wal_field(B_T)
+    return alpha * _wal_f(max(float(B_phi), tiny) / b)
+
+
+def wal_hln_so(B_T: Any, B_phi: float = 1e-3, B_so: float = 1e-2) -> np.ndarray:
+    """HLN-type magnetoconductance with a spin-orbit field (e^2/(pi h)).
+
+    ``Delta sigma = F(B/(B_phi + B_so)) + F(B/(B_phi + 2 B_so))/2 - F(B/B_phi)/2`` with
+    ``F(x) = psi(1/2 + 1/x) + ln x``: weak localisation (alpha = 1) for B_so -> 0,
+    antilocalisation (alpha = -1/2) for B_so >> B_phi. It is also the exact ILP result
+    without a linear spin splitting (see :func:`wal_ilp`).
+
+    Parameters
+    ----------
+    B_T
+        Field (T).
+    B_phi
+        Phase-coherence field (T), > 0.
+    B_so
+        Spin-orbit field ``hbar/(4 e D tau_so)`` (T), >= 0.
+
+    Returns
+    -------
+    ndarray
+        Delta sigma(B) in units of e^2/(pi h).
+    """
+    b = _wal_field(B_T)
+    bp, bs = max(float(B_phi), tiny), max(float(B_so), 0.0)
+    return (_wal_f((bp + bs) / b) + 0.5 * _wal_f((bp + 2.0 * bs) / b)
+            - 0.5 * _wal_f(bp / b))
+
+
+def _ilp_bracket(b: np.ndarray, B_phi: float, H_so: float, H_lin: float) -> np.ndarray:
+    """The bracket of ILP (Knap et al. 1996, Eq. 37) without the constant ``2 ln(H_tr)``;
+    its series summed in closed form (complex digamma).
+
+    With ``a_n = n + a0`` the n-th term ``3/n - P(a_n)/Q(a_n)`` has a cubic ``Q``; by
+    partial fractions ``P/Q = sum_k r_k/(a - z_k)`` (``sum r_k = 3``), the series is
+    ``sum_k r_k [psi(1 + a0 - z_k) + C]``.
+    """
+    phi, s, sl = B_phi / b, H_so / b, H_lin / b
+    a0 = 0.5 + phi + s
+    # Q(a) = a^3 + (s - 4 sl) a^2 + (2 sl (2 a0 - 1) - 1) a + (2 sl - s)
+    c2, c1, c0 = s - 4.0 * sl, 2.0 * sl * (2.0 * a0 - 1.0) - 1.0, 2.0 * sl - s
+    comp = np.zeros(b.shape + (3, 3))
+    comp[..., 0, :] = np.stack([-c2, -c1, -c0], axis=-1)
+    comp[..., 1, 0] = 1.0
+    comp[..., 2, 1] = 1.0
+    z = np.linalg.eigvals(comp)                         # (..., 3) roots of Q
+    P = (3.0 * z**2 + (2.0 * s - 4.0 * sl)[..., None] * z
+         + (4.0 * sl * a0 - 2.0 * sl - 1.0)[..., None])
+    dQ = 3.0 * z**2 + 2.0 * c2[..., None] * z + c1[..., None]
+    r = P / dQ
+    # the series minus its constant 3C (Knap's bracket adds 3C back)
+    series = np.sum(r * digamma(1.0 + a0[..., None] - z), axis=-1).real
+    a1 = a0 + 1.0
+    head = 1.0 / a0 + (2.0 * a0 + 1.0 + s) / (a1 * (a0 + s) - 2.0 * sl)
+    return head - series + digamma(0.5 + phi) - 2.0 * np.log(b)
+
+
+#: the B -> 0 reference of :func:`wal_ilp` is evaluated at this fraction of B_phi
+_ILP_B_REF = 1.0e-4
+
+
+def wal_ilp(B_T: Any, B_phi: float = 1e-3, B_so: float = 1e-2, B_so3: float = 0.0
+            ) -> np.ndarray:
+    """Iordanskii-Lyanda-Geller-Pikus magnetoconductance (e^2/(pi h)).
+
+    ILP, JETP Lett. 60, 206 (1994), in the form of Knap et al., Phys. Rev. B 53, 3912
+    (1996), Eqs. 37-38, with ``H_so = B_so + B_so3`` (linear plus cubic spin splitting)
+    and ``H'_so = B_so`` (linear term, e.g. Rashba)::
+
+        Delta sigma = -(1/2) [G(B) - G(0)],
+        G = 1/a0 + (2 a0 + 1 + H_so/B)/(a1 (a0 + H_so/B) - 2 H'_so/B)
+            - sum_{n>=1} [3/n - (3 a_n^2 + 2 a_n H_so/B - 1 - 2 (2n+1) H'_so/B)
+                          / ((a_n + H_so/B) a_{n-1} a_{n+1} - 2 (H'_so/B)((2n+1) a_n - 1))]
+            + 2 ln(H_tr/B) + psi(1/2 + B_phi/B),
+
+    ``a_n = n + 1/2 + B_phi/B + H_so/B``. The series is summed exactly (partial fractions
+    of the cubic denominator, complex digamma); ``G(0)`` is ``G`` at ``_ILP_B_REF`` times
+    ``B_phi`` (the B^2 error there is about 1e-10). ``B_so = 0`` gives
+    exactly :func:`wal_hln_so` with ``B_so3`` in place of its ``B_so``.
+
+    Parameters
+    ----------
+    B_T
+        Field (T).
+    B_phi
+        Phase-coherence field (T), > 0.
+    B_so
+        Field of the linear spin splitting ``hbar/(4 e D) 2 Omega_1^2 tau_1`` (T), >= 0.
+    B_so3
+        Field of the cubic spin splitting (T), >= 0 (default 0: pure linear Rashba).
+
+    Returns
+    -------
+    ndarray
+        Delta sigma(B) in units of e^2/(pi h).
+    """
+    bp = max(float(B_phi), tiny)
+    lin, cub = max(float(B_so), 0.0), max(float(B_so3), 0.0)
+    # a relative nudge keeps the roots of the cubic apart (the result is continuous)
+    lin = lin * (1.0 + 1e-9) + 1e-12 * bp
+    b_in = np.abs(np.asarray(B_T, dtype=float))
+    b_ref = _ILP_B_REF * bp
+    b = np.maximum(np.ravel(b_in), b_ref)
+    g = _ilp_bracket(b, bp, lin + cub, lin)
+    g0 = _ilp_bracket(np.array([b_ref]), bp, lin + cub, lin)[0]
+    return np.reshape(np.where(np.ravel(b_in) <= b_ref, 0.0, -0.5 * (g - g0)), b_in.shape)
+
+
+def wal_mf(B_T: Any, B_phi: float = 1e-3, B_so: float = 1e-2, B_z: float = 0.0
+           ) -> np.ndarray:
+    """Maekawa-Fukuyama magnetoconductance with Zeeman splitting (e^2/(pi h)).
+
+    Maekawa and Fukuyama, J. Phys. Soc. Jpn. 50, 2516 (1981), in the form used for oxide
+    interfaces (e.g. Caviglia et al., PRL 104, 126803 (2010)), signs such that
+    ``gamma = 0`` is :func:`wal_hln_so`::
+
+        Delta sigma = F(B/(B_phi + B_so))
+                      + [F(B/(B_phi + B_so (1 + q))) - F(B/(B_phi + B_so (1 - q)))]/(2 q),
+
+    ``q = sqrt(1 - gamma^2)``, ``gamma = g mu_B B/(4 e D B_so) = (B/B_z)`` with the Zeeman
+    scale ``B_z = 4 e D B_so/(g mu_B)`` (T); for ``gamma > 1`` q is imaginary and the
+    bracket stays real.
+
+    Parameters
+    ----------
+    B_T
+        Field (T).
+    B_phi
+        Phase-coherence (inelastic) field (T), > 0.
+    B_so
+        Spin-orbit field (T), > 0.
+    B_z
+        Zeeman scale ``4 e D B_so/(g mu_B)`` (T); 0 switches the Zeeman term off.
+
+    Returns
+    -------
+    ndarray
+        Delta sigma(B) in units of e^2/(pi h).
+    """
+    b = _wal_field(B_T)
+    bp, bs = max(float(B_phi), tiny), max(float(B_so), tiny)
+    gam = b / B_z if B_z > 0 else np.zeros_like(b)
+    q = np.sqrt((1.0 - gam**2).astype(complex))
+    small = np.abs(q) < 1e-6
+    qs = np.where(small, 1e-6, q)
+    diff = (_wal_fc((bp + bs * (1.0 + qs)) / b) - _wal_fc((bp + bs * (1.0 - qs)) / b)) / (2 * qs)
+    # q -> 0: the bracket tends to (B_so/B) f'(z0), f'(z) = psi'(1/2 + z) - 1/z
+    z0 = (bp + bs) / b
+    lim = (bs / b) * (polygamma(1, 0.5 + z0) - 1.0 / z0)
+    bracket = np.where(small, lim, diff.real)
+    return _wal_f(z0) + bracket
+
+
+# --------------------------------------------------------------------------------------
+# re-entrant Tc(B) (docs/models/reentrant_tc.md, seed 003): empirical
+
+
+def reentrant_tc(B_T: Any, Tc0_K: float = 0.4, B1_T: float = 2.0, dT_K: float = 0.1,
+                 B2_T: float = 1.4, w_T: float = 0.25) -> np.ndarray:
+    """EMPIRICAL re-entrant Tc(B) of docs/models/reentrant_tc.md (ASSUMPTION ``reentrant_form``),
+    in K: pair-breaking suppression plus a Gaussian enhancement,
+    ``Tc0*(1 - (B/B1)**2) + dT*exp(-(B - B2)**2/(2*w**2))``.
+
+    Seed 003 gives no closed-form Tc(B); this phenomenological form has no physical
+    derivation and only describes the shape (minimum between two superconducting regions).
+
+    Parameters
+    ----------
+    B_T
+        Field |B| (T).
+    Tc0_K
+        Tc at zero field of the suppressed part (K).
+    B1_T
+        Field where the suppressed part reaches zero (T).
+    dT_K
+        Height of the enhancement (K).
+    B2_T, w_T
+        Centre and standard width of the enhancement (T).
+    """
+    B = np.asarray(B_T, dtype=float)
+    w = max(abs(float(w_T)), tiny)
+    return (Tc0_K * (1.0 - (B / max(abs(float(B1_T)), tiny)) ** 2)
+            + dT_K * np.exp(-((B - B2_T) ** 2) / (2.0 * w * w)))
+
+
+# --------------------------------------------------------------------------------------
 # registry
 
 
@@ -692,6 +1083,9 @@ LINESHAPES: dict[str, Lineshape] = {
     "aslamazov_larkin": Lineshape(aslamazov_larkin, (1.01, 3.0)),
     "power_law_log": Lineshape(power_law_log, (-9.0, -3.0), log=True),
     "hall_odd": Lineshape(hall_odd, (-9.0, 9.0), {"R_H": -16.0}),
+    "hall_two_band": Lineshape(hall_two_band, (-9.0, 9.0),
+                               {"n1_m2": -2e16, "mu1_m2_Vs": 0.3, "n2_m2": 5e17,
+                                "mu2_m2_Vs": 0.005}),
     "lamh_eq3_literal": Lineshape(lamh_eq3_literal, (0.3, 0.99),
                                   {"Tc_K": 1.0, "dF0_J": 50 * K_B, "L_m": 1e-4, "xi0_m": 1e-8}),
     "log_lamh_reduced": Lineshape(log_lamh_reduced, (0.3, 0.99),
@@ -726,4 +1120,14 @@ LINESHAPES: dict[str, Lineshape] = {
         lambda tau, **kw: np.array([klb_zero_temperature(1.0, t) for t in tau]),
         (1e-14, 1e-12)),
     "ising_hc2": Lineshape(ising_hc2, (0.01, 1.5), {"Tc": 1.0, "beta_so": 1e-3}),
+    "bcs_gap_reduced": Lineshape(bcs_gap_reduced, (0.0, 1.2)),
+    "ic_gl": Lineshape(ic_gl, (0.0, 1.5), {"Ic0_A": 1e-4, "Tc_K": 1.0}),
+    "ic_power_law": Lineshape(ic_power_law, (0.0, 1.5), {"Ic0_A": 1e-4, "Tc_K": 1.0, "p": 1.2}),
+    "ic_ambegaokar_baratoff": Lineshape(ic_ambegaokar_baratoff, (0.0, 1.5),
+                                        {"Ic0_A": 1e-4, "Tc_K": 1.0}),
+    "wal_hln_alpha": Lineshape(wal_hln_alpha, (-0.05, 0.05), {"B_phi": 1e-3, "alpha": -0.5}),
+    "wal_hln_so": Lineshape(wal_hln_so, (-0.05, 0.05), {"B_phi": 1e-3, "B_so": 1e-2}),
+    "wal_ilp": Lineshape(wal_ilp, (-0.05, 0.05), {"B_phi": 1e-3, "B_so": 1e-2, "B_so3": 1e-3}),
+    "wal_mf": Lineshape(wal_mf, (-0.05, 0.05), {"B_phi": 1e-3, "B_so": 1e-2, "B_z": 0.02}),
+    "reentrant_tc": Lineshape(reentrant_tc, (0.0, 1.9)),
 }

@@ -16,7 +16,7 @@ import lmfit
 import numpy as np
 
 from ..errors import FitError
-from ..units import HBAR, K_B, MU_B, PHI0
+from ..units import HBAR, K_B, MU_B, PHI0, E
 from .lineshapes import (
     EPS_MIN,
     G_AL_S,
@@ -31,6 +31,9 @@ from .lineshapes import (
     gl_par_hc2,
     gl_perp_hc2,
     hall_odd,
+    ic_ambegaokar_baratoff,
+    ic_gl,
+    ic_power_law,
     klb_hc2,
     ln_bcg,
     ln_halperin_nelson,
@@ -39,6 +42,7 @@ from .lineshapes import (
     log_lamh_reduced,
     pauli_limit,
     power_law_log,
+    reentrant_tc,
     tinkham_hc2,
     tiny,
     whh_hc2,
@@ -47,17 +51,18 @@ from .lineshapes import (
 __all__ = ["HNForm", "ModelName", "ALPHA_BOUNDS", "HalperinNelsonModel", "hn_linear_start",
            "AslamazovLarkinModel", "PowerLawModel", "HallModel", "PhaseSlipModel",
            "TinkhamModel", "AnisotropicGLModel", "GLPerpModel", "GLParModel", "WHHModel",
-           "KLBModel"]
+           "KLBModel", "IcGLModel", "IcPowerLawModel", "IcABModel",
+           "MagnetoconductanceModel", "ReentrantTcModel"]
 
 HNForm = Literal["simple", "with_Tc0", "bcg_interpolation"]
 ModelName = Literal["taps", "qps", "taps+qps"]
 _DEG = math.pi / 180.0
-#: bounds of alpha in the power-law fit (MODELS.md 4.5)
+#: bounds of alpha in the power-law fit (docs/models/iv_power_law.md)
 ALPHA_BOUNDS = (0.8, 30.0)
 
 
 # --------------------------------------------------------------------------------------
-# BKT (MODELS.md 4.1-4.3)
+# BKT (docs/models/bkt_rt.md)
 
 
 class HalperinNelsonModel(lmfit.Model):
@@ -162,7 +167,7 @@ def hn_linear_start(lnR: np.ndarray, T_K: np.ndarray, T_bkt_K: float | None = No
 
 
 # --------------------------------------------------------------------------------------
-# Aslamazov-Larkin (MODELS.md 3)
+# Aslamazov-Larkin (docs/models/aslamazov_larkin.md)
 
 
 class AslamazovLarkinModel(lmfit.Model):
@@ -231,7 +236,7 @@ class AslamazovLarkinModel(lmfit.Model):
 
 
 # --------------------------------------------------------------------------------------
-# I-V power law (MODELS.md 4.5)
+# I-V power law (docs/models/iv_power_law.md)
 
 
 class PowerLawModel(lmfit.Model):
@@ -251,7 +256,7 @@ class PowerLawModel(lmfit.Model):
 
 
 # --------------------------------------------------------------------------------------
-# Hall (MODELS.md 9)
+# Hall (docs/models/hall_normal_state.md)
 
 
 class HallModel(lmfit.Model):
@@ -291,7 +296,7 @@ class HallModel(lmfit.Model):
 
 
 # --------------------------------------------------------------------------------------
-# Phase slips (MODELS.md 6)
+# Phase slips (docs/models/lamh.md)
 
 
 class PhaseSlipModel(lmfit.Model):
@@ -468,7 +473,7 @@ def _guess_taps(T: np.ndarray, lr: np.ndarray, tcs: list[float], form: str,
 
 
 # --------------------------------------------------------------------------------------
-# Upper critical fields (MODELS.md 5)
+# Upper critical fields (docs/models/hc2_gl.md)
 
 
 class _AngleModel(lmfit.Model):
@@ -657,3 +662,258 @@ class KLBModel(lmfit.Model):
         pars[f"{self.prefix}Tc"].set(min=gp["Tc"].min, max=gp["Tc"].max)
         return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
 
+
+# --------------------------------------------------------------------------------------
+# critical current Ic(T) (kind critical-current)
+
+
+def _ic_gl_start(data, T) -> tuple[float, float, float]:
+    """(Ic0, Tc, Tmax) from the straight line Ic**(2/3) = Ic0**(2/3) (1 - T/Tc)."""
+    T = np.asarray(T, dtype=float)
+    Ic = np.abs(np.asarray(data, dtype=float))
+    Tmax = float(T.max()) if T.size else 1.0
+    k, b = -1.0, 0.0
+    if T.size >= 2 and np.ptp(T) > 0:
+        k, b = np.polyfit(T, Ic ** (2.0 / 3.0), 1)
+    if not (k < 0 and b > 0):
+        b, k = 2.0 * float(Ic.max() ** (2.0 / 3.0)), -float(Ic.max() ** (2.0 / 3.0)) / Tmax
+    Tc = max(b / -k, 1.02 * Tmax)
+    return float(b ** 1.5), float(Tc), Tmax
+
+
+class IcGLModel(lmfit.Model):
+    """GL critical current ``Ic0*(1 - T/Tc)**(3/2)``: ``Ic0_A`` [A], ``Tc_K`` [K]."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("independent_vars", ["T_K"])
+        super().__init__(ic_gl, **kwargs)
+        self.set_param_hint("Ic0_A", min=0.0)
+        self.set_param_hint("Tc_K", min=0.0)
+
+    def guess(self, data, T_K, **kwargs):
+        """Straight line of ``Ic**(2/3)`` against T; Tc above the highest data temperature."""
+        Ic0, Tc, Tmax = _ic_gl_start(data, T_K)
+        pars = self.make_params(Ic0_A=Ic0, Tc_K=Tc)
+        pars[f"{self.prefix}Tc_K"].set(min=Tmax * (1 + 1e-9), max=np.inf)
+        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
+
+
+class IcPowerLawModel(lmfit.Model):
+    """Free power law ``Ic0*(1 - T/Tc)**p``: ``Ic0_A`` [A], ``Tc_K`` [K], ``p`` in (0.2, 6)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("independent_vars", ["T_K"])
+        super().__init__(ic_power_law, **kwargs)
+        self.set_param_hint("Ic0_A", min=0.0)
+        self.set_param_hint("Tc_K", min=0.0)
+        self.set_param_hint("p", min=0.2, max=6.0)
+
+    def guess(self, data, T_K, **kwargs):
+        """The GL start (p = 3/2)."""
+        Ic0, Tc, Tmax = _ic_gl_start(data, T_K)
+        pars = self.make_params(Ic0_A=Ic0, Tc_K=Tc, p=1.5)
+        pars[f"{self.prefix}Tc_K"].set(min=Tmax * (1 + 1e-9), max=np.inf)
+        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
+
+
+class IcABModel(lmfit.Model):
+    """Ambegaokar-Baratoff ``Ic(T)`` with the BCS gap: ``Ic0_A`` [A], ``Tc_K`` [K]; derived
+    (``expr``) junction resistance ``R_N_ohm = pi*gap_ratio*k_B*Tc/(2 e Ic0)`` [Ohm].
+
+    ``gap_ratio`` (Delta(0)/(k_B Tc), default weak-coupling BCS) is fixed, not fitted.
+    """
+
+    def __init__(self, gap_ratio: float | None = None, **kwargs: Any) -> None:
+        from .lineshapes import BCS_GAP_RATIO
+
+        g = BCS_GAP_RATIO if gap_ratio is None else float(gap_ratio)
+        kwargs.setdefault("independent_vars", ["T_K"])
+
+        def ab(T_K, Ic0_A=1e-4, Tc_K=1.0):
+            return ic_ambegaokar_baratoff(T_K, Ic0_A, Tc_K, g)
+
+        super().__init__(ab, **kwargs)
+        p = self.prefix
+        self.gap_ratio = g
+        self.set_param_hint("Ic0_A", min=0.0)
+        self.set_param_hint("Tc_K", min=0.0)
+        self.set_param_hint("R_N_ohm", expr=f"{math.pi * g * K_B / (2 * E)!r}*{p}Tc_K/{p}Ic0_A")
+
+    def guess(self, data, T_K, **kwargs):
+        """Tc from the GL start; Ic0 from the lowest-temperature point."""
+        _, Tc, Tmax = _ic_gl_start(data, T_K)
+        T = np.asarray(T_K, dtype=float)
+        Ic = np.abs(np.asarray(data, dtype=float))
+        i = int(np.argmin(T))
+        shape = float(ic_ambegaokar_baratoff(np.array([T[i]]), 1.0, Tc, self.gap_ratio)[0])
+        pars = self.make_params(Ic0_A=float(Ic[i]) / max(shape, 1e-3), Tc_K=Tc)
+        pars[f"{self.prefix}Tc_K"].set(min=Tmax * (1 + 1e-9), max=np.inf)
+        return lmfit.models.update_param_vals(pars, self.prefix, **kwargs)
+
+
+# --------------------------------------------------------------------------------------
+# weak (anti)localisation magnetoconductance (kind magnetoconductance)
+
+
+class MagnetoconductanceModel(lmfit.Model):
+    """lmfit model of Delta sigma(B) in units of e^2/(pi h) (independent variable ``B_T``).
+
+    ``ds0 + WAL(B) + c2*B**2``: ``ds0`` absorbs the unknown exact sigma(0) of the data,
+    ``c2`` (e^2/(pi h) per T^2) is the optional classical background.
+
+    Parameters
+    ----------
+    form
+        ``"hln_alpha"`` (B_phi, alpha), ``"hln_so"`` (B_phi, B_so), ``"ilp"`` (B_phi,
+        B_so: linear Rashba splitting, no cubic term) or ``"mf"`` (B_phi, B_so, with the
+        Zeeman scale ``B_z = 4 e D B_so/(g mu_B)`` tied to B_so); see
+        :mod:`ktoanalysis.transport.lineshapes` ``wal_*``.
+    background
+        ``"none"`` (c2 fixed at 0) or ``"b2"`` (c2 free).
+    D_m2_per_s, g_factor
+        Diffusion constant (m^2/s) and g factor of the Zeeman term (``mf`` only).
+    """
+
+    valid_forms = ("hln_alpha", "hln_so", "ilp", "mf")
+
+    def __init__(self, form: str = "hln_alpha", background: str = "none",
+                 D_m2_per_s: float | None = None, g_factor: float = 2.0,
+                 **kwargs: Any) -> None:
+        from .lineshapes import wal_hln_alpha, wal_hln_so, wal_ilp, wal_mf
+
+        if form not in self.valid_forms:
+            raise FitError(f"form must be one of {self.valid_forms}, not {form!r}")
+        if form == "mf" and not (D_m2_per_s and D_m2_per_s > 0):
+            raise FitError("form 'mf' needs the diffusion constant D_m2_per_s (Zeeman term)")
+        self.form, self.background = form, background
+        kwargs.setdefault("independent_vars", ["B_T"])
+        if form == "hln_alpha":
+            def func(B_T, B_phi=1e-3, alpha=-0.5, ds0=0.0, c2=0.0):
+                return wal_hln_alpha(B_T, B_phi, alpha) + ds0 + c2 * np.asarray(B_T) ** 2
+        elif form == "hln_so":
+            def func(B_T, B_phi=1e-3, B_so=1e-2, ds0=0.0, c2=0.0):
+                return wal_hln_so(B_T, B_phi, B_so) + ds0 + c2 * np.asarray(B_T) ** 2
+        elif form == "ilp":
+            def func(B_T, B_phi=1e-3, B_so=1e-2, ds0=0.0, c2=0.0):
+                return wal_ilp(B_T, B_phi, B_so) + ds0 + c2 * np.asarray(B_T) ** 2
+        else:
+            def func(B_T, B_phi=1e-3, B_so=1e-2, B_z=1.0, ds0=0.0, c2=0.0):
+                return wal_mf(B_T, B_phi, B_so, B_z) + ds0 + c2 * np.asarray(B_T) ** 2
+        super().__init__(func, **kwargs)
+        p = self.prefix
+        self.set_param_hint("B_phi", min=1e-12)
+        if form != "hln_alpha":
+            self.set_param_hint("B_so", min=0.0)
+        self._zeeman = 0.0
+        if form == "mf":
+            zeeman = 4.0 * E * float(D_m2_per_s) / (float(g_factor) * MU_B)
+            self._zeeman = zeeman
+            self.set_param_hint("B_z", expr=f"{zeeman!r}*{p}B_so")
+        self.set_param_hint("c2", value=0.0, vary=background == "b2")
+
+    def guess(self, data: np.ndarray, B_T: np.ndarray, **kws: Any) -> lmfit.Parameters:
+        """Start from the best point of a log grid of the fields, the linear parameters
+        (alpha, ds0, c2) solved by least squares at each grid point."""
+        return self.starts(data, B_T, 1, **kws)[0]
+
+    def starts(self, data: np.ndarray, B_T: np.ndarray, n: int = 3,
+               **kws: Any) -> list[lmfit.Parameters]:
+        """The ``n`` best, mutually distinct starting points of the grid of :meth:`guess`
+        (multi-start fits of the two-field forms, whose chi-square has several basins)."""
+        B = np.abs(np.asarray(B_T, dtype=float))
+        y = np.asarray(data, dtype=float)
+        pos = B[B > 0]
+        bmin = float(pos.min()) if pos.size else 1e-4
+        bmax = float(B.max()) if B.size else 1e-2
+        grid = np.geomspace(0.05 * bmin, 20.0 * bmax, 25)
+        free_c2 = self.background == "b2"
+        pars = self.make_params()
+        if B.size > 80:  # the scan only needs a rough start: every k-th point
+            step = int(np.ceil(B.size / 80))
+            keep = np.zeros(B.size, bool)
+            keep[np.argsort(B)[::step]] = True
+            B, y = B[keep], y[keep]
+        if self.form == "hln_alpha":
+            cands = [{"B_phi": g} for g in grid]
+        else:
+            sgrid = np.concatenate([[1e-3 * bmin], np.geomspace(0.05 * bmin, 50.0 * bmax, 16)])
+            cands = [{"B_phi": g, "B_so": s} for g in grid for s in sgrid]
+        scored = []
+        for c in cands:
+            vals = dict(c, ds0=0.0, c2=0.0)
+            if self.form == "hln_alpha":
+                vals["alpha"] = 1.0
+            if self.form == "mf":
+                vals["B_z"] = self._zeeman * vals["B_so"]
+            shape = self.func(B, **vals)
+            cols = [np.ones_like(B)] + ([B**2] if free_c2 else [])
+            if self.form == "hln_alpha":
+                A = np.column_stack([shape] + cols)
+                coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+                resid = y - A @ coef
+                lin = {"alpha": coef[0], "ds0": coef[1], "c2": coef[2] if free_c2 else 0.0}
+            else:
+                # the spin-orbit forms have no free amplitude: only ds0 (and c2) are linear
+                A = np.column_stack(cols)
+                coef, *_ = np.linalg.lstsq(A, y - shape, rcond=None)
+                resid = y - shape - A @ coef
+                lin = {"ds0": coef[0], "c2": coef[1] if free_c2 else 0.0}
+            if np.all(np.isfinite(resid)):
+                scored.append((float(resid @ resid), {**c, **lin}))
+        scored.sort(key=lambda t: t[0])
+        chosen: list[dict[str, float]] = []
+        for _, c in scored:
+            # distinct: differ by more than a factor 2 in some field
+            if all(any(abs(np.log((c[k] + 1e-30) / (o[k] + 1e-30))) > np.log(2.0)
+                       for k in ("B_phi", "B_so") if k in c) for o in chosen):
+                chosen.append(c)
+            if len(chosen) >= n:
+                break
+        out = []
+        for c in chosen or [{}]:
+            p = pars.copy()
+            for k, v in c.items():
+                p[self.prefix + k].set(value=float(v))
+            out.append(lmfit.models.update_param_vals(p, self.prefix, **kws))
+        return out
+
+
+# --------------------------------------------------------------------------------------
+# re-entrant Tc(B) (docs/models/reentrant_tc.md): EMPIRICAL
+
+
+class ReentrantTcModel(lmfit.Model):
+    """lmfit model of the EMPIRICAL re-entrant Tc(B) form of docs/models/reentrant_tc.md
+    (:func:`~ktoanalysis.transport.lineshapes.reentrant_tc`; independent variable ``B_T``
+    in T, Tc in K): ``Tc0*(1 - (B/B1)**2) + dT*exp(-(B - B2)**2/(2*w**2))``. No physical
+    derivation; it describes the shape only."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("independent_vars", ["B_T"])
+        super().__init__(reentrant_tc, **kwargs)
+        self.set_param_hint("Tc0_K", min=0.0)
+        self.set_param_hint("B1_T", min=1e-6)
+        self.set_param_hint("dT_K", min=0.0)
+        self.set_param_hint("w_T", min=1e-6)
+
+    def guess(self, data: np.ndarray, B_T: np.ndarray, **kws: Any) -> lmfit.Parameters:
+        """Tc0 from the lowest field, B1 from the depth of the minimum, B2 and dT from the
+        maximum above the minimum, w a quarter of the field span."""
+        B = np.asarray(B_T, dtype=float)
+        Tc = np.asarray(data, dtype=float)
+        order = np.argsort(B)
+        B, Tc = B[order], Tc[order]
+        tc0 = float(Tc[0])
+        i_min = int(np.argmin(Tc))
+        b_min, tc_min = float(B[i_min]), float(Tc[i_min])
+        span = float(np.ptp(B)) if B.size else 1.0
+        after = slice(i_min, None)
+        j = i_min + int(np.argmax(Tc[after]))
+        b2 = float(B[j]) if j > i_min else b_min + 0.25 * span
+        ratio = min(max(tc_min / tc0, 0.0), 0.99) if tc0 > 0 else 0.5
+        b1 = max(b_min, 1e-3) / math.sqrt(1.0 - ratio) if b_min > 0 else max(span, 1e-3)
+        supp = tc0 * (1.0 - (b2 / b1) ** 2)
+        pars = self.make_params(Tc0_K=max(tc0, 1e-6), B1_T=b1, dT_K=max(float(Tc[j]) - supp,
+                                                                          1e-6),
+                                B2_T=b2, w_T=max(0.25 * span, 1e-3))
+        return lmfit.models.update_param_vals(pars, self.prefix, **kws)

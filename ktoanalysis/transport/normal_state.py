@@ -1,4 +1,4 @@
-"""Normal-state quantities of a 2D electron gas (MODELS.md section 1).
+"""Normal-state quantities of a 2D electron gas (docs/models/hall_normal_state.md).
 
 Plain functions, usable with floats, NumPy arrays or ``uncertainties`` ufloats (errors
 propagate, correlations included). SI units throughout:
@@ -182,7 +182,8 @@ def wire_from_sheet(R_S_ohm: Any, W_m: float, L_m: float) -> Any:
 
 
 def diffusion_constant_from_hc2_slope(dBc2perp_dT_T_K: Any) -> Any:
-    """Dirty-limit diffusion constant from the perpendicular Hc2 slope at Tc (MODELS.md §1.3).
+    """Dirty-limit diffusion constant from the perpendicular Hc2 slope at Tc
+    (docs/models/hall_normal_state.md).
 
     ``D = 4*k_B/(pi*e*|dB_c2perp/dT|)`` in m^2/s.
 

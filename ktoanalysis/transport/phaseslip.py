@@ -1,6 +1,6 @@
 """Phase slips in R(T): LAMH thermally activated (TAPS) and Golubev-Zaikin quantum (QPS).
 
-MODELS.md §6; seed 004 (Zhang et al., a-CaZrO3/KTaO3(111)) Eq. 3 (LAMH) and Eq. 4 (GZ).
+docs/models/lamh.md; seed 004 (Zhang et al., a-CaZrO3/KTaO3(111)) Eq. 3 (LAMH) and Eq. 4 (GZ).
 
 Resistances here are **wire** resistances: the four-probe resistance of the length L of a
 Hall bar of width W, ``R_wire = R_S * L / W`` (seed 004: W = 20 um, L = 120 um, 6 squares).
