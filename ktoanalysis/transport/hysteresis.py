@@ -1,7 +1,7 @@
 """Magnetoresistance hysteresis: butterfly peaks (peak fields, Delta R_S, Delta R_S(T)) and
 shifted superconducting windows (edges, window shift, loop area).
 
-MODELS.md §7 (seed 004: R_S(B_par) loops at fixed T, peaks near +-0.08 T,
+docs/models/butterfly_mr.md (seed 004: R_S(B_par) loops at fixed T, peaks near +-0.08 T,
 ``Delta R_S = R_S(B_peak) - R_S(0)``, described versus T with the LAMH TAPS form).
 
 Algorithm per temperature block (:func:`analyze_loop`):
@@ -57,7 +57,15 @@ branches), ``"shifted_window"`` (significant difference and windows on both bran
 whose centres differ by more than ``window_shift_sigma`` standard errors) or
 ``"unexplained"`` (a significant difference without either).
 
-Quality flags: ``unexplained_hysteresis`` (warn, kind-specific code: the branches differ
+``window_shift_T`` carries the systematic ``field_lag`` = 2 ``field_lag_T``/sqrt(3) (magnet
+remanence or lag of unknown sign up to ``field_lag_T`` per sweep direction; ASSUMPTION,
+default 2 mT), and the shift significance that names ``"shifted_window"`` counts it.
+
+Quality flags: ``note`` (warn): the data hold several temperatures (the message names the
+reported one; every loop is in ``options["per_temperature"]``), or the window shift is
+significant against its statistical error alone while the mechanism is not
+``"shifted_window"`` (the message says whether it lies within 2 ``field_lag_T``);
+``unexplained_hysteresis`` (warn, kind-specific code: the branches differ
 significantly but neither butterfly peaks nor shifted windows explain it; the message
 names the significance and the largest difference), ``too_few_points`` (one sweep
 direction only; or too few temperatures for the TAPS fit: fewer than its parameters + 2),
@@ -678,6 +686,7 @@ def analyze_loop(
         info["branches"][name] = pk
     wopts = dict(window or {})
     shift_sigma = float(wopts.pop("shift_sigma", 3.0))
+    field_lag = float(wopts.pop("field_lag_T", 0.0))
     edge_fraction = float(wopts.pop("edge_peak_fraction", _EDGE_PEAK_FRACTION))
     info["windows"], info["window_notes"] = _windows(up, down, wopts)
     both = up is not None and down is not None
@@ -686,7 +695,8 @@ def analyze_loop(
         info["symmetry"] = _symmetry(up, down, offset_search_T)
         _mark_hysteretic_peaks(info["branches"], up, down, peak_sigma, smooth_points)
         _demote_edge_peaks(info["branches"], info["windows"], edge_fraction)
-        info["shift"] = _window_shift(info["windows"], wopts.get("fraction", 0.5))
+        info["shift"] = _window_shift(info["windows"], wopts.get("fraction", 0.5),
+                                      field_lag)
     z = info.get("difference", {}).get("significance_sigma")
     info["branches_differ"] = bool(z is not None and z > hysteresis_sigma)
     info["flat"] = _is_flat(info)
@@ -741,8 +751,15 @@ def _demote_edge_peaks(branches: dict[str, Any], windows: dict[str, Any],
                                        f"{fraction:g} x window depth {depth:.3g} Ohm")
 
 
-def _window_shift(windows: dict[str, Any], fraction: float) -> dict[str, Any]:
-    """centre(up) - centre(down) of the main-level windows, with its significance."""
+def _window_shift(windows: dict[str, Any], fraction: float,
+                  field_lag_T: float = 0.0) -> dict[str, Any]:
+    """centre(up) - centre(down) of the main-level windows, with its significance.
+
+    ``significance_sigma`` counts the statistical error and the magnet systematic
+    ``sys_field_lag_T = 2 field_lag_T / sqrt(3)`` (a lag of unknown sign up to
+    ``field_lag_T`` per sweep direction, uniform) in quadrature: is the shift a property
+    of the sample; ``stat_significance_sigma`` the statistical error alone: are the
+    windows shifted at all (names the mechanism ``"shifted_window"``)."""
     if "up" not in windows or "down" not in windows:
         return {"note": "a superconducting window on both branches is needed"}
     c = {}
@@ -751,9 +768,13 @@ def _window_shift(windows: dict[str, Any], fraction: float) -> dict[str, Any]:
         c[name] = (lv["minus"]["value"] + lv["plus"]["value"]) / 2
     shift = c["up"] - c["down"]
     err = float(shift.std_dev)
-    z = abs(float(shift.nominal_value)) / err if err > 0 else math.inf
+    lag_sys = 2.0 * float(field_lag_T) / math.sqrt(3.0)
+    tot = math.hypot(err, lag_sys)
+    val = abs(float(shift.nominal_value))
     return {"window_shift_T": shift, "centre_up_T": c["up"], "centre_down_T": c["down"],
-            "significance_sigma": z}
+            "significance_sigma": val / tot if tot > 0 else math.inf,
+            "stat_significance_sigma": val / err if err > 0 else math.inf,
+            "sys_field_lag_T": lag_sys, "field_lag_T": float(field_lag_T)}
 
 
 def _mechanism(info: dict[str, Any], shift_sigma: float) -> str:
@@ -765,7 +786,9 @@ def _mechanism(info: dict[str, Any], shift_sigma: float) -> str:
     if info["hysteresis"].startswith("butterfly"):
         return "butterfly"
     shift = info.get("shift", {})
-    if info["branches_differ"] and shift.get("significance_sigma", 0.0) > shift_sigma:
+    # the statistical significance: the shift explains the branch difference whatever its
+    # cause (a shift within the magnet lag is commented by a note flag)
+    if info["branches_differ"] and shift.get("stat_significance_sigma", 0.0) > shift_sigma:
         return "shifted_window"
     if info["branches_differ"] or info["hysteresis"].startswith("hysteretic peak"):
         return "unexplained"
@@ -997,7 +1020,7 @@ def _symmetry(up, down, search_T: float) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------------------
-# Delta R_S(T) with the TAPS form (MODELS.md §7, ASSUMPTION mr_taps_field_dependence)
+# Delta R_S(T) with the TAPS form (docs/models/butterfly_mr.md, ASSUMPTION mr_taps_field_dependence)
 # ----------------------------------------------------------------------------------------
 
 def _taps(T, Tc, dF0_K, A):
@@ -1173,6 +1196,12 @@ def _taps_bound_flags(params: Any) -> list[Flag]:
 # CLI / batch
 # ----------------------------------------------------------------------------------------
 
+#: default ``field_lag_T`` (T): ASSUMPTION, a typical remanent field of a superconducting
+#: magnet after a sweep to several tesla (of order 10-30 Oe, e.g. Quantum Design PPMS
+#: magnets without a magnet reset); the window centres of the two sweep directions may
+#: then differ by up to 2 x this from the magnet alone
+FIELD_LAG_T = 2e-3
+
 SPEC_OPTIONS: tuple[Option, ...] = (
     Option("channel", "int|str", None, "resistance channel (number) or column (default: the "
            "first resistance column)", min=1),
@@ -1215,6 +1244,12 @@ SPEC_OPTIONS: tuple[Option, ...] = (
     Option("window_shift_sigma", "float", 3.0, "a significant branch difference is called "
            "'shifted_window' when the window centres differ by more than this many sigma",
            min=0, min_exclusive=True),
+    Option("field_lag_T", "float", FIELD_LAG_T, "magnet remanence (trapped flux) or field "
+           "lag per sweep direction: the magnet alone can shift the up and down window "
+           "centres apart by up to 2 field_lag_T; window_shift_T gets the systematic "
+           "2 field_lag_T/sqrt(3) (default: a typical superconducting-magnet remanence of "
+           "about 20 Oe after a high-field excursion; 0 for a compensated magnet or a "
+           "Hall-probe field)", unit="T", min=0, assumption=True),
     Option("W_m", "float", None, "bar width: report R_S = R*W/L (needs L_m)", unit="m",
            min=0, min_exclusive=True),
     Option("L_m", "float", None, "voltage-probe distance (needs W_m)", unit="m", min=0,
@@ -1311,8 +1346,8 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     _refuse_if_flat(per_T)
     main = max(per_T, key=_loop_score)
     params, budget, wflags = _loop_params(main, opts["fraction"])
-    flags = _loop_flags(per_T, main) + wflags
-    options_out = _loop_options(main, per_T, opts, scale)
+    flags = _report_flags(per_T, main, opts) + _loop_flags(per_T, main) + wflags
+    options_out = _plain(_loop_options(main, per_T, opts, scale))
     data = {"loops": [{"T_K": i["T_K"], "up": i["up"], "down": i["down"],
                        "branches": i["branches"], "glitches": i["glitches"],
                        "windows": {n: {"R_N_ohm": w["rn"]["value"],
@@ -1401,7 +1436,8 @@ def _window_opts(opts: dict[str, Any]) -> dict[str, Any]:
     rn_method = "fixed_value" if opts["R_N_ohm"] is not None else opts["rn_method"]
     return {"fraction": opts["fraction"], "levels": opts["levels"], "rn_method": rn_method,
             "plateau_fraction": opts["plateau_fraction"], "rn_field_T": opts["rn_field_T"],
-            "R_N_ohm": opts["R_N_ohm"], "shift_sigma": opts["window_shift_sigma"]}
+            "R_N_ohm": opts["R_N_ohm"], "shift_sigma": opts["window_shift_sigma"],
+            "field_lag_T": opts["field_lag_T"]}
 
 
 def _refuse_if_flat(per_T: list[dict[str, Any]]) -> None:
@@ -1488,6 +1524,10 @@ def _loop_params(main: dict[str, Any], fraction: float = 0.5
                        include_noise=False)
     if main["windows"]:
         window_summary(main["windows"], fraction, params)
+    sh = main.get("shift", {})
+    if "window_shift_T" in params and "sys_field_lag_T" in sh:
+        params["window_shift_T"], budget["window_shift_T"] = combine_errors(
+            params["window_shift_T"], sys={"field_lag": sh["sys_field_lag_T"]})
     return params, budget, flags
 
 
@@ -1499,6 +1539,57 @@ def _mean_budget(parts: list[ErrorBudget]) -> ErrorBudget:
     keys = sorted({k for p in parts for k in p.sys})
     sys = {k: math.sqrt(sum(float(p.sys.get(k, 0.0)) ** 2 for p in parts)) / n for k in keys}
     return ErrorBudget(stat=stat, sampling=samp, sys=sys)
+
+
+def _plain(obj: Any) -> Any:
+    """``obj`` with NumPy scalars (in nested dicts, lists, tuples) as plain Python numbers,
+    so the text report shows ``0.0002`` and not ``np.float64(0.0002)``."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_plain(v) for v in obj)
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj
+
+
+def _report_flags(per_T: list[dict[str, Any]], main: dict[str, Any],
+                  opts: dict[str, Any]) -> list[Flag]:
+    """``note`` (warn) flags: which temperature the parameters belong to when the data hold
+    several loops; a window shift significant against the statistical error alone while
+    the loop is not called ``shifted_window`` (magnet remanence/lag, or no branch
+    difference)."""
+    flags: list[Flag] = []
+    if len(per_T) > 1:
+        temps = ", ".join(f"{i['T_K']:.4g}" for i in per_T)
+        flags.append(warn("note", (
+            f"{len(per_T)} temperatures in the data ({temps} K): the parameters are those of "
+            f"the loop at T = {main['T_K']:.4g} K (mechanism {main['mechanism']}; ranked first by "
+            "butterfly peaks, shifted windows, any hysteresis, then the branch-difference "
+            "significance); every loop is in options per_temperature; "
+            "choose one with T_K")))
+    sh = main.get("shift", {})
+    z_stat = sh.get("stat_significance_sigma", 0.0)
+    v = float(sh["window_shift_T"].nominal_value) if "window_shift_T" in sh else 0.0
+    lag = sh.get("field_lag_T", 0.0)
+    within = abs(v) <= 2.0 * lag
+    if z_stat > opts["window_shift_sigma"] and (main["mechanism"] != "shifted_window"
+                                                 or within):
+        e = float(sh["window_shift_T"].std_dev)
+        if within:
+            why = (f"within the magnet remanence/lag range 2 x field_lag_T = "
+                   f"{2e3 * lag:.3g} mT: the magnet alone can explain it, not evidence of "
+                   "a sample property (systematic "
+                   f"{1e3 * sh['sys_field_lag_T']:.2g} mT included, "
+                   f"{sh['significance_sigma']:.2g} sigma in all)")
+        else:
+            why = (f"beyond the magnet remanence/lag range 2 x field_lag_T = {2e3 * lag:.3g} "
+                   "mT, but the whole branches do not differ significantly: check the field "
+                   "calibration of the two sweep directions")
+        flags.append(warn("note", (
+            f"T = {main['T_K']:.4g} K: window_shift_T = {1e3 * v:.3g} +/- {1e3 * e:.2g} mT "
+            f"({z_stat:.2g} sigma statistical) with mechanism {main['mechanism']}: {why}")))
+    return flags
 
 
 def _loop_flags(per_T: list[dict[str, Any]], main: dict[str, Any]) -> list[Flag]:
@@ -1581,8 +1672,12 @@ def _table_row(info: dict[str, Any]) -> dict[str, Any]:
     sh = info.get("shift", {})
     if "window_shift_T" in sh:
         row["window_shift"] = {"value": sh["window_shift_T"].nominal_value,
-                               "stderr": sh["window_shift_T"].std_dev,
-                               "significance_sigma": sh["significance_sigma"]}
+                               "stderr_stat": sh["window_shift_T"].std_dev,
+                               "stderr_sys_field_lag": sh["sys_field_lag_T"],
+                               "stderr": math.hypot(sh["window_shift_T"].std_dev,
+                                                    sh["sys_field_lag_T"]),
+                               "significance_sigma": sh["significance_sigma"],
+                               "stat_significance_sigma": sh["stat_significance_sigma"]}
     for br, b in info["branches"].items():
         row[br] = {"noise_ohm": b["noise_ohm"], "pos": _to_json_peak(b["pos"]),
                    "neg": _to_json_peak(b["neg"])}

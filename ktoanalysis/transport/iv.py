@@ -1,4 +1,4 @@
-"""I-V power law ``V ~ I**alpha(T)`` and T_BKT where alpha = 3 (MODELS.md 4.5).
+"""I-V power law ``V ~ I**alpha(T)`` and T_BKT where alpha = 3 (docs/models/iv_power_law.md).
 
 Kind ``bkt-iv``. Per isotherm, ``log10 V = alpha*log10 I + c`` is fitted in a power-law
 window, weighted by a noise model estimated from the isotherm itself; T_BKT is where
@@ -52,7 +52,7 @@ Error budget of ``T_BKT_K`` (``result.budget``):
     ``sqrt(dT**2 - sigma_d**2)`` (Barlow, hep-ex/0207026); the raw half range of the ladder
     is ``T_BKT_K_window_spread``.
 
-Nelson-Kosterlitz consistency (MODELS.md 4.6): per isotherm the stiffness
+Nelson-Kosterlitz consistency (docs/models/iv_power_law.md): per isotherm the stiffness
 ``J_s = (alpha - 1) k_B T/pi`` (:func:`stiffness_from_alpha`; params ``J_s_at_<T>K_K`` in
 kelvin, J_s/k_B); across T_BKT the jump of alpha between the bracketing isotherms
 (``alpha_jump``, 2 for the universal jump) and the drop of J_s over the universal value
@@ -69,10 +69,13 @@ than two fitted isotherms: fail), ``extrapolated`` (alpha = 3 not bracketed: fai
 T_BKT), ``wrong_data_kind`` (Ohmic isotherms, alpha < 1.5 everywhere, or alpha(T) rising
 through 3: fail), ``noise_inconsistent`` (given sigma_V_V against the estimate: warn),
 ``large_uncertainty`` (error above 10 % of T_BKT: warn), ``sampling_limited`` (warn).
-Kind-specific codes: ``several_crossings`` (warn): alpha(T) crosses 3 more than once; the
-highest-T crossing is used; ``isotherms_unresolved`` (warn): the readings of neighbouring
-isotherms overlap, or one isotherm spreads over more than ``K_WIDE`` (3) sigma_T (drift, or
-setpoints closer than the cut). A single isotherm is refused (:class:`RefusedError`).
+``nk_inconsistent`` (warn): J_s_jump_ratio below 0.5 or alpha_jump below 1 (half of
+universal) by more than 3 errors (jumps above universal are not flagged: they follow from
+the isotherm spacing). Kind-specific codes: ``several_crossings`` (warn): alpha(T)
+crosses 3 more than once; the highest-T crossing is used; ``isotherms_unresolved``
+(warn): the readings of neighbouring isotherms overlap, or one isotherm spreads over
+more than ``K_WIDE`` (3) sigma_T (drift, or setpoints closer than the cut). A single
+isotherm is refused (:class:`RefusedError`).
 """
 
 from __future__ import annotations
@@ -117,7 +120,7 @@ __all__ = [
     "critical_current", "plot",
 ]
 
-#: bounds of alpha in the power-law fit (MODELS.md 4.5)
+#: bounds of alpha in the power-law fit (docs/models/iv_power_law.md)
 
 
 #: F-test p-value above which a straight line describes a window
@@ -900,7 +903,7 @@ def _fit_alpha_lmfit(I_A: np.ndarray, V_V: np.ndarray, *,
 def alpha_crossing(T_K: np.ndarray, alpha: np.ndarray, alpha_err: np.ndarray, *,
                    target: float = 3.0, method: Literal["linear", "local_fit"] = "linear",
                    n_local: int = 4) -> dict[str, Any]:
-    """Temperature where alpha(T) crosses ``target`` going up in T (MODELS.md 4.5).
+    """Temperature where alpha(T) crosses ``target`` going up in T (docs/models/iv_power_law.md).
 
     ``T* = T_i + (3 - a_i)*(T_i+1 - T_i)/(a_i+1 - a_i)`` with
     ``sigma_T* = |dT/da| * sqrt((1 - u)**2 s_i**2 + u**2 s_i+1**2)``, ``u = (3 - a_i)/da``.
@@ -1014,7 +1017,7 @@ def crossing_sampling(T_K: np.ndarray, alpha: np.ndarray, alpha_err: np.ndarray,
 
 
 # ---------------------------------------------------------------------------------------
-# Nelson-Kosterlitz consistency (MODELS.md 4.5-4.6)
+# Nelson-Kosterlitz consistency (docs/models/iv_power_law.md)
 
 
 def stiffness_from_alpha(T_K: np.ndarray | float, alpha: np.ndarray | float,
@@ -1022,7 +1025,7 @@ def stiffness_from_alpha(T_K: np.ndarray | float, alpha: np.ndarray | float,
                          ) -> tuple[np.ndarray, np.ndarray | None]:
     """Superfluid stiffness from the I-V exponent, ``J_s = (alpha - 1)*k_B*T/pi``.
 
-    The inverse of the AHNS relation ``alpha = 1 + pi*J_s/(k_B*T)`` (MODELS.md 4.5,
+    The inverse of the AHNS relation ``alpha = 1 + pi*J_s/(k_B*T)`` (docs/models/iv_power_law.md,
     :func:`ktoanalysis.transport.bkt.iv_exponent`); at the universal jump alpha = 3 gives
     ``J_s = (2/pi)*k_B*T_BKT`` (:func:`ktoanalysis.transport.bkt.universal_stiffness`).
 
@@ -1051,7 +1054,7 @@ def stiffness_from_alpha(T_K: np.ndarray | float, alpha: np.ndarray | float,
 
 def nelson_kosterlitz(T_K: np.ndarray, alpha: np.ndarray, alpha_err: np.ndarray,
                       pair: tuple[int, int]) -> dict[str, Any]:
-    """Size of the jump of alpha and of the stiffness across T_BKT (MODELS.md 4.6).
+    """Size of the jump of alpha and of the stiffness across T_BKT (docs/models/iv_power_law.md).
 
     Between the isotherms bracketing alpha = 3 (``pair``: just below and just above
     T_BKT) the universal Nelson-Kosterlitz jump takes alpha from 3 (``J_s = (2/pi) k_B
@@ -1097,6 +1100,31 @@ def nelson_kosterlitz(T_K: np.ndarray, alpha: np.ndarray, alpha_err: np.ndarray,
             "T_cross_linear_K": Tx.nominal_value,
             "J_s_universal_K": 2.0 * Tx.nominal_value / math.pi,
             "J_s_jump_ratio": ratio.nominal_value, "J_s_jump_ratio_err": ratio.std_dev}
+
+
+#: Nelson-Kosterlitz check: ``nk_inconsistent`` when J_s_jump_ratio lies below
+#: NK_RATIO_MIN, or alpha_jump below NK_ALPHA_JUMP_MIN (half the universal 1 and 2), by
+#: more than NK_SIGMA errors. Jumps above universal are not flagged: isotherms sampled at
+#: a finite distance below T_BKT see the stiffness still rising.
+NK_RATIO_MIN = 0.5
+NK_ALPHA_JUMP_MIN = 1.0
+NK_SIGMA = 3.0
+
+
+def _nk_flags(nk: dict[str, Any]) -> list[Flag]:
+    """``nk_inconsistent`` (warn) when the jump across T_BKT is far below universal."""
+    ratio, r_err = nk["J_s_jump_ratio"], nk["J_s_jump_ratio_err"]
+    jump, j_err = nk["alpha_jump"], nk["alpha_jump_err"]
+    low_ratio = NK_RATIO_MIN - ratio > NK_SIGMA * r_err
+    low_jump = NK_ALPHA_JUMP_MIN - jump > NK_SIGMA * j_err
+    if not (low_ratio or low_jump):
+        return []
+    return [warn("nk_inconsistent",
+                 f"no universal Nelson-Kosterlitz jump between the isotherms at "
+                 f"{nk['T_below_K']:.4g} and {nk['T_above_K']:.4g} K: J_s_jump_ratio = "
+                 f"{ratio:.3g} +/- {r_err:.2g} (universal 1), alpha_jump = {jump:.3g} +/- "
+                 f"{j_err:.2g} (universal 2); a broad crossover (inhomogeneity, finite size) "
+                 "or not a BKT transition: T_BKT from alpha = 3 is then a convention")]
 
 
 def _tbkt_of(x: Any, what: str) -> tuple[float, float]:
@@ -1582,6 +1610,7 @@ def _analyze(measurements: list[Measurement], opts: dict[str, Any]) -> FitResult
                                np.array([r["alpha_err"] for r in good]), cross["pair"])
         params["alpha_jump"] = ufloat(nk["alpha_jump"], nk["alpha_jump_err"])
         params["J_s_jump_ratio"] = ufloat(nk["J_s_jump_ratio"], nk["J_s_jump_ratio_err"])
+        flags += _nk_flags(nk)
     params["R_N_ohm"] = rn
     flags += _grouping_flags(grouping)
     quality = Quality(tuple(_row_flags(rows, good, cross) + flags))

@@ -60,6 +60,29 @@ CODES: dict[str, str] = {
     "sampling_limited": "the error is dominated by the point spacing, not by noise",
     "noise_estimate": "the noise was estimated from the data, not given",
     "note": "information about how the data were handled",
+    "peak_scatter": "resistive-peak positions of an R(T, B) map scatter beyond their errors "
+                    "(tc-field)",
+    "alpha_unphysical": "the HLN prefactor alpha is outside what one or two channels give "
+                        "(check the geometry or the classical background)",
+    "below_field_step": "a fitted characteristic field lies below the field step: the feature "
+                        "is not resolved by the data (magnetoconductance)",
+    "not_symmetrised": "a field sweep covers one sign of B only and could not be symmetrised "
+                       "(magnetoconductance)",
+    "no_transition": "the data hold no superconducting-resistive transition: a current sweep "
+                     "that never switches (critical-current), a field sweep whose R never "
+                     "falls clearly below R_N (critical-field)",
+    "criterion_in_noise": "a given transition criterion lies within 3 sigma of the noise "
+                          "(critical-current)",
+    "weak_transition": "the signal just above a transition is below twice the criterion "
+                       "(critical-current)",
+    "negative_hysteresis": "the retrapping current exceeds the switching current beyond its "
+                           "errors (critical-current)",
+    "rn_not_plateau": "R still changes significantly over the normal-state window used for "
+                      "R_N (critical-field, tc-field): R_N is not a plateau value; a "
+                      "systematic error for the slope is added",
+    "nk_inconsistent": "the Nelson-Kosterlitz self-consistency fails: the stiffness or alpha "
+                       "jump across T_BKT is far below the universal value beyond its errors "
+                       "(bkt-iv)",
 }
 
 

@@ -88,7 +88,10 @@ and a dense sweep): 60-76 % for Tc_mid, Tc_onset and width.
 the temperature spans < 1 % of its mean (a sweep of B, I... at fixed T); the rows are
 several I-V isotherms (>= 2 blocks of rows at one T, within 0.5 %, in which I_A varies by
 more than half its magnitude, holding at least half of the rows); the field steps
-by more than ``field_tol_T`` per row (R(B) sweeps); R constant within 5 sigma_R (5-95 %
+by more than ``field_tol_T`` per row, or B is swept (by more than ``field_tol_T`` and half
+its magnitude) within blocks of rows at one T holding at least half of the rows (R(B) sweeps;
+the refusal names critical-field for one temperature, tc-field or hc2-temperature for
+several); R constant within 5 sigma_R (5-95 %
 range) or R_N < 5 sigma_R; R/R_N never below ``mid_fraction`` (no transition in range) or
 never above it (no normal state); a data span below ``MIN_SPAN_WIDTHS`` (3) widths
 (except for a multi-step transition whose data reach below Tc_zero and above Tc_onset).
@@ -640,7 +643,7 @@ def normal_state(data: RTData, method: RnMethod = "above_transition", *,
         raise FitError(f"unknown rn_method {method!r}; use 'above_transition', 'fixed_T', "
                        "'fixed_B' or 'extrapolated_linear'")
     if not np.isfinite(rn.R_N_ohm) or rn.R_N_ohm <= 0:
-        raise FitError(f"normal-state resistance R_N = {rn.R_N_ohm} Ohm is not positive "
+        raise FitError(f"normal-state resistance R_N = {rn.R_N_ohm:.4g} Ohm is not positive "
                        f"({data.source})")
     return rn
 
@@ -1782,6 +1785,51 @@ ISO_I_FRAC = 0.5
 ISO_ROWS_FRAC = 0.5
 
 
+def _fixed_T_bounds(T: np.ndarray) -> list[int]:
+    """Row bounds ``[0, ..., T.size]`` of the blocks of consecutive rows at one temperature
+    (within ``max(ISO_T_REL T, ISO_T_ABS_K)`` of the block's first row)."""
+    starts = [0]
+    for k in range(1, T.size):
+        T0 = T[starts[-1]]
+        if abs(T[k] - T0) > max(ISO_T_REL * abs(T0), ISO_T_ABS_K):
+            starts.append(k)
+    return [*starts, T.size]
+
+
+def _field_isotherms(T: np.ndarray, B: np.ndarray, field_tol_T: float) -> list[float]:
+    """Temperatures (K, block medians) of the R(B) sweeps among the rows (T, B_T in file
+    order, finite T): blocks of consecutive rows at one temperature (as in
+    :func:`_current_isotherms`, at least ``ISO_MIN_ROWS`` rows) in which B varies by more
+    than ``field_tol_T`` and by more than ``ISO_I_FRAC`` of its largest magnitude, through
+    at least ``ISO_MIN_ROWS`` values (``field_tol_T / 5`` apart). Empty unless these
+    blocks hold at least ``ISO_ROWS_FRAC`` of the rows (a single sweep at one temperature
+    counts: it is one block holding all rows)."""
+    bounds = _fixed_T_bounds(T)
+    temps, rows = [], 0
+    step = max(field_tol_T / 5.0, 1e-12)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        fld = B[a:b][np.isfinite(B[a:b])]
+        if fld.size < ISO_MIN_ROWS:
+            continue
+        span, big = float(np.ptp(fld)), float(np.max(np.abs(fld)))
+        if span <= field_tol_T or span <= ISO_I_FRAC * big:
+            continue
+        if np.unique(np.round(fld / step)).size >= ISO_MIN_ROWS:
+            temps.append(float(np.median(T[a:b])))
+            rows += b - a
+    if not temps or rows < ISO_ROWS_FRAC * T.size:
+        return []
+    return temps
+
+
+def _field_sweep_advice(n_temps: int) -> str:
+    """The kinds to use for R(B) sweeps at ``n_temps`` fixed temperatures."""
+    if n_temps <= 1:
+        return "use kind critical-field (R(B) at one temperature)"
+    return ("use kind tc-field or hc2-temperature (R(B) at several temperatures); "
+            "critical-field with -o T_K=... for one of them")
+
+
 def _current_isotherms(T: np.ndarray, I: np.ndarray) -> list[float]:
     """Temperatures (K, block medians) of the I-V isotherms among the rows (T, I_A in
     file order, finite T): blocks of consecutive rows at one temperature (within
@@ -1790,12 +1838,7 @@ def _current_isotherms(T: np.ndarray, I: np.ndarray) -> list[float]:
     magnitude through at least ``ISO_MIN_ROWS`` magnitudes (an excitation reversed
     +I/-I row by row is not a sweep). Empty unless there are at least 2 of them holding at least
     ``ISO_ROWS_FRAC`` of the rows (a single sweep is caught by the 1 % span rule)."""
-    starts = [0]
-    for k in range(1, T.size):
-        T0 = T[starts[-1]]
-        if abs(T[k] - T0) > max(ISO_T_REL * abs(T0), ISO_T_ABS_K):
-            starts.append(k)
-    bounds = [*starts, T.size]
+    bounds = _fixed_T_bounds(T)
     temps, rows = [], 0
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         cur = I[a:b][np.isfinite(I[a:b])]
@@ -1823,8 +1866,10 @@ def refuse_not_rt(measurements: list[Measurement], *, field_tol_T: float = 5e-3)
       which I_A varies by more than half its largest magnitude (through >= 5
       magnitudes), holding at least half of
       the rows: current sweeps at several fixed temperatures (kind bkt-iv);
-    * the field changes by more than ``field_tol_T`` from row to row (median): a field
-      sweep R(B) at (nearly) fixed temperatures.
+    * B is swept within blocks of rows at one temperature (:func:`_field_isotherms`), or
+      the field changes by more than ``field_tol_T`` from row to row (median): field
+      sweeps R(B) at (nearly) fixed temperatures. The message advises critical-field
+      (one temperature) or tc-field / hc2-temperature (several).
     """
     for m in measurements:
         if "T_K" not in m.data.columns:
@@ -1858,12 +1903,25 @@ def refuse_not_rt(measurements: list[Measurement], *, field_tol_T: float = 5e-3)
             except KtoError:
                 pass
             dB = np.abs(np.diff(B[keep]))
-            if dB.size and float(np.median(dB)) > field_tol_T:
+            Tk = m.column("T_K")[keep]
+            fin = np.isfinite(Tk)
+            iso = _field_isotherms(Tk[fin], B[keep][fin], field_tol_T)
+            if iso:
                 raise RefusedError(
-                    f"{m.source}: the field changes by a median {1e3 * np.median(dB):.3g} mT "
-                    f"per row (B from {np.nanmin(B):.3g} to {np.nanmax(B):.3g} T, T from "
-                    f"{T.min():.4g} to {T.max():.4g} K): field sweeps R(B), not an R(T) "
-                    "curve (use kind hc2-temperature)")
+                    f"{m.source}: R(B) sweeps at fixed temperature (field sweeps in "
+                    f"{len(iso)} block{'s' if len(iso) > 1 else ''} of rows at T = "
+                    f"{', '.join(f'{t:.4g}' for t in iso[:6])}"
+                    f"{', ...' if len(iso) > 6 else ''} K), not an R(T) curve "
+                    f"({_field_sweep_advice(len(iso))})")
+            if dB.size and float(np.median(dB)) > field_tol_T:
+                bounds = _fixed_T_bounds(Tk[fin])
+                n_temps = sum(b - a >= ISO_MIN_ROWS
+                              for a, b in zip(bounds[:-1], bounds[1:], strict=True))
+                raise RefusedError(
+                    f"{m.source}: the field changes by a median {1e3 * np.median(dB):.4g} mT "
+                    f"per row (B from {np.nanmin(B):.4g} to {np.nanmax(B):.4g} T, T from "
+                    f"{T.min():.4g} to {T.max():.4g} K): field sweeps, R(B) sweeps at fixed "
+                    f"temperature, not an R(T) curve ({_field_sweep_advice(max(n_temps, 1))})")
 
 
 def _refuse_span(data: RTData, rn: NormalState, res: dict[str, Any]) -> None:

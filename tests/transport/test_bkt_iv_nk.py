@@ -266,3 +266,17 @@ def test_stiffness_coverage_universal_jump():
     print("coverage J_s", hits / tot, "jump ratio", hits_r / n)
     assert 0.60 <= hits / tot <= 0.76
     assert 0.60 <= hits_r / n <= 0.76
+
+
+def test_nk_inconsistent_flag_on_a_smooth_crossover_not_on_the_universal_jump():
+    # audit A5: alpha(T) = 1 + 2 (T_BKT/T)^3 has no jump: the flag names both numbers
+    m, _ = smooth_series(3, sigma_T=0.0)
+    r = iv.analyze([m], ladder=False)
+    assert r.verdict == "warn" and r.quality.has("nk_inconsistent")
+    msg = next(f.message for f in r.quality.flags if f.code == "nk_inconsistent")
+    assert "J_s_jump_ratio" in msg and "alpha_jump" in msg
+    # the universal jump (J_s(T_BKT-) = 2 T_BKT/pi, zero above) is not flagged
+    temps = np.array([0.54, 0.555, 0.57, 0.585, 0.615, 0.63])
+    a_true = alpha_of_js(temps, js_jump_K(temps, 0.6))
+    r = iv.analyze([series(np.random.default_rng(100), temps, a_true, 2e-4)], ladder=False)
+    assert not r.quality.has("nk_inconsistent")

@@ -178,8 +178,9 @@ def test_cli_json_realdata(ppms_resistivity):
 
     out = CliRunner().invoke(app, ["fit", "mr-hysteresis", str(ppms_resistivity), "--json"])
     assert out.exit_code == 0, out.output
-    d = json.loads(out.output)
+    d = json.loads(out.stdout)  # the warn lines (notes: 4 temperatures) go to stderr
     assert d["kind"] == "mr-hysteresis" and d["options"]["hysteresis"].startswith("none")
+    assert d["quality"]["verdict"] == "warn"
 
 
 # ---------------------------------------------------------------------------------------

@@ -217,7 +217,8 @@ def test_realdata_snse_nbse2_negative_control(ppms_resistivity):
     res = hy.analyze([load(ppms_resistivity)])
     assert res.options["hysteresis"].startswith("none")
     assert not res.quality.has("unexplained_hysteresis")
-    assert res.verdict == "ok"
+    # warn only for the notes (4 temperatures; a window shift within the magnet lag)
+    assert res.verdict == "warn" and set(res.quality.codes) == {"note"}
     for row in res.options["per_temperature"]:
         if "difference" in row:
             assert row["difference"]["significance_sigma"] < 5, row["T_K"]

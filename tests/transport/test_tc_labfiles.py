@@ -256,3 +256,37 @@ def test_stepped_rt_with_reversed_or_ranged_excitation_is_not_isotherms():
     R = metal_tanh(T)
     tc.refuse_not_rt([meas(T, R, I_A=I)])  # no RefusedError
     assert tc.analyze([meas(T, R, I_A=I)]).value("Tc_mid_K") == pytest.approx(TC, abs=0.02)
+
+
+def field_sweeps(temps, *, n=120, Bc0=0.5, Tc=0.75, seed=2):
+    """R(B) sweeps 0 -> 1.2 Bc2(T) at fixed T, Bc2 = Bc0 (1 - T/Tc): the high-T sweeps are
+    short (a few mT per row, below field_tol_T); R = R_N/2 (1 + tanh((B - Bc2)/(0.05 Bc0)))
+    with R_N = 1350 Ohm and 3 Ohm noise."""
+    rng = np.random.default_rng(seed)
+    T, B, R = [], [], []
+    for t in temps:
+        bc2 = Bc0 * (1 - t / Tc)
+        b = np.linspace(0.0, 1.2 * bc2, n)
+        T.append(np.full(n, t))
+        B.append(b)
+        R.append(675.0 * (1 + np.tanh((b - bc2) / (0.05 * Bc0))) + 3.0 * rng.standard_normal(n))
+    return np.concatenate(T), np.concatenate(B), np.concatenate(R)
+
+
+def test_rb_sweeps_at_several_temperatures_are_refused_as_field_sweeps():
+    # audit B6/B7: the median field step (< 5 mT) misses these; the B-in-blocks rule does not
+    T, B, R = field_sweeps([0.1, 0.2, 0.3, 0.45, 0.6, 0.7])
+    assert np.median(np.abs(np.diff(B))) < 5e-3
+    with pytest.raises(RefusedError, match=r"R\(B\) sweeps at fixed temperature.*"
+                                           r"tc-field or hc2-temperature") as exc:
+        tc.analyze([meas(T, R, B_T=B)])
+    assert "not positive" not in str(exc.value)
+    # every float in the message has at most 4 significant digits
+    assert not re.search(r"\d\.\d{5,}", str(exc.value))
+
+
+def test_rt_in_a_fixed_field_with_field_noise_is_not_a_field_sweep():
+    rng = np.random.default_rng(3)
+    T = np.linspace(1.0, 6.0, 200)
+    B = 1.0 + 5e-4 * rng.standard_normal(T.size)  # 0.5 mT readback noise
+    tc.refuse_not_rt([meas(T, metal_tanh(T), B_T=B)])  # no RefusedError
