@@ -80,8 +80,12 @@ def _stiffness_panel(ax: Any, result: FitResult) -> None:
     if "T_BKT_K" in result.params:
         ax.axvline(result.value("T_BKT_K"), color="k", lw=1)
     if "J_s_jump_ratio" in result.params:
-        ax.set_title(f"J_s jump / universal = {result.value('J_s_jump_ratio'):.2f} +/- "
-                     f"{result.stderr('J_s_jump_ratio') or 0.0:.2f}", fontsize=8)
+        ratio = result["J_s_jump_ratio"]
+        text = f"{ratio:.2uP}" if hasattr(ratio, "std_dev") else f"{float(ratio):.3g}"
+        bad = result.quality.has("nk_inconsistent")
+        ax.set_title(f"J_s jump / universal jump = {text}"
+                     + ("\n(not the universal jump)" if bad else ""),
+                     fontsize=8, color="tab:red" if bad else "black")
     ax.set_xlabel("T (K)")
     ax.set_ylabel("J_s / k_B (K)")
     ax.legend(fontsize=7)
