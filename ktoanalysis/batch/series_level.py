@@ -43,7 +43,9 @@ def _has_series_metadata(results: pd.DataFrame) -> bool:
     gate = "Vg_V" in cols and pd.to_numeric(results["Vg_V"], errors="coerce").notna().any()
     pol = "polarization" in cols and (results["polarization"].astype(str).str.strip()
                                       != "").any()
-    return bool(gate or pol)
+    kinds = set(results["kind"].astype(str)) if "kind" in cols else set()
+    both_bkt = {"bkt-iv", "bkt-rt"} <= kinds  # T_BKT of I-V against R(T) per sample
+    return bool(gate or pol or both_bkt)
 
 
 def write_series_level(out_dir: str | Path, results: pd.DataFrame, plots: bool = True

@@ -423,6 +423,10 @@ class SeriesAnalysis:
         The (n2D, Tc) points of the slopes: every ``tc`` row with a density (columns
         ``row``, ``sample``, ``orientation``, ``branch``, ``n2d_cm2``, ``Tc_K``,
         ``Tc_K_err``).
+    bkt
+        One entry per sample with both a ``bkt-iv`` and a ``bkt-rt`` row (neither with
+        the verdict fail): T_BKT from alpha = 3 against the Halperin-Nelson R(T) value,
+        :func:`ktoanalysis.transport.iv.bkt_agreement` (``n_sigma``, ``consistent``).
     """
 
     points: pd.DataFrame
@@ -433,18 +437,19 @@ class SeriesAnalysis:
     options: dict[str, Any] = field(default_factory=dict)
     density_points: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["row", "sample", "orientation", "branch", "n2d_cm2", "Tc_K", "Tc_K_err"]))
+    bkt: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         """True when the results hold no gate series, no polarization states and no
         Tc-density slope."""
-        return not (self.gate or self.polarization or self.slopes)
+        return not (self.gate or self.polarization or self.slopes or self.bkt)
 
     def to_dict(self) -> dict[str, Any]:
         """The document written to ``series/series.json`` (non-finite numbers as None)."""
         return _clean({"options": self.options, "gate_series": self.gate,
                        "polarization": self.polarization, "tc_density_slope": self.slopes,
-                       "flags": self.flags})
+                       "bkt_agreement": self.bkt, "flags": self.flags})
 
     def summary_lines(self) -> list[str]:
         """Short text lines of the main numbers (see :func:`summary_lines`)."""
@@ -481,6 +486,13 @@ def summary_lines(doc: Mapping[str, Any]) -> list[str]:
         lines.append(f"{o} dTc/dn2D = {_pm(sl['slope_K_cm2'], sl['slope_K_cm2_err'])} "
                      f"K cm^2 over {sl['n_points']} points"
                      + (f" [{';'.join(f['code'] for f in sl['flags'])}]" if sl["flags"] else ""))
+    for b in doc.get("bkt_agreement", []):
+        n = b.get("n_sigma")
+        verdict = ("agree" if b.get("consistent") else "disagree") if n is not None else \
+            "no errors to compare"
+        lines.append(f"{b['sample']} T_BKT: I-V {_pm(b['T_BKT_iv_K'], b['err_iv_K'])} K vs "
+                     f"R(T) {_pm(b['T_BKT_rt_K'], b['err_rt_K'])} K: "
+                     + (f"{n:.2g} sigma, {verdict}" if n is not None else verdict))
     return lines
 
 
@@ -745,7 +757,36 @@ def analyze_series(results: pd.DataFrame | str, *, tc_column: str = "Tc_mid_K",
         "orientation": orient[m], "branch": branch[m], "n2d_cm2": dens[m], "Tc_K": Tc[m],
         "Tc_K_err": Tce[m]})
     analysis.points = points
+    analysis.bkt = _bkt_agreements(df)
     return analysis
+
+
+def _bkt_agreements(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """T_BKT of the I-V power law against the Halperin-Nelson R(T) fit, per sample that has
+    both (the first usable row of each kind; rows with the verdict fail are left out)."""
+    from ..errors import FitError
+    from ..transport.iv import bkt_agreement
+
+    kind, sample = _text_col(df, "kind"), _text_col(df, "sample")
+    failed = _text_col(df, "quality") == "fail"
+    T, Te = _col(df, "T_BKT_K"), _col(df, "T_BKT_K_err")
+    rows = df["row"].to_numpy()
+    out = []
+    for name in dict.fromkeys(sample):
+        pick = {}
+        for k in ("bkt-iv", "bkt-rt"):
+            idx = np.flatnonzero((sample == name) & (kind == k) & ~failed & np.isfinite(T))
+            if idx.size:
+                pick[k] = int(idx[0])
+        if len(pick) < 2:
+            continue
+        i, j = pick["bkt-iv"], pick["bkt-rt"]
+        try:
+            agree = bkt_agreement((T[i], Te[i]), (T[j], Te[j]))
+        except FitError:
+            continue
+        out.append({"sample": name, "row_iv": int(rows[i]), "row_rt": int(rows[j]), **agree})
+    return out
 
 
 def _slope(n: np.ndarray, T: np.ndarray, Te: np.ndarray,

@@ -252,3 +252,21 @@ def test_hysteresis_coverage_sparse_is_conservative():
     """Gate steps wider than the switching: the errors cover at least 68 %."""
     cw, cr = _coverage(50.0, 1e-3, 200, seed=11)
     assert cw >= 0.68 and cr >= 0.60, (cw, cr)
+
+
+def test_bkt_agreement_per_sample_from_a_results_table():
+    """T_BKT of bkt-iv against bkt-rt rows of one sample: the difference in units of the
+    combined error, computed here by hand (0.03 K / (0.01 K * sqrt 2) = 2.12 sigma)."""
+    df = pd.DataFrame({
+        "row": [1, 2, 3, 4], "sample": ["S", "S", "S", "Q"],
+        "kind": ["bkt-iv", "bkt-rt", "tc", "bkt-rt"], "quality": ["ok", "warn", "ok", "ok"],
+        "orientation": ["(111)"] * 4, "T_BKT_K": [1.00, 1.03, np.nan, 0.5],
+        "T_BKT_K_err": [0.01, 0.01, np.nan, 0.01]})
+    an = analyze_series(df)
+    assert len(an.bkt) == 1 and an.bkt[0]["sample"] == "S"
+    assert an.bkt[0]["n_sigma"] == pytest.approx(0.03 / (0.01 * np.sqrt(2)), rel=1e-9)
+    assert an.bkt[0]["consistent"] is False
+    assert "2.1 sigma, disagree" in "\n".join(an.summary_lines())
+    # a verdict-fail row is not compared
+    df.loc[0, "quality"] = "fail"
+    assert analyze_series(df).bkt == []
