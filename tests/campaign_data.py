@@ -177,9 +177,15 @@ _LAYOUT: dict[str, tuple[str, tuple[str, ...], str | None]] = {
 #: example file of the kinds without a manifest row of their own (default: the R(T) file)
 _FALLBACK_FILE: dict[str, str] = {
     "critical-current": "KTO111-A/IV.csv",
-    "critical-field": "KTO111-A/MR_loop.csv",
+    "critical-field": "KTO111-A/RH_perp.csv",
     "tc-field": "KTO111-A/RH_perp.csv",
     "magnetoconductance": "KTO111-A/Hall.csv",
+}
+
+
+#: options of those fallback bases (the critical-field base: one temperature block)
+_FALLBACK_OPTIONS: dict[str, dict[str, Any]] = {
+    "critical-field": {"T_K": 0.225},
 }
 
 
@@ -202,7 +208,8 @@ def bases() -> dict[str, Base]:
         if kind not in out:
             x, y, group = _LAYOUT[kind]
             out[kind] = Base(kind=kind, file=_FALLBACK_FILE.get(kind, "KTO111-A/RT.csv"),
-                             x=x, y=y, options={}, group=group)
+                             x=x, y=y, options=dict(_FALLBACK_OPTIONS.get(kind, {})),
+                             group=group)
     return out
 
 

@@ -1,7 +1,7 @@
 """Critical fields of one R(B) sweep at fixed temperature: signed crossings of f*R_N.
 
-MODELS.md §5.1 (resistive criterion ``R(B_c) = f R_N``), applied to one temperature and
-kept *signed*: a superconducting window need not be centred at B = 0 (ferromagnetic or
+docs/models/critical_field.md (resistive criterion ``R(B_c) = f R_N``), applied to one temperature
+and kept *signed*: a superconducting window need not be centred at B = 0 (ferromagnetic or
 ferroelectric interfaces, superconductor / ferromagnetic-insulator bilayers shift it by
 the exchange or stray field, in opposite directions for the two sweep directions).
 
@@ -43,7 +43,16 @@ Error budget of each crossing (reported error = the parts in quadrature):
   side give the mean of the innermost and outermost, with half their distance as error;
 * systematic ``"R_N"``: ``f Delta R_N / |dR/dB|``, Delta R_N the largest change of R_N
   when the plateau is taken on the negative or positive side only or over a twice wider
-  field band (``plateau`` rule), or when the field of ``fixed_B`` changes by +-5 %.
+  field band (``plateau`` rule), or when the field of ``fixed_B`` changes by +-5 %;
+  when R still changes over the plateau window (least-squares slope of R(|B|) at least
+  3 standard errors from zero and at least 1 % of R_N across it: warn
+  ``rn_not_plateau``), also the line extrapolated one window width beyond max|B| (a
+  rising R has no plateau: this systematic covers the measured slope, not an unseen
+  normal state further out).
+
+Data without a superconducting window in any branch (R stays above the highest level,
+0.9 R_N by default, or never falls clearly below R_N) are refused with one line
+(``no superconducting window: minimum R = ... R_N``).
 
 The R_N parts (statistical and systematic) are one shared error per branch, entering the
 plus edge with ``+`` and the minus edge with ``-`` sign (correlated ``uncertainties``
@@ -72,7 +81,8 @@ from .hysteresis import _branch, _field_step, _r_at_zero, find_glitches, local_n
 from .quality import Flag, Quality, excess_shift, fail, warn
 from .result import ErrorBudget, FitResult, combine_errors
 
-__all__ = ["branch_noise", "crossing", "branch_crossings", "normal_resistance", "level_name",
+__all__ = ["branch_noise", "crossing", "branch_crossings", "normal_resistance", "plateau_slope",
+           "plateau_not_flat", "level_name",
            "window_summary", "SPEC", "OPTIONS", "analyze", "plot"]
 
 #: a field sweep must span at least this much (T)
@@ -332,6 +342,55 @@ def _plateau(B: np.ndarray, R: np.ndarray, frac: float,
     return float(np.median(v)), _median_err(v), int(v.size)
 
 
+#: a plateau whose R(|B|) slope is this many standard errors from zero is not flat ...
+PLATEAU_SLOPE_SIGMA = 3.0
+#: ... when R also changes by at least this fraction of R_N across the window
+PLATEAU_MIN_CHANGE = 0.01
+
+
+def plateau_slope(x: np.ndarray, R: np.ndarray) -> dict[str, float] | None:
+    """Flatness test of a normal-state window: least-squares line ``R = a + b x``.
+
+    Parameters
+    ----------
+    x
+        The swept variable over the window (|B| in T, or T in K), increasing outward.
+    R
+        Resistance over the window (Ohm).
+
+    Returns
+    -------
+    dict or None
+        ``slope`` (Ohm per unit of x), ``slope_err`` (from the residual scatter),
+        ``z`` (``|slope| / slope_err``), ``change_ohm`` (slope times the window width),
+        ``edge_ohm`` (the line at the outer edge ``max x``) and ``beyond_ohm`` (the line
+        one window width beyond the outer edge); None with fewer than 4 points or no
+        spread in x.
+    """
+    x, R = np.asarray(x, float), np.asarray(R, float)
+    if x.size < 4 or np.ptp(x) <= 0:
+        return None
+    xm = float(x.mean())
+    sxx = float(np.sum((x - xm) ** 2))
+    b = float(np.sum((x - xm) * (R - R.mean())) / sxx)
+    a = float(R.mean()) - b * xm
+    res = R - (a + b * x)
+    s = float(np.sqrt(np.sum(res**2) / (x.size - 2)))
+    err = s / math.sqrt(sxx)
+    w = float(np.ptp(x))
+    z = abs(b) / err if err > 0 else (math.inf if b != 0 else 0.0)
+    return {"slope": b, "slope_err": err, "z": z, "change_ohm": b * w,
+            "edge_ohm": a + b * float(x.max()), "beyond_ohm": a + b * (float(x.max()) + w)}
+
+
+def plateau_not_flat(flat: dict[str, float] | None, R_N_ohm: float) -> bool:
+    """Whether a :func:`plateau_slope` result is no plateau: the slope is at least
+    ``PLATEAU_SLOPE_SIGMA`` standard errors from zero and R changes by at least
+    ``PLATEAU_MIN_CHANGE`` R_N across the window."""
+    return bool(flat is not None and flat["z"] >= PLATEAU_SLOPE_SIGMA
+                and abs(flat["change_ohm"]) >= PLATEAU_MIN_CHANGE * abs(R_N_ohm))
+
+
 def normal_resistance(B_T: np.ndarray, R_ohm: np.ndarray, *, rn_method: str = "plateau",
                       plateau_fraction: float = 0.9, rn_field_T: float | None = None,
                       R_N_ohm: float | None = None) -> dict[str, Any]:
@@ -399,10 +458,21 @@ def normal_resistance(B_T: np.ndarray, R_ohm: np.ndarray, *, rn_method: str = "p
     wide = _plateau(B, R, 1.0 - 2.0 * (1.0 - plateau_fraction))
     if wide is not None:
         alts["twice wider band"] = wide[0]
+    absb = np.abs(B)
+    win = absb >= plateau_fraction * absb.max()
+    flat = plateau_slope(absb[win], R[win])
+    not_flat = plateau_not_flat(flat, nom)
+    if not_flat:
+        # R still changes over the window: R_N lies beyond the median; the line
+        # extrapolated one window width past the outer edge is the alternative
+        alts["slope extrapolated"] = flat["beyond_ohm"]
     dev = max((abs(v - nom) for v in alts.values()), default=0.0)
     return {"value": nom, "stat": stat, "sys": dev, "alternatives": alts,
+            "flatness": flat, "not_plateau": bool(not_flat),
             "rule": f"median R at |B| >= {plateau_fraction:g} max|B| ({n} points, both "
-                    "field signs); systematic: one sign only or a twice wider band"}
+                    "field signs); systematic: one sign only, a twice wider band"
+                    + (", the window slope extrapolated one width outward" if not_flat
+                       else "")}
 
 
 def level_name(fraction: float, main: float) -> str:
@@ -701,6 +771,41 @@ def _contrast_flags(name: str, info: dict[str, Any]) -> list[Flag]:
                  "superconducting window; any crossing is noise")]
 
 
+def _plateau_flags(name: str, info: dict[str, Any]) -> list[Flag]:
+    """Warn when R still changes significantly over the R_N window (``rn_not_plateau``)."""
+    rn = info["rn"]
+    if not rn.get("not_plateau"):
+        return []
+    f = rn["flatness"]
+    rn_val = float(rn["value"])
+    return [warn("rn_not_plateau",
+                 f"branch {name}: R changes by {f['slope']:.3g} +/- {f['slope_err']:.2g} "
+                 f"Ohm/T over the R_N window ({f['z']:.2g} sigma; "
+                 f"{100 * f['change_ohm'] / rn_val:+.2g} % of R_N across it): R_N = "
+                 f"{rn_val:.4g} Ohm is not a plateau value; the line extrapolated one "
+                 f"window width outward ({f['beyond_ohm']:.4g} Ohm) enters the R_N "
+                 "systematic (a wider field range would fix R_N)")]
+
+
+def _refuse_without_window(infos: dict[str, dict[str, Any]], fraction: float,
+                           top: float) -> None:
+    """RefusedError when no branch has a superconducting window: in every branch R stays
+    above the highest criterion level (``top``, the largest of ``fraction`` and
+    ``levels``: no level is reached, a normal-state magnetoresistance dip) or never falls
+    clearly below R_N (:func:`_contrast_flags`). An incomplete window (R reaches some
+    levels, not the main one) is kept and flagged ``criterion_not_reached``."""
+    if not infos:
+        return
+    for name, info in infos.items():
+        if info["min_ratio"] < top and not _contrast_flags(name, info):
+            return
+    mins = [i["min_ratio"] for i in infos.values() if math.isfinite(i["min_ratio"])]
+    m = min(mins) if mins else math.nan
+    raise RefusedError(f"critical-field: no superconducting window: minimum R = {m:.2f} R_N "
+                       f"(no criterion level up to {top:g} R_N reached in {len(infos)} "
+                       "branch(es)); not a superconducting R(B) sweep at this temperature")
+
+
 def window_summary(infos: dict[str, dict[str, Any]], fraction: float,
                    params: dict[str, Any]) -> None:
     """Add ``B_c_T`` and ``window_shift_T`` to ``params`` (in place).
@@ -778,8 +883,12 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
                                 rn_field_T=opts["rn_field_T"], R_N_ohm=opts["R_N_ohm"],
                                 glitch_sigma=opts["glitch_sigma"])
         infos[name] = info
+    _refuse_without_window(infos, opts["fraction"],
+                           max([opts["fraction"], *opts["levels"]]))
+    for name, info in infos.items():
         _branch_params(name, info, opts["fraction"], params, budget, flags)
         flags.extend(_contrast_flags(name, info))
+        flags.extend(_plateau_flags(name, info))
     window_summary(infos, opts["fraction"], params)
     glitches = [{"branch": n, **g} for n, i in infos.items() for g in i["glitches"]]
     options_out = dict(opts)

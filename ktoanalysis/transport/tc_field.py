@@ -1,6 +1,6 @@
 """R(T, B) maps: Tc(B) and Hc2(T) points, re-entrant Tc(B), resistive peaks in R(B).
 
-MODELS.md section 8 (seed 003, re-entrant superconductivity at the LaTiO3-KTaO3 (110)
+docs/models/reentrant_tc.md (seed 003, re-entrant superconductivity at the LaTiO3-KTaO3 (110)
 interface): Tc(B) may have a minimum ``Tc_min`` at ``B_min``; above ``Tc_min`` a resistive
 window opens in R(B) between two superconducting regions, seen as a resistive peak at a
 field ``B*`` (0.9 T in the paper) that does not move with temperature or gate voltage.
@@ -26,7 +26,7 @@ Procedure
    median of all plateaus never reaches the normal state and takes that median, as does
    a piece of a sweep that ends below the plateau window of the map) or
    ``"fixed_value"`` (``R_N_ohm``).
-2. Crossing of ``fraction*R_N`` (default 0.5; MODELS.md section 2) with
+2. Crossing of ``fraction*R_N`` (default 0.5; docs/models/tc_definitions.md) with
    :func:`ktoanalysis.transport.tc.level_temperature`: highest significant rising
    crossing, statistical error ``sigma_R/|dR/dx|`` and the sampling error of the point
    spacing. R(T) curves give Tc(B) points (``Tc_at_<B>T_K``), R(B) curves Hc2(T) points
@@ -46,10 +46,16 @@ Procedure
    resistive window between two superconducting regions; ``Tc_min`` lies between the
    highest temperature without a window (superconducting at B_min) and the lowest with.
 4. Optional (ASSUMPTION ``tc_form="empirical"``): a weighted fit of the Tc(B) points with
-   the empirical form of MODELS.md section 8
+   the empirical form of docs/models/reentrant_tc.md
    (:class:`~ktoanalysis.transport.models.ReentrantTcModel`), labelled empirical.
-5. Resistive peaks in R(B) (:func:`find_resistive_peaks`): maxima with a prominence of at
-   least ``peak_sigma`` noise units (smoothed over 3 points), position by a parabola
+   R(B) curves: when R still changes over the window (slope 3 standard errors from zero
+   and 1 % of R_N across it) the line extrapolated one window width outward gives a
+   systematic added to the R_N error, and the warn ``rn_not_plateau``.
+5. Resistive peaks in R(B) (:func:`find_resistive_peaks`): maxima of R smoothed over 5
+   points with a prominence of at least :func:`peak_threshold` local-noise units
+   (``peak_sigma`` global significance after the look-elsewhere correction over all
+   points x curves), at least 3 raw points wide, seen again on the other field sign
+   (or another sweep) at the same T when measured; position by a parabola
    through the top points, height (prominence) and FWHM (at half prominence). Whether
    the peak position depends on T (and on V_G when files carry ``Vg_V`` metadata) is a
    weighted least-squares comparison of a constant with a linear dependence
@@ -76,7 +82,8 @@ from .tc import crossings, level_temperature, prepare_rt
 __all__ = [
     "Curve", "MapPoint", "Reentrance", "ResistivePeak", "SPEC", "OPTIONS", "analyze", "plot",
     "collect_curves", "detect_sweep", "curve_crossing", "detect_reentrance",
-    "superconducting_intervals", "find_resistive_peaks", "peak_position_test",
+    "superconducting_intervals", "find_resistive_peaks", "peak_threshold",
+    "peak_position_test",
     "isotonic_decreasing",
 ]
 
@@ -124,6 +131,7 @@ class Curve:
     R_N_ohm: float = float("nan")
     R_N_err_ohm: float = 0.0
     rn_note: str = "plateau"
+    rn_slope: dict | None = None
 
 
 @dataclass
@@ -227,7 +235,7 @@ SPEC_OPTIONS: tuple[Option, ...] = (
            "fixed B), 'field' (R(B) at fixed T) or 'auto' (from the columns)",
            choices=("auto", "temperature", "field")),
     Option("fraction", "float", 0.5, "criterion R = fraction*R_N for Tc(B) and Hc2(T) "
-           "(MODELS.md section 2)", min=0, max=1, min_exclusive=True, max_exclusive=True),
+           "(docs/models/tc_definitions.md)", min=0, max=1, min_exclusive=True, max_exclusive=True),
     Option("rn_method", "str", "plateau", "R_N per curve: 'plateau' (median R over the "
            "top rn_span of the swept range) or 'fixed_value' (R_N_ohm)",
            choices=("plateau", "fixed_value"), assumption=True),
@@ -248,13 +256,15 @@ SPEC_OPTIONS: tuple[Option, ...] = (
            min_exclusive=True),
     Option("n_sim", "int", 2000, "simulated sets for the global significance of the rise",
            min=100, max=100000),
-    Option("peak_sigma", "float", 5.0, "prominence (noise units) a resistive peak in R(B) "
-           "needs", min=0, min_exclusive=True),
+    Option("peak_sigma", "float", 5.0, "global significance (sigma, after the "
+           "look-elsewhere correction over the points x curves searched) a resistive peak "
+           "in R(B) needs; its prominence is measured in local noise units", min=0,
+           min_exclusive=True),
     Option("Vg_V", "float", None, "gate voltage whose curves form the map when the files "
            "have several (default: the one with most curves)", unit="V"),
     Option("tc_form", "str", "none", "optional fit of the Tc(B) points (R(T) curves): "
            "'none' or 'empirical' (Tc0 (1 - (B/B1)^2) + dT exp(-(B - B2)^2/(2 w^2)), "
-           "MODELS.md section 8, no physical derivation)", choices=("none", "empirical"),
+           "docs/models/reentrant_tc.md, no physical derivation)", choices=("none", "empirical"),
            assumption=True),
     Option("channel", "int|str", None, "resistance channel (number or column name)", min=1),
     Option("seed", "int", 12345, "seed of the significance simulation (reproducible)", min=0),
@@ -357,14 +367,26 @@ def _file_value(m: Measurement, i: int, given: list[float] | None, name: str,
     return None
 
 
-def _rn_plateau(x: np.ndarray, R: np.ndarray, span: float) -> tuple[float, float]:
+def _rn_plateau(x: np.ndarray, R: np.ndarray, span: float, *, flatness: bool = False
+                ) -> tuple[float, float] | tuple[float, float, dict | None]:
     top = x >= x.max() - span * (x.max() - x.min())
     if top.sum() < 3:
         top = np.zeros(x.size, bool)
         top[-min(3, x.size):] = True
     v = R[top]
     err = float(np.std(v, ddof=1) / math.sqrt(v.size)) if v.size > 2 else 0.0
-    return float(np.median(v)), err
+    if not flatness:
+        return float(np.median(v)), err
+    from .critical_field import plateau_not_flat, plateau_slope
+
+    f = plateau_slope(x[top], v)
+    if plateau_not_flat(f, float(np.median(v))):
+        # R still changes over the window: the line one window width beyond the top of
+        # the swept range is the alternative R_N (a systematic error)
+        f = f | {"sys_ohm": abs(f["beyond_ohm"] - float(np.median(v)))}
+    else:
+        f = None
+    return float(np.median(v)), err, f
 
 
 def collect_curves(measurements: list[Measurement], opts: dict[str, Any]
@@ -431,7 +453,7 @@ def collect_curves(measurements: list[Measurement], opts: dict[str, Any]
                                     d.T_K, d.R_ohm, str(m.source), br, vg))
     if not curves:
         raise RefusedError("tc-field: no sweep with at least 5 points in the data")
-    _fill_rn(curves, opts)
+    _fill_rn(curves, opts | {"_sweep": sweep})
     return sweep, curves
 
 
@@ -445,7 +467,12 @@ def _fill_rn(curves: list[Curve], opts: dict[str, Any]) -> None:
         for c in curves:
             c.R_N_ohm, c.R_N_err_ohm, c.rn_note = float(opts["R_N_ohm"]), 0.0, "given"
         return
-    plats = [_rn_plateau(c.x, c.R, opts["rn_span"]) for c in curves]
+    field = opts.get("_sweep") == "field"
+    plats = []
+    for c in curves:
+        v, e, *rest = _rn_plateau(c.x, c.R, opts["rn_span"], flatness=field)
+        plats.append((v, e))
+        c.rn_slope = rest[0] if rest else None
     x_lo = min(float(c.x.min()) for c in curves)
     x_hi = max(float(c.x.max()) for c in curves)
     window = x_hi - opts["rn_span"] * (x_hi - x_lo)
@@ -466,6 +493,11 @@ def _fill_rn(curves: list[Curve], opts: dict[str, Any]) -> None:
             c.rn_note = "normal state not reached: median plateau of the other curves"
         else:
             c.R_N_ohm, c.R_N_err_ohm = v, e
+            if c.rn_slope is not None:  # not a plateau: its systematic joins the R_N error
+                c.R_N_err_ohm = math.hypot(e, c.rn_slope["sys_ohm"])
+                c.rn_note = "plateau (not flat: slope systematic added)"
+            continue
+        c.rn_slope = None
 
 
 # ---------------------------------------------------------------------------------------
@@ -759,29 +791,61 @@ def superconducting_intervals(x: np.ndarray, R: np.ndarray, level: float, sigma:
     return out
 
 
-def find_resistive_peaks(x: np.ndarray, R: np.ndarray, sigma: float, *,
-                         min_sigma: float = 5.0) -> list[ResistivePeak]:
+#: a resistive peak needs this many consecutive raw points above half its prominence
+MIN_PEAK_POINTS = 3
+#: half-width (points) of the running window of the local noise of a peak
+PEAK_NOISE_HALF_WINDOW = 25
+
+
+def peak_threshold(min_sigma: float, n_trials: int) -> float:
+    """Local significance (sigma) a peak needs for a global significance ``min_sigma``
+    after the look-elsewhere correction over ``n_trials`` searched positions (Sidak:
+    ``p_local = 1 - (1 - p_global)^(1/n)``, one-sided Gaussian); never below
+    ``min_sigma``."""
+    from scipy.stats import norm
+
+    n = max(int(n_trials), 1)
+    p_glob = float(norm.sf(min_sigma))
+    p_loc = -math.expm1(math.log1p(-p_glob) / n)
+    return max(float(min_sigma), float(norm.isf(p_loc)))
+
+
+def find_resistive_peaks(x: np.ndarray, R: np.ndarray, sigma: float | None = None, *,
+                         min_sigma: float = 5.0, n_trials: int = 1,
+                         min_points: int = MIN_PEAK_POINTS) -> list[ResistivePeak]:
     """Resistive peaks of R(|B|) at fixed temperature.
 
     A peak is a maximum of R smoothed over 5 points whose prominence (height above the
-    higher of the minima on its two sides) exceeds ``min_sigma`` times its noise
-    ``sigma*sqrt(2/5)``; end points and the final rise into the normal state are not
-    peaks. Its position is the vertex of a parabola through the 5 raw points around
-    the maximum (error from the parabola's covariance and the shift to the 3-point
-    vertex, at least spacing/sqrt(12) when the peak holds fewer than 3 points above half
-    prominence); on a flat (saturated) top, where several points lie within 2 noise units
-    of the maximum, the error is at least the length of that top over sqrt(12). Its FWHM
-    is the width at half prominence (edges interpolated, error ``sigma/|slope|`` per edge
-    and spacing/sqrt(12)).
+    higher of the minima on its two sides) exceeds :func:`peak_threshold` (``min_sigma``
+    corrected for ``n_trials`` searched positions) times its *local* noise
+    ``s_loc*sqrt(2/5)`` (``s_loc`` the running second-difference noise of
+    :func:`ktoanalysis.transport.critical_field.branch_noise` over 51 points at the
+    peak, never below ``sigma``, the noise of the whole curve), whose smoothed curve
+    falls below half prominence on both sides inside its smoothed part (not only in
+    the raw end points), and whose raw points stay above half the
+    prominence over at least ``min_points`` consecutive points (a one-point spike or a
+    pickup transient is no peak); end points and the final rise into the normal state
+    are not peaks. Its position is the vertex of a parabola through the 5 raw points
+    around the maximum (error from the parabola's covariance and the shift to the
+    3-point vertex, at least spacing/sqrt(12) when the peak holds fewer than 3 points
+    above half prominence); on a flat (saturated) top, where several points lie within
+    2 noise units of the maximum, the error is at least the length of that top over
+    sqrt(12). Its FWHM is the width at half prominence (edges interpolated, error
+    ``sigma/|slope|`` per edge, with the local noise, and spacing/sqrt(12)).
 
     Parameters
     ----------
     x, R
         |B| (T) increasing and R (Ohm).
     sigma
-        Noise of R (Ohm).
+        Noise of the whole curve (Ohm): a floor of the local noise.
     min_sigma
-        Prominence needed, in noise units.
+        Global significance needed (sigma).
+    n_trials
+        Positions searched (points x curves of the whole map) for the look-elsewhere
+        correction.
+    min_points
+        Consecutive raw points above half prominence a peak needs.
     """
     from scipy.signal import find_peaks, peak_widths
 
@@ -789,14 +853,45 @@ def find_resistive_peaks(x: np.ndarray, R: np.ndarray, sigma: float, *,
     R = np.asarray(R, float)
     if x.size < 7:
         return []
+    from .critical_field import branch_noise
+
     Rs = _smooth(R, PEAK_SMOOTH_POINTS)
-    noise = max(sigma * math.sqrt(2.0 / PEAK_SMOOTH_POINTS),
-                1e-12 * max(float(np.ptp(R)), 1e-300))
-    idx, props = find_peaks(Rs, prominence=min_sigma * noise)
+    tiny = 1e-12 * max(float(np.ptp(R)), 1e-300)
+    floor = float(sigma) if sigma is not None and math.isfinite(sigma) else 0.0
+    loc = branch_noise(R, half_window=PEAK_NOISE_HALF_WINDOW)
+    loc = np.where(np.isfinite(loc), np.maximum(loc, floor), floor)
+    z_need = peak_threshold(min_sigma, n_trials)
+    idx, props = find_peaks(Rs, prominence=tiny)
     out: list[ResistivePeak] = []
     h = float(np.median(np.diff(x)))
     for k, i in enumerate(idx):
         prom = float(props["prominences"][k])
+        sigma = float(loc[i])
+        noise = max(sigma * math.sqrt(2.0 / PEAK_SMOOTH_POINTS), tiny)
+        if prom < z_need * noise:
+            continue
+        # the smoothed curve must fall below half prominence on both sides inside its
+        # smoothed part: a dip next to the unsmoothed end points does not make the end
+        # of the sweep a peak
+        hs = float(Rs[i]) - 0.5 * prom
+        lo_side = np.flatnonzero(Rs[:i] < hs)
+        hi_side = np.flatnonzero(Rs[i + 1:] < hs) + i + 1
+        edge = PEAK_SMOOTH_POINTS // 2
+        if (lo_side.size == 0 or hi_side.size == 0 or lo_side[-1] < edge
+                or hi_side[0] > x.size - 1 - edge):
+            continue
+        # width on the raw points: consecutive points above half prominence around the
+        # raw maximum near i (a one-point spike or +/- pickup transient has one)
+        half = float(Rs[i]) - 0.5 * prom
+        j0 = int(max(0, i - 2) + np.argmax(R[max(0, i - 2):i + 3]))
+        a = j0
+        while a > 0 and R[a - 1] >= half:
+            a -= 1
+        b = j0
+        while b < x.size - 1 and R[b + 1] >= half:
+            b += 1
+        if b - a + 1 < min_points:
+            continue
         w = peak_widths(Rs, [i], rel_height=0.5, prominence_data=(
             props["prominences"][k:k + 1], props["left_bases"][k:k + 1],
             props["right_bases"][k:k + 1]))
@@ -1023,6 +1118,18 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     else:
         _reentrance_windows(map_curves, opts, params, stats, flags, extra)
         _peaks(curves, opts, params, stats, flags, extra)
+    sloped = [c for c in map_curves if c.rn_slope is not None]
+    if sloped:
+        worst = max(sloped, key=lambda c: c.rn_slope["z"])
+        f = worst.rn_slope
+        flags.append(warn("rn_not_plateau", f"R still changes over the R_N window in "
+                          f"{len(sloped)} of {len(map_curves)} curve(s) (largest: "
+                          f"{worst.fixed:.4g} {'T' if sweep == 'temperature' else 'K'} "
+                          f"{worst.branch}, slope {f['slope']:.3g} +/- {f['slope_err']:.2g} "
+                          f"Ohm per {'K' if sweep == 'temperature' else 'T'}, "
+                          f"{f['z']:.2g} sigma, {100 * f['change_ohm'] / worst.R_N_ohm:+.2g} % "
+                          "of R_N across it): R_N is not a plateau value; the line "
+                          "extrapolated one window width outward enters its error"))
     noted = sorted({c.rn_note for c in map_curves if c.rn_note.startswith("normal state")})
     if noted:
         bad = [f"{c.fixed:.4g}" for c in map_curves if c.rn_note.startswith("normal state")]
@@ -1101,7 +1208,7 @@ def _reentrance_points(measured: list[MapPoint], censored: list[MapPoint],
 
 def _empirical_fit(measured: list[MapPoint], params: dict[str, Any], stats: dict[str, Any],
                    flags: list[Flag], extra: dict[str, Any]) -> None:
-    """Weighted fit of the EMPIRICAL form (MODELS.md section 8) to the Tc(B) points."""
+    """Weighted fit of the EMPIRICAL form (docs/models/reentrant_tc.md) to the Tc(B) points."""
     from .models import ReentrantTcModel
     from .quality import check_bounds, check_goodness_of_fit, fail
     from .result import params_from_lmfit
@@ -1127,7 +1234,7 @@ def _empirical_fit(measured: list[MapPoint], params: dict[str, Any], stats: dict
         flags.append(fail("no_errorbars", f"{what}: the covariance could not be estimated"))
     flags += check_goodness_of_fit(Tc - res.best_fit, s, int(res.nvarys), what=what)
     stats["empirical_form"] = ("Tc0 (1 - (B/B1)^2) + dT exp(-(B - B2)^2/(2 w^2)): EMPIRICAL "
-                               "(MODELS.md section 8), no physical derivation")
+                               "(docs/models/reentrant_tc.md), no physical derivation")
     stats["empirical_redchi"] = float(res.redchi)
     Bf = np.linspace(float(B.min()), float(B.max()), 200)
     extra["empirical"] = {"B_T": Bf, "Tc_K": res.eval(res.params, B_T=Bf)}
@@ -1195,15 +1302,65 @@ def _reentrance_windows(curves: list[Curve], opts: dict[str, Any], params: dict[
                            f"B_min ~ {B_min:.4g} T")
 
 
+#: significance (local, sigma) of the confirming peak on the other field sign or sweep
+CONFIRM_SIGMA = 3.0
+
+
+def _confirmed(found: list[tuple[Curve, ResistivePeak]], curves: list[Curve], tol: float
+               ) -> tuple[list[tuple[Curve, ResistivePeak]], list[dict[str, Any]]]:
+    """Keep the peaks seen again at the same temperature: on the opposite field sign when
+    it is measured at that |B|, else on another sweep of the same sign; a peak without
+    any such partner curve is kept. The confirming peak needs ``CONFIRM_SIGMA`` local
+    significance (a targeted search: no look-elsewhere factor) within half the FWHM or
+    3 field steps."""
+    cache: dict[int, list[ResistivePeak]] = {}
+    kept, dropped = [], []
+    for c, pk in found:
+        partners = [d for d in curves if d is not c and abs(d.fixed - c.fixed) <= tol
+                    and d.x.min() <= pk.B_T <= d.x.max()]
+        opp = [d for d in partners if d.branch and d.branch != c.branch]
+        cands = opp or partners
+        if not cands:
+            kept.append((c, pk))
+            continue
+        h = float(np.median(np.diff(c.x))) if c.x.size > 1 else 0.0
+        near = max(0.5 * pk.fwhm_T, 3.0 * h)
+        ok = False
+        for d in cands:
+            if id(d) not in cache:
+                cache[id(d)] = find_resistive_peaks(d.x, d.R, d.sigma_ohm,
+                                                    min_sigma=CONFIRM_SIGMA)
+            if any(abs(q.B_T - pk.B_T) <= near for q in cache[id(d)]):
+                ok = True
+                break
+        if ok:
+            kept.append((c, pk))
+        else:
+            dropped.append({"T_K": c.fixed, "branch": c.branch, "B_T": pk.B_T,
+                            "significance": pk.significance,
+                            "why": "not seen on the " + ("other field sign" if opp else
+                                                         "other sweep") + " at this T"})
+    return kept, dropped
+
+
 def _peaks(curves: list[Curve], opts: dict[str, Any], params: dict[str, Any],
            stats: dict[str, Any], flags: list[Flag], extra: dict[str, Any]) -> None:
     """Resistive peaks per curve; the feature seen at most temperatures feeds the test."""
     from uncertainties import ufloat
 
+    n_trials = int(sum(c.x.size for c in curves))
     found = []
     for c in curves:
-        for pk in find_resistive_peaks(c.x, c.R, c.sigma_ohm, min_sigma=opts["peak_sigma"]):
+        for pk in find_resistive_peaks(c.x, c.R, c.sigma_ohm, min_sigma=opts["peak_sigma"],
+                                       n_trials=n_trials):
             found.append((c, pk))
+    found, dropped = _confirmed(found, curves, opts["T_tol_K"])
+    stats["peak_search"] = (f"local noise, look-elsewhere over {n_trials} points "
+                            f"(local threshold {peak_threshold(opts['peak_sigma'], n_trials):.3g}"
+                            f" sigma), >= {MIN_PEAK_POINTS} points wide, confirmed on the "
+                            "other field sign (or sweep) at the same T when measured")
+    if dropped:
+        stats["peaks_unconfirmed"] = dropped
     extra["peaks"] = [{"T_K": c.fixed, "branch": c.branch, "Vg_V": c.Vg_V, "B_T": pk.B_T,
                        "B_err_T": pk.B_err_T, "R_peak_ohm": pk.R_peak_ohm,
                        "height_ohm": pk.height_ohm, "fwhm_T": pk.fwhm_T,

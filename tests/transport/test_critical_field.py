@@ -245,3 +245,35 @@ def test_coverage_edges_and_shift():
     for k, h in hits.items():
         c = float(np.mean(h))
         assert len(h) >= 200 and 0.60 <= c <= 0.76, (k, c)
+
+
+def test_rising_normal_state_is_flagged_and_covered():
+    # audit A1: R(B) still rising at |B|max. Edge width w = 0.12 T: R(1 T) = 0.985 R_N,
+    # R(0.9 T) = 0.965 R_N; the true crossings use the asymptote R_N = 1000 Ohm
+    rng = np.random.default_rng(11)
+    Bc, w = 0.5, 0.12
+    df = _loop(rng, Bc=Bc, w=w, b0=0.0, sigma=0.5)
+    res = cf.analyze([_m(df)])
+    flags = [f for f in res.quality.flags if f.code == "rn_not_plateau"]
+    assert flags and "Ohm/T" in flags[0].message and res.verdict == "warn"
+    for br in ("up", "down"):
+        for f, suffix in ((0.5, ""), (0.9, "_90pct")):
+            for side in ("minus", "plus"):
+                p = res.params[f"B_c_{side}_{br}{suffix}_T"]
+                # the systematic (line extrapolated one window width outward) covers the
+                # truth at 1 sigma at f = 0.5; at 0.9, where dR/dB is small, within 1.5
+                assert _within(p, _edge(f, Bc, w, 0.0, side), k=1.0 if f == 0.5 else 1.5), \
+                    (br, f, side, p)
+    # a flat normal state (the default loop) is not flagged
+    flat = cf.analyze([_m(_loop(np.random.default_rng(12)))])
+    assert not any(f.code == "rn_not_plateau" for f in flat.quality.flags)
+
+
+def test_no_window_in_any_branch_is_one_refusal():
+    # audit B8: a normal-state magnetoresistance dip (2 %) in both branches
+    B = np.linspace(-1, 1, 201)
+    R = 100.0 * (1 - 0.02 * np.exp(-((B / 0.3) ** 2)))
+    R = R + 0.01 * np.random.default_rng(5).standard_normal(B.size)
+    df = pd.DataFrame({"B_T": np.r_[B, B[::-1]], "T_K": 2.0, "R_ohm": np.r_[R, R[::-1]]})
+    with pytest.raises(RefusedError, match=r"no superconducting window: minimum R = 0\.98 R_N"):
+        cf.analyze([_m(df)])

@@ -58,7 +58,7 @@ def plot(result: FitResult, fig) -> None:
     emp = d.get("empirical")
     if emp is not None:
         ax.plot(emp["Tc_K"], emp["B_T"], "--", color="r", lw=1,
-                label="empirical Tc(B) form (MODELS.md §8)")
+                label="empirical Tc(B) form (docs/models/reentrant_tc.md)")
     p = result.params
     if "B_min_T" in p and "Tc_min_K" in p:
         ax.plot(result.value("Tc_min_K"), result.value("B_min_T"), "*", color="r", ms=12,
@@ -68,4 +68,7 @@ def plot(result: FitResult, fig) -> None:
     ax.set_ylabel("|B| (T)")
     ax.set_title(textwrap.shorten(f"tc-field: {result.stats.get('reentrance', '')}", 180),
                  fontsize=7, wrap=True)
-    ax.legend(fontsize=7, loc="upper right")
+    # below the panel (constrained layout makes room): inside, it covers map points or
+    # peak markers somewhere (audit: the peak at (2.3 K, 0.91 T))
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2,
+              frameon=False, borderaxespad=0.0)
