@@ -77,12 +77,12 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------------------
-# angular dependence (MODELS.md §5.2)
+# angular dependence (docs/models/hc2_angle.md)
 # --------------------------------------------------------------------------------------
 
 
 # --------------------------------------------------------------------------------------
-# GL temperature dependence (MODELS.md §5.3, §5.4, §1.3)
+# GL temperature dependence (docs/models/hc2_gl.md, docs/models/hall_normal_state.md)
 # --------------------------------------------------------------------------------------
 def bc2perp_from_xi(xi0_m):
     """GL-linear perpendicular field at T = 0: ``phi0/(2*pi*xi0**2)`` [T] (xi0 in m)."""
@@ -108,7 +108,7 @@ def diffusion_from_slope(slope_T_per_K):
 
 
 # --------------------------------------------------------------------------------------
-# Pauli limit (MODELS.md §5.6, §5.7.2)
+# Pauli limit (docs/models/pauli_klb.md)
 # --------------------------------------------------------------------------------------
 
 
@@ -133,7 +133,7 @@ def rashba_ceiling(B_P_T):
 
 
 # --------------------------------------------------------------------------------------
-# Hc2 extraction from sweeps (MODELS.md §5.1)
+# Hc2 extraction from sweeps (docs/models/critical_field.md)
 # --------------------------------------------------------------------------------------
 @dataclass
 class Hc2Point:
@@ -327,7 +327,7 @@ def extract_hc2_points(measurement: Measurement, *, fraction: float = 0.5,
                        R_N_ohm: float | None = None, plateau_fraction: float = 0.95,
                        by: str | None = "T_K", by_tol: float = 0.02, channel: Any = None,
                        min_points: int = 5) -> list[Hc2Point]:
-    """Hc2 points from R(H) sweeps at fixed T (or fixed angle), MODELS.md §5.1.
+    """Hc2 points from R(H) sweeps at fixed T (or fixed angle), docs/models/critical_field.md.
 
     Each sweep is split at B = 0; every branch (direction x sign of B) gives a crossing of
     ``fraction * R_N`` (linear interpolation, highest crossing in |B|), and the branches at
@@ -374,7 +374,7 @@ def extract_tc_points(measurement: Measurement, *, fraction: float = 0.5,
                       R_N_ohm: float | None = None, plateau_fraction: float = 0.95,
                       by_tol: float = 1e-3, channel: Any = None,
                       min_points: int = 5) -> list[Hc2Point]:
-    """Tc(B) points from R(T) sweeps at fixed field (MODELS.md §5.1).
+    """Tc(B) points from R(T) sweeps at fixed field (docs/models/critical_field.md).
 
     ``fixed`` of each point is the field [T], ``value`` the temperature [K] where
     R = fraction*R_N; ``rn_method`` as :func:`extract_hc2_points` with ``rn_T_K`` for
