@@ -111,6 +111,10 @@ class Measurement:
             If the column is absent (the message lists what is present).
         """
         if name not in self.data.columns:
+            folded = [c for c in self.data.columns if str(c).lower() == str(name).lower()]
+            if len(folded) == 1:  # unrecognised headers are lower-cased (R_err -> r_err_ohm)
+                name = folded[0]
+        if name not in self.data.columns:
             raise DataFormatError(
                 f"no column {name!r} (columns: {', '.join(map(str, self.data.columns))})"
                 + self._mapping_hint(),

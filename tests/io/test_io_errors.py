@@ -110,3 +110,16 @@ def test_only_kto_errors_escape_for_odd_text(tmp_path):
         except KtoError:
             continue
         assert len(m.data) > 0
+
+
+def test_column_lookup_ignores_the_case_of_a_lower_cased_header(tmp_path):
+    """An unrecognised header is kept lower-cased (``R_err (Ohm)`` -> ``r_err_ohm``): an
+    option naming it as written (``R_err_ohm``) still finds it; an absent one still fails."""
+    from ktoanalysis.io import load
+
+    p = tmp_path / "wal.csv"
+    p.write_text("B (T),R (Ohm),R_err (Ohm)\n0,100,0.1\n0.01,100.5,0.1\n0.02,101,0.1\n")
+    m = load(p)
+    assert list(m.column("R_err_ohm")) == [0.1, 0.1, 0.1]
+    with pytest.raises(DataFormatError, match="no column"):
+        m.column("R_missing_ohm")
