@@ -394,13 +394,13 @@ def _fit_flags(res: Any, resid: np.ndarray, noise: dict[str, Any], sig_eff: floa
     return flags
 
 
-def _wls(B: np.ndarray, R: np.ndarray, cubic: bool, offset: bool,
-         sig_eff: float | None) -> tuple[np.ndarray, np.ndarray] | None:
-    """Least squares ``R = R_H*B (+ c) (+ c3*B^3)``; returns (coefficients, covariance)
-    with the columns ``[B, (B^3), (1)]``; covariance from sigma or scaled by chi2_red."""
-    cols = [B] + ([B**3] if cubic else []) + ([np.ones_like(B)] if offset else [])
+def _column_lstsq(cols: list[np.ndarray], R: np.ndarray, sig_eff: float | None
+                  ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Linear least squares of ``R`` on the given columns (scaled for conditioning):
+    (coefficients, covariance), the covariance from ``sig_eff`` or scaled by chi2_red;
+    None when the columns do not determine the coefficients."""
     X = np.column_stack(cols)
-    dof = B.size - X.shape[1]
+    dof = R.size - X.shape[1]
     if dof < 1:
         return None
     scale = np.max(np.abs(X), axis=0)
@@ -414,6 +414,14 @@ def _wls(B: np.ndarray, R: np.ndarray, cubic: bool, offset: bool,
     s2 = sig_eff**2 if sig_eff is not None else float(r @ r) / dof
     cov = np.linalg.inv(Xs.T @ Xs) * s2
     return coef / scale, cov / np.outer(scale, scale)
+
+
+def _wls(B: np.ndarray, R: np.ndarray, cubic: bool, offset: bool,
+         sig_eff: float | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Least squares ``R = R_H*B (+ c) (+ c3*B^3)``; returns (coefficients, covariance)
+    with the columns ``[B, (B^3), (1)]``; covariance from sigma or scaled by chi2_red."""
+    cols = [B] + ([B**3] if cubic else []) + ([np.ones_like(B)] if offset else [])
+    return _column_lstsq(cols, R, sig_eff)
 
 
 def _systematics(B: np.ndarray, R: np.ndarray, form: str, offset: bool,
@@ -597,21 +605,7 @@ def _ahe_wls(B: np.ndarray, R: np.ndarray, cubic: bool, sig_eff: float | None
     """Least squares ``R = R_H*B (+ c3*B^3) + R_AH*sign(B)``; (coefficients, covariance)
     with the columns ``[B, (B^3), sign(B)]``, or None when not determined."""
     cols = [B] + ([B**3] if cubic else []) + [np.sign(B)]
-    X = np.column_stack(cols)
-    dof = B.size - X.shape[1]
-    if dof < 1:
-        return None
-    scale = np.max(np.abs(X), axis=0)
-    if np.any(scale == 0):
-        return None
-    Xs = X / scale
-    coef, _, rank, _ = np.linalg.lstsq(Xs, R, rcond=None)
-    if rank < X.shape[1]:
-        return None
-    r = R - Xs @ coef
-    s2 = sig_eff**2 if sig_eff is not None else float(r @ r) / dof
-    cov = np.linalg.inv(Xs.T @ Xs) * s2
-    return coef / scale, cov / np.outer(scale, scale)
+    return _column_lstsq(cols, R, sig_eff)
 
 
 def _ahe_auto_bmin(B: np.ndarray, R: np.ndarray, bmax: float,
