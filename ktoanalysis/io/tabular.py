@@ -160,13 +160,7 @@ def _parse_table_fast(text: str, path: Path, codec: str) -> RawTable | None:
     offsets: dict[int, int] = {}
     content: list[int] = []
     for k, (offset, line, _) in enumerate(iter_lines(text)):
-        s = line.strip()
-        if not s:
-            continue
-        if s.startswith("#"):
-            entry = comment_entry(s)
-            if entry is not None:
-                meta[entry[0]] = entry[1]
+        if not _content_line(line, meta):
             continue
         content.append(k)
         lines[k], offsets[k] = line, offset
@@ -190,6 +184,20 @@ def _parse_table_fast(text: str, path: Path, codec: str) -> RawTable | None:
     return table
 
 
+def _content_line(line: str, meta: dict[str, str]) -> bool:
+    """True for a header or data line; blank lines and ``#`` comments are not (a
+    ``# key: value`` comment goes into ``meta``)."""
+    s = line.strip()
+    if not s:
+        return False
+    if s.startswith("#"):
+        entry = comment_entry(s)
+        if entry is not None:
+            meta[entry[0]] = entry[1]
+        return False
+    return True
+
+
 def parse_table(text: str, path: Path, codec: str | None = None) -> RawTable:
     """Parse a delimited text table into a :class:`RawTable`.
 
@@ -210,15 +218,8 @@ def parse_table(text: str, path: Path, codec: str | None = None) -> RawTable:
     meta: dict[str, str] = {}
     content: list[int] = []  # 0-based indices of non-comment, non-blank lines
     for k, line in enumerate(lines):
-        s = line.strip()
-        if not s:
-            continue
-        if s.startswith("#"):
-            entry = comment_entry(s)
-            if entry is not None:
-                meta[entry[0]] = entry[1]
-            continue
-        content.append(k)
+        if _content_line(line, meta):
+            content.append(k)
     headers, header_line, delim, data_idx, warnings = _header(lines, content, path)
     h_idx = content[0]
     n = len(headers)
