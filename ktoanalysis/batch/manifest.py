@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ManifestError
+from ..orientations import ORIENTATIONS as _ORIENTATIONS
 from ..units import cm2_to_m2
 
 __all__ = [
@@ -78,7 +79,7 @@ __all__ = [
 ]
 
 #: accepted surface orientations of the KTaO3 interface
-ORIENTATIONS: tuple[str, ...] = ("111", "110", "001")
+ORIENTATIONS: tuple[str, ...] = _ORIENTATIONS  # the registry, ktoanalysis.orientations
 
 #: manifest field -> description
 FIELDS: dict[str, str] = {
@@ -86,7 +87,7 @@ FIELDS: dict[str, str] = {
     "file": "one data file (path relative to the manifest's folder, or a glob)",
     "files": "several data files (list, ';'-separated text in CSV, or a glob)",
     "kind": "analysis kind",
-    "orientation": "interface orientation: 111, 110 or 001",
+    "orientation": "interface orientation: " + ", ".join(_ORIENTATIONS),
     "n2d_cm2": "sheet carrier density in cm^-2",
     "n2d_m2": "sheet carrier density in m^-2",
     "Vg_V": "gate voltage in V",
@@ -434,7 +435,7 @@ def _orientation(value: Any, where: str) -> str:
         raise ManifestError(f"{where}, field 'orientation': expected one of "
                             f"{', '.join(ORIENTATIONS)}, got {value!r}")
     text = str(value).strip().strip("()[]<>")
-    if text not in ORIENTATIONS:
+    if text not in ORIENTATIONS:  # canonical strings only (an int 001 reads as 1)
         hint = " (write 001 as a quoted string in TOML)" if text == "1" else ""
         raise ManifestError(f"{where}, field 'orientation': unknown orientation {value!r}; "
                             f"expected one of {', '.join(ORIENTATIONS)}{hint}")

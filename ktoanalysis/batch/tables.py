@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFormatError
+from ..orientations import orientation_label
 
 __all__ = ["read_results", "orientation_label", "typed_table", "long_table",
            "user_units", "parameter_unit", "parquet_available", "LONG_COLUMNS",
@@ -56,25 +57,6 @@ _SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
     ("_meV", "meV"), ("_rad", "rad"), ("_deg", "deg"), ("_K", "K"), ("_T", "T"),
     ("_A", "A"), ("_V", "V"), ("_J", "J"), ("_s", "s"), ("_m", "m"),
 )
-
-
-def orientation_label(value: Any) -> str:
-    """Orientation as the label written in tables: ``"(001)"``; ``""`` when unknown.
-
-    Parameters
-    ----------
-    value
-        ``"001"``, ``1``, ``"(001)"``, ``None``...
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    text = str(int(value)) if isinstance(value, int) and not isinstance(value, bool) \
-        else str(value).strip().strip("()[]{}<>").strip()
-    if not text:
-        return ""
-    if text.isdigit() and len(text) < 3:
-        text = text.zfill(3)
-    return f"({text})"
 
 
 def user_units(values: Mapping[str, Any]) -> dict[str, Any]:

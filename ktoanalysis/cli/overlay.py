@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from ..orientations import ORIENTATIONS, VALIDATED_ORIENTATIONS
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``overlay`` command to ``app``."""
@@ -53,9 +55,10 @@ def register(app: typer.Typer) -> None:
             table = load_results(results)
         th = theory
         if theory is None and not no_theory:
-            orients = ["111", "001"]
+            wanted = set(VALIDATED_ORIENTATIONS)  # the paper's, plus those measured
             if table is not None:
-                orients = sorted({o for o in table["orientation"] if o} | set(orients))
+                wanted |= {o for o in table["orientation"] if o}
+            orients = [o for o in ORIENTATIONS if o in wanted]
             parts = []
             todo = list(orients)
             if not recompute:

@@ -7,12 +7,17 @@ from typing import Annotated, Any
 
 import typer
 
+from ..orientations import NO_REFERENCE, ORIENTATION_SPECS, ORIENTATIONS
 from ._common import echo_json, parse_options
 
-_ORI_HELP = "interface orientation: 111 or 001 (110: extension, no published reference value)"
-_METHOD_HELP = ("Fermi-surface method: rays (default, the paper's), contour (any topology: open "
+_ORI_HELP = "interface orientation: " + ", ".join(
+    s.key + ("" if s.validated else f" ({NO_REFERENCE}: extension of the paper)")
+    for s in ORIENTATION_SPECS.values())
+_METHOD_HELP = ("Fermi-surface method: rays (the paper's), contour (any topology: open "
                 "sheets, e.g. (110) above 7.2e13 cm^-2), or auto (rays while every sheet is "
-                "star-shaped about Gamma, contours otherwise)")
+                "star-shaped about Gamma, contours otherwise); default: the orientation's ("
+                + ", ".join(f"{s.label} {s.fermi_method}" for s in ORIENTATION_SPECS.values())
+                + ")")
 _TB_HELP = "tight-binding parameter set of Norman 2026 Table I: TB1 or TB2"
 _OPT_HELP = ("model option key=value (repeatable), e.g. -o a_angstrom=3.989 "
              "-o rashba_static_eV=0 -o interlayer_nnn_offdiag=true -o t=0.5")
@@ -24,7 +29,7 @@ def _model(orientation: str, tb: str, option: list[str] | None):
     return make_model(orientation, tb, **parse_options(option))
 
 
-def _mu(model, n2d: float | None, mu_ev: float | None, method: str = "rays"
+def _mu(model, n2d: float | None, mu_ev: float | None, method: str
         ) -> tuple[float, float | None]:
     from ..errors import TheoryError
     from ..theory.density import mu_for_density
@@ -42,13 +47,14 @@ def register(app: typer.Typer) -> None:
     @app.command("mu", help="Chemical potential (eV, relative to band 1 at Gamma) for a "
                             "sheet carrier density.")
     def mu_cmd(
-        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = "111",
+        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = ORIENTATIONS[0],
         tb: Annotated[str, typer.Option(help=_TB_HELP)] = "TB1",
         n2d: Annotated[float, typer.Option(help="sheet carrier density in cm^-2")] = 1e14,
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
         option: Annotated[list[str] | None, typer.Option("--option", "-o",
                                                          help=_OPT_HELP)] = None,
-        method: Annotated[str, typer.Option(help=_METHOD_HELP)] = "rays",
+        method: Annotated[str | None, typer.Option(help=_METHOD_HELP,
+                                                   show_default=False)] = None,
     ) -> None:
         from ..theory.contours import CONTOUR_MAX_ELECTRONS_PER_CELL
         from ..theory.density import (
@@ -61,6 +67,7 @@ def register(app: typer.Typer) -> None:
         from ..theory.orientations import orientation_spec
 
         model = _model(orientation, tb, option)
+        method = orientation_spec(model.orientation).fermi_options(method)[0]
         mu = mu_for_density(model, n2d, method=method)
         limit = density_limit(model)
         nb = occupied_bands(model, gamma_energy(model) + mu)
@@ -82,7 +89,7 @@ def register(app: typer.Typer) -> None:
     @app.command("fermi-surface", help="Fermi wave numbers kF per band and angle, and each "
                                        "band's density of states.")
     def fermi_cmd(
-        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = "111",
+        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = ORIENTATIONS[0],
         tb: Annotated[str, typer.Option(help=_TB_HELP)] = "TB1",
         n2d: Annotated[float | None, typer.Option(help="sheet density in cm^-2")] = None,
         mu_ev: Annotated[float | None, typer.Option(
@@ -100,7 +107,8 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
         option: Annotated[list[str] | None, typer.Option("--option", "-o",
                                                          help=_OPT_HELP)] = None,
-        method: Annotated[str, typer.Option(help=_METHOD_HELP)] = "rays",
+        method: Annotated[str | None, typer.Option(help=_METHOD_HELP,
+                                                   show_default=False)] = None,
     ) -> None:
         import numpy as np
 
@@ -109,6 +117,7 @@ def register(app: typer.Typer) -> None:
         from ..theory.orientations import orientation_spec
 
         model = _model(orientation, tb, option)
+        method = orientation_spec(model.orientation).fermi_options(method)[0]
         if n2d is None and mu_ev is None:
             n2d = 1e14
         mu, n = _mu(model, n2d, mu_ev, method)
@@ -173,7 +182,7 @@ def register(app: typer.Typer) -> None:
     @app.command("bands", help="Band energies at the high-symmetry points; --plot draws "
                                "the bands along the high-symmetry path.")
     def bands_cmd(
-        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = "111",
+        orientation: Annotated[str, typer.Option(help=_ORI_HELP)] = ORIENTATIONS[0],
         tb: Annotated[str, typer.Option(help=_TB_HELP)] = "TB1",
         n2d: Annotated[float | None, typer.Option(
             help="sheet density in cm^-2 (energies then relative to E_F)")] = None,

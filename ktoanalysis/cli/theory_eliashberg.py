@@ -12,17 +12,18 @@ import typer
 from ..errors import TheoryError
 from .theory_pairing import (
     _TB,
+    DEFAULT_ORIENTATION,
     DispersionOpt,
-    MeasureOpt,
-    OrientationOpt,
     QuadratureOpt,
     TBOpt,
     _Disp,
     _Dk,
     _Json,
     _Measure,
+    _Method,
     _Orient,
     _Quad,
+    opt_value,
 )
 
 
@@ -30,7 +31,7 @@ def register(app: typer.Typer) -> None:
     """Add ``eliashberg`` to ``app`` (the ``theory`` sub-app)."""
     @app.command("eliashberg")
     def eliashberg_cmd(
-        orientation: _Orient = OrientationOpt.o111,
+        orientation: _Orient = DEFAULT_ORIENTATION,
         tb: _TB = TBOpt.TB1,
         n2d: Annotated[float, typer.Option("--n2d", help="Sheet density (cm^-2).")] = 1e14,
         omega0_meV: Annotated[str, typer.Option(
@@ -62,7 +63,8 @@ def register(app: typer.Typer) -> None:
         ] = 65536,
         as_json: _Json = False,
         quadrature: _Quad = QuadratureOpt.trapezoid,
-        measure: _Measure = MeasureOpt.angle,
+        measure: _Measure = None,
+        method: _Method = None,
     ) -> None:
         """Eliashberg Tc from alpha^2F of the TO1 kernel, plus the coupling it lacks."""
         from ..theory import eliashberg as el
@@ -73,7 +75,8 @@ def register(app: typer.Typer) -> None:
 
         model = make_model(orientation.value, tb.value)
         prob = prepare_pairing(model, n2d_cm2=n2d, dphi_deg=dphi_deg,
-                               quadrature=quadrature.value, measure=measure.value)
+                               quadrature=quadrature.value, measure=opt_value(measure),
+                               method=opt_value(method))
         text = omega0_meV.strip().lower()
         if text == "auto":
             omegas = [float(omega0_from_density_meV(prob.n2d_cm2))]

@@ -16,14 +16,12 @@ import typer
 
 from .._fileio import mkstemp_like_open
 from ..errors import TheoryError
+from ..orientations import ORIENTATION_SPECS, ORIENTATIONS
 
-
-#: the orientations of the registry (ktoanalysis.theory.orientations; kept in step by
-#: tests/theory/test_kto110.py, the theory package itself is imported inside the commands)
-class OrientationOpt(StrEnum):
-    o111 = "111"
-    o001 = "001"
-    o110 = "110"
+#: the orientations of the registry (ktoanalysis.orientations: light, numpy only; the
+#: theory package itself is imported inside the commands)
+OrientationOpt = StrEnum("OrientationOpt", [(f"o{k}", k) for k in ORIENTATIONS])  # type: ignore[misc]
+DEFAULT_ORIENTATION = OrientationOpt(ORIENTATIONS[0])
 
 
 class MethodOpt(StrEnum):
@@ -72,12 +70,23 @@ _Serial = Annotated[bool, typer.Option("--serial", help="Serial kernels (no thre
 _Quad = Annotated[QuadratureOpt, typer.Option(
     "--quadrature", help="Angular rule on the wedge: trapezoid (converged) or paper (uniform, "
                          "wedge ends at full weight).")]
-_Measure = Annotated[MeasureOpt, typer.Option(
-    "--measure", help="Fermi-surface measure: angle (the paper's) or dos (kF dphi / v_r).")]
-_Method = Annotated[MethodOpt, typer.Option(
-    "--method", help="Fermi-surface method: rays (default, the paper's), contour (any "
-                     "topology; open sheets need --measure dos), or auto (rays when every "
-                     "sheet is star-shaped about Gamma, contours otherwise).")]
+#: "(111) rays/angle, (001) rays/angle, (110) auto/dos": each orientation's defaults
+FERMI_DEFAULTS_TEXT = ", ".join(f"{sp.label} {sp.fermi_method}/{sp.fermi_measure}"
+                                for sp in ORIENTATION_SPECS.values())
+_Measure = Annotated[MeasureOpt | None, typer.Option(
+    "--measure", help="Fermi-surface measure: angle (the paper's) or dos (kF dphi / v_r). "
+                      "Default: the orientation's (method/measure: "
+                      f"{FERMI_DEFAULTS_TEXT}).", show_default=False)]
+_Method = Annotated[MethodOpt | None, typer.Option(
+    "--method", help="Fermi-surface method: rays (the paper's), contour (any topology; open "
+                     "sheets need --measure dos), or auto (rays when every sheet is "
+                     "star-shaped about Gamma, contours otherwise). Default: the "
+                     f"orientation's ({FERMI_DEFAULTS_TEXT}).", show_default=False)]
+
+
+def opt_value(opt: StrEnum | None) -> str | None:
+    """The string of an optional enum option (None stays None: the orientation's default)."""
+    return None if opt is None else opt.value
 
 
 def _omega0(text: str) -> float | str:
@@ -115,7 +124,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("lambda")
     def lambda_cmd(
-        orientation: _Orient = OrientationOpt.o111,
+        orientation: _Orient = DEFAULT_ORIENTATION,
         tb: _TB = TBOpt.TB1,
         omega0_meV: _Omega0 = "5.6",
         dispersion: _Disp = DispersionOpt.vaks,
@@ -129,8 +138,8 @@ def register(app: typer.Typer) -> None:
             "--plot-dir", help="Write gap and kernel figures here.")] = None,
         serial: _Serial = False,
         quadrature: _Quad = QuadratureOpt.trapezoid,
-        measure: _Measure = MeasureOpt.angle,
-        method: _Method = MethodOpt.rays,
+        measure: _Measure = None,
+        method: _Method = None,
         dk_old: _DkOld = None,
     ) -> None:
         """BCS coupling constant lambda and the gap function for one case (Eq. 3)."""
@@ -142,8 +151,8 @@ def register(app: typer.Typer) -> None:
 
         model = make_model(orientation.value, tb.value)
         prob = prepare_pairing(model, n2d_cm2=n2d, dphi_deg=dk_deg, parallel=not serial,
-                               quadrature=quadrature.value, measure=measure.value,
-                               method=method.value)
+                               quadrature=quadrature.value, measure=opt_value(measure),
+                               method=opt_value(method))
         res = prob.solve(_omega0(omega0_meV), dispersion.value, parallel=not serial)
         out = res.to_dict(arrays=arrays)
         used = str(res.options.get("method", "rays"))
@@ -179,7 +188,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{res.orientation} {res.tb}  n2D = {res.n2d_cm2:.4g} cm^-2  "
                    f"mu = {res.mu_eV:.5f} eV  omega(0) = {res.omega0_meV:.3f} meV  "
                    f"dispersion = {res.dispersion}  bands = {res.nbands}  "
-                   f"points = {res.band.size}  weights = {quadrature.value}/{measure.value}"
+                   f"points = {res.band.size}  "
+                   f"weights = {quadrature.value}/{res.options['measure']}"
                    f"  method = {used}")
         if not spec.validated:
             typer.echo(f"{spec.label}: {spec.reference}")
@@ -197,7 +207,9 @@ def register(app: typer.Typer) -> None:
         dk_deg: _Dk = 1.0,
         serial: _Serial = False,
         quadrature: _Quad = QuadratureOpt.trapezoid,
-        measure: _Measure = MeasureOpt.angle,
+        measure: Annotated[MeasureOpt, typer.Option(
+            "--measure", help="Fermi-surface measure: angle (the paper's) or dos "
+                              "(kF dphi / v_r).")] = MeasureOpt.angle,
         dk_old: _DkOld = None,
     ) -> None:
         """All 16 rows of the paper's Table III, computed, beside the published values."""
@@ -249,8 +261,8 @@ def register(app: typer.Typer) -> None:
         plot: Annotated[Path | None, typer.Option("--plot", help="Also write a PNG.")] = None,
         serial: _Serial = False,
         quadrature: _Quad = QuadratureOpt.trapezoid,
-        measure: _Measure = MeasureOpt.angle,
-        method: _Method = MethodOpt.rays,
+        measure: _Measure = None,
+        method: _Method = None,
         dk_old: _DkOld = None,
     ) -> None:
         """lambda and Tc versus density and/or omega(0); writes a tidy CSV.
@@ -284,7 +296,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"  failed: {row['orientation']} {row['tb']} n2D = "
                            f"{row['n2d_cm2']:.4g} cm^-2: {row['reason']}", err=True)
 
-        orientation = orientation or [OrientationOpt.o111]
+        orientation = orientation or [DEFAULT_ORIENTATION]
         tb = tb or [TBOpt.TB1]
         dispersion = dispersion or [DispersionOpt.vaks]
         n_cases = len(orientation) * len(tb) * len(n2d_vals)
@@ -294,8 +306,8 @@ def register(app: typer.Typer) -> None:
                                dispersion=[d.value for d in dispersion], dphi_deg=dk_deg,
                                omega_c=omega_c.value, mu_star=mu_star, parallel=not serial,
                                progress=progress, quadrature=quadrature.value,
-                               measure=measure.value, on_error="record", on_row=on_row,
-                               method=method.value)
+                               measure=opt_value(measure), on_error="record", on_row=on_row,
+                               method=opt_value(method))
         for o in orientation:
             if not orientation_spec(o.value).validated:
                 typer.echo(f"{orientation_spec(o.value).label}: "

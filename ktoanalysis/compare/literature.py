@@ -34,6 +34,8 @@ import pandas as pd
 
 from .._data import data_path
 from ..errors import DataFormatError
+from ..orientations import ORIENTATIONS as _ORIENTATIONS
+from ..orientations import canonical_orientation
 
 __all__ = [
     "LITERATURE_COLUMNS",
@@ -58,7 +60,7 @@ TC_CRITERIA: tuple[str, ...] = (
 )
 
 #: interface orientations (Miller indices of the KTaO3 surface)
-ORIENTATIONS: tuple[str, ...] = ("111", "110", "001")
+ORIENTATIONS: tuple[str, ...] = _ORIENTATIONS  # the registry, ktoanalysis.orientations
 
 #: the papers the table cites (plain-text copies share these names)
 PAPER_FILES: tuple[str, ...] = (
@@ -103,12 +105,9 @@ def normalize_orientation(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, (int, np.integer)) or (isinstance(value, float) and value.is_integer()):
-        text = str(int(value))
-    else:
-        text = str(value).strip().strip("()[]{}<>").strip()
-    if text.isdigit() and len(text) < 3:
-        text = text.zfill(3)
-    return text
+        value = int(value)
+    key = canonical_orientation(value)
+    return key if key is not None else str(value).strip().strip("()[]{}<>").strip()
 
 
 def load_literature(path: str | Path | None = None) -> pd.DataFrame:

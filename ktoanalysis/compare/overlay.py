@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFormatError, KtoError
+from ..orientations import ORIENTATION_SPECS, ORIENTATIONS, VALIDATED_ORIENTATIONS
 from ..theory import tc as _theory_tc
 from .literature import LAMBDA_NEEDED_QUOTED, load_literature, normalize_orientation
 
@@ -86,7 +87,6 @@ K_PER_MEV: float = _theory_tc.MEV_TO_K
 DEFAULT_N2D_CM2: tuple[float, ...] = tuple(np.linspace(2e13, 1.6e14, 8))
 
 _OMEGA0_NAMES = {"omega0", "omega(0)", "omega_0", "w0", "omega0_meV"}
-_COLORS = {"111": "#c0392b", "110": "#27ae60", "001": "#2471a3"}
 _OTHER_COLOR = "0.45"
 _CRITERION_MARKERS = {
     "onset": ("^", "onset"), "mid": ("s", "mid (50 % R_N)"), "zero": ("v", "zero resistance"),
@@ -625,7 +625,7 @@ def tidy_theory(wide: pd.DataFrame) -> pd.DataFrame:
     return out[order]
 
 
-def theory_table(orientations: Sequence[str] = ("111", "001"),
+def theory_table(orientations: Sequence[str] = VALIDATED_ORIENTATIONS,
                  n2d_cm2: Sequence[float] = DEFAULT_N2D_CM2, *,
                  tbs: Sequence[str] = ("TB1", "TB2"),
                  omega_c_choices: Sequence[str] | None = None,
@@ -645,10 +645,12 @@ def theory_table(orientations: Sequence[str] = ("111", "001"),
     Parameters
     ----------
     orientations
-        Interface orientations ("111", "001", and "110": an extension of the paper's
-        models with no published reference value, whose open sheets above the ray limit
-        need the contour method with the 'dos' measure, so with the paper's 'angle'
-        measure those densities are skipped).
+        Interface orientations (default: those the paper computes, (111) and (001); "110"
+        is an extension of the paper's models with no published reference value). Each is
+        computed with its own Fermi-surface defaults
+        (:meth:`ktoanalysis.orientations.OrientationSpec.fermi_options`: the paper's rays
+        and angle measure for (111) and (001); contours where the sheets open and the
+        local-DOS measure for (110)).
     n2d_cm2
         Sheet densities, cm^-2.
     tbs
@@ -688,10 +690,9 @@ def theory_table(orientations: Sequence[str] = ("111", "001"),
     skipped: dict[tuple[str, str], list[float]] = {}
     for i, (o, tb, n) in enumerate(cases):
         try:
-            # method="auto": rays while the sheets are star-shaped about Gamma, contours
-            # beyond ((110) above its ray limit; no published reference value for (110))
-            res = prepare_pairing(make_model(o, tb, **model_options), n2d_cm2=n,
-                                  method="auto").solve("auto", "vaks")
+            # each orientation's Fermi-surface defaults (OrientationSpec.fermi_options)
+            res = prepare_pairing(make_model(o, tb, **model_options),
+                                  n2d_cm2=n).solve("auto", "vaks")
         except TheoryError as exc:
             log.info("theory skipped at (%s, %s, n2d = %.3g cm^-2): %s", o, tb, n, exc)
             skipped.setdefault((o, tb), []).append(n)
@@ -736,7 +737,8 @@ def theory_settings(**model_options: Any) -> dict[str, Any]:
     dict
         ``{"dispersion": "vaks", "omega0_auto": True, "dphi_deg": 1.0, "quadrature": ...,
         "measure": ..., "method": ...}`` (the keys of :data:`THEORY_SETTINGS`), plus
-        ``model_options`` when given.
+        ``model_options`` when given. ``measure`` and ``method`` are None when the theory
+        uses each orientation's own defaults (:func:`orientation_settings`).
     """
     import inspect
 
@@ -752,6 +754,19 @@ def theory_settings(**model_options: Any) -> dict[str, Any]:
     return out
 
 
+def orientation_settings(orientation: str, name: str, value: Any) -> set[str]:
+    """The values a stored table may record for setting ``name`` of ``orientation``.
+
+    ``value`` None (the theory's default) stands for the orientation's own Fermi-surface
+    default; a method ``auto`` is recorded as the method it resolved to (rays or contour).
+    """
+    if value is None and name in ("method", "measure"):
+        value = ORIENTATION_SPECS[orientation].fermi_options()[0 if name == "method" else 1]
+    if name == "method" and value == "auto":
+        return {"auto", "rays", "contour"}
+    return {str(value)}
+
+
 def _same(recorded: Any, wanted: Any) -> bool:
     if isinstance(wanted, bool):
         return str(recorded).strip().lower() in ({"true", "1", "1.0"} if wanted
@@ -764,7 +779,7 @@ def _same(recorded: Any, wanted: Any) -> bool:
     return str(recorded).strip() == str(wanted)
 
 
-def bundled_theory(orientations: Sequence[str] = ("111", "001"), *,
+def bundled_theory(orientations: Sequence[str] = VALIDATED_ORIENTATIONS, *,
                    path: str | Path | None = None, tbs: Sequence[str] = ("TB1", "TB2"),
                    **model_options: Any) -> tuple[pd.DataFrame | None, str]:
     """The stored theory table, when it holds what :func:`theory_table` would compute.
@@ -814,16 +829,22 @@ def bundled_theory(orientations: Sequence[str] = ("111", "001"), *,
         log.info("theory package not importable (%s): the stored settings are not checked",
                  exc)
     for name, value in wanted.items():
-        if name in table.columns:
-            recorded = table[name].dropna().unique().tolist()
-        elif name in _LEGACY_SETTINGS:
-            recorded = [_LEGACY_SETTINGS[name]]
-        else:
+        if name not in table.columns and name not in _LEGACY_SETTINGS:
             return None, f"{csv.name} does not record the setting {name}"
-        bad = [r for r in recorded if not _same(r, value)]
-        if bad or not recorded:
-            return None, (f"{csv.name} was computed with {name} = {bad[0] if bad else '?'}, "
-                          f"the theory now uses {name} = {value}")
+        for orient, rows in table.groupby("orientation", sort=False):
+            recorded = (rows[name].dropna().unique().tolist() if name in rows.columns
+                        else [_LEGACY_SETTINGS[name]])
+            if value is None and orient in ORIENTATION_SPECS:
+                ok = orientation_settings(str(orient), name, None)
+                bad = [r for r in recorded if str(r).strip() not in ok]
+                now = "/".join(sorted(ok))
+            else:
+                bad = [r for r in recorded if not _same(r, value)]
+                now = value
+            if bad or not recorded:
+                return None, (f"{csv.name} was computed with {name} = "
+                              f"{bad[0] if bad else '?'} for ({orient}), the theory now uses "
+                              f"{name} = {now}")
     have = set(table["tb"].astype(str))
     missing = [str(x) for x in tbs if str(x) not in have]
     if missing:
@@ -832,14 +853,16 @@ def bundled_theory(orientations: Sequence[str] = ("111", "001"), *,
         return None, f"{csv.name} has none of the orientations {', '.join(orientations)}"
     keep = table["orientation"].isin([str(o) for o in orientations]) & table["tb"].isin(
         [str(t) for t in tbs])
-    settings = ", ".join(f"{k} = {v}" for k, v in wanted.items())
+    settings = ", ".join(f"{k} = {'per orientation' if v is None else v}"
+                         for k, v in wanted.items())
     return table[keep].reset_index(drop=True), f"{csv.name} ({settings or 'settings unchecked'})"
 
 
 # ----------------------------------------------------------------------------- figure
 
 def _color(orientation: str) -> str:
-    return _COLORS.get(orientation, _OTHER_COLOR)
+    spec = ORIENTATION_SPECS.get(orientation)
+    return spec.color if spec is not None else _OTHER_COLOR
 
 
 def _auto_scale(values: np.ndarray, scale: str) -> str:
@@ -995,7 +1018,7 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
     ax.set_title(r"$T_c$ vs carrier density")
 
     # --- legends, left panel: colour = orientation, marker = Tc criterion, line = theory
-    orients = [o for o in ("111", "110", "001")
+    orients = [o for o in ORIENTATIONS
                if o in set(meas["orientation"]) or (th is not None and o in set(th["orientation"]))]
     others = sorted(set(meas["orientation"]) - set(orients))
     colour_handles = [Patch(color=_color(o), label=f"({o}) interface" if o else "not given")

@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FitError
+from ..orientations import orientation_label
 from .trends import tc_density_slope
 
 __all__ = ["SeriesAnalysis", "analyze_series", "sweep_branches", "hysteresis",
@@ -531,26 +532,10 @@ def _text_col(df: pd.DataFrame, name: str) -> np.ndarray:
                      else str(v).strip() for v in df[name]], dtype=object)
 
 
-def _orientation_label(value: Any) -> str:
-    """``"(111)"`` from ``111``, ``"111"``, ``"(111)"``; ``""`` when unknown (the label
-    convention of the batch tables)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        text = str(int(value))
-    else:
-        text = str(value).strip().strip("()[]{}<>").strip()
-    if not text:
-        return ""
-    if text.isdigit() and len(text) < 3:
-        text = text.zfill(3)
-    return f"({text})"
-
-
 def _orientation_labels(df: pd.DataFrame) -> np.ndarray:
     if "orientation" not in df.columns:
         return np.array([""] * len(df), dtype=object)
-    return np.array([_orientation_label(v) for v in df["orientation"]], dtype=object)
+    return np.array([orientation_label(v) for v in df["orientation"]], dtype=object)
 
 
 def _read_table(path: Any) -> pd.DataFrame:

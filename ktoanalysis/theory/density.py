@@ -28,6 +28,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from ..errors import TheoryError
+from ..orientations import orientation_spec
 from . import lattice
 from ._threads import blas_limited
 from .tightbinding import TightBindingModel
@@ -225,7 +226,7 @@ def electrons_per_cell(model: TightBindingModel, E_F_eV: float, *, n_rays: int =
 
 @blas_limited
 def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
-                   n_radial: int = 80, method: str = "rays") -> float:
+                   n_radial: int = 80, method: str | None = None) -> float:
     """Sheet carrier density for a chemical potential.
 
     Parameters
@@ -238,9 +239,10 @@ def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
     n_rays, n_radial
         Integration grid (rays per wedge, points per ray).
     method
-        ``"rays"`` (default), ``"contour"`` (areas enclosed by the contours of
+        ``"rays"``, ``"contour"`` (areas enclosed by the contours of
         :mod:`ktoanalysis.theory.contours`, open sheets allowed) or ``"auto"`` (rays while
-        the Fermi seas stay inside the zone, contours beyond).
+        the Fermi seas stay inside the zone, contours beyond). Default (None): the
+        orientation's (:meth:`ktoanalysis.orientations.OrientationSpec.fermi_options`).
 
     Returns
     -------
@@ -249,6 +251,7 @@ def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
     mu = float(mu_eV)
     if not math.isfinite(mu):
         raise TheoryError(f"mu must be a finite energy in eV, got {mu_eV!r}")
+    method = orientation_spec(model.orientation).fermi_options(method)[0]
     if method != "rays":
         from . import contours
 
@@ -263,7 +266,7 @@ def density_for_mu(model: TightBindingModel, mu_eV: float, *, n_rays: int = 16,
 
 @blas_limited
 def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-5, *,
-                   n_rays: int = 16, n_radial: int = 80, method: str = "rays") -> float:
+                   n_rays: int = 16, n_radial: int = 80, method: str | None = None) -> float:
     """Chemical potential for a sheet density (inverse of :func:`density_for_mu`).
 
     The root is bracketed from the band bottom upwards: trial Fermi energies expand
@@ -283,10 +286,11 @@ def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-
         Integration grid (rays per wedge, points per ray); the defaults converge mu to
         better than 0.01 meV.
     method
-        ``"rays"`` (default; up to the ray limit of :func:`density_limit`),
-        ``"contour"`` (electron count from the contour areas of
+        ``"rays"`` (up to the ray limit of :func:`density_limit`), ``"contour"``
+        (electron count from the contour areas of
         :mod:`ktoanalysis.theory.contours`: open sheets allowed, up to one electron per
-        2D cell) or ``"auto"`` (rays up to their limit, contours above it).
+        2D cell) or ``"auto"`` (rays up to their limit, contours above it). Default
+        (None): the orientation's (rays for (111) and (001), auto for (110)).
 
     Returns
     -------
@@ -313,6 +317,7 @@ def mu_for_density(model: TightBindingModel, n2d_cm2: float, tol_eV: float = 1e-
     if target >= model.nb:
         raise TheoryError(f"n2d = {n:.3g} cm^-2 is {target:.3g} electrons per cell, more than "
                           f"the {model.nb} bands of the model can hold")
+    method = orientation_spec(model.orientation).fermi_options(method)[0]
     if method not in ("rays", "contour", "auto"):
         raise TheoryError(f"unknown method {method!r}; expected one of rays, contour, auto")
     if method == "contour":

@@ -1,6 +1,9 @@
 """Lattice geometry of the KTaO3 interface bilayers: in-plane frames, cell areas, surface
 Brillouin zone, irreducible wedge and point-group operations.
 
+Every function here reads the one description of the orientation,
+:data:`ktoanalysis.orientations.ORIENTATION_SPECS`; nothing is switched on orientation names.
+
 Internal units: wave vectors in 1/a (a = cubic lattice constant), lengths in a, areas in
 a^2, angles in degrees at the public boundary.
 
@@ -22,11 +25,11 @@ operations and their products with time reversal), R(m*90 deg) and R(m*90 deg) M
 from __future__ import annotations
 
 import math
-from typing import Literal
 
 import numpy as np
 
 from ..errors import TheoryError
+from ..orientations import ORIENTATIONS, Orientation, orientation_spec
 
 __all__ = [
     "Orientation", "ORIENTATIONS", "check_orientation", "in_plane_frame", "cubic_components",
@@ -35,29 +38,16 @@ __all__ = [
     "symmetry_unitaries", "lattice_vectors", "reciprocal_vectors", "zone_boundary_radius",
 ]
 
-Orientation = Literal["111", "001", "110"]
-ORIENTATIONS: tuple[str, ...] = ("111", "001", "110")
-
-_S2 = math.sqrt(2.0)
-_S3 = math.sqrt(3.0)
-_S6 = math.sqrt(6.0)
-
-
 def check_orientation(orientation: str) -> str:
     """Return the orientation as a canonical string or raise :class:`TheoryError`.
 
     Parameters
     ----------
     orientation
-        ``"111"``, ``"001"`` or ``"110"`` (an int such as 111 is accepted as well).
+        ``"111"``, ``"001"`` or ``"110"`` (an int such as 111, or ``"(111)"``, is accepted
+        as well); see :data:`ktoanalysis.orientations.ORIENTATIONS`.
     """
-    o = str(orientation).strip()
-    if o == "1":  # int 001 -> "1"
-        o = "001"
-    if o not in ORIENTATIONS:
-        raise TheoryError(f"unknown interface orientation {orientation!r}; "
-                          f"expected one of {', '.join(ORIENTATIONS)}")
-    return o
+    return orientation_spec(orientation).key
 
 
 def in_plane_frame(orientation: str) -> np.ndarray:
@@ -69,25 +59,13 @@ def in_plane_frame(orientation: str) -> np.ndarray:
         Column j is the cubic unit vector of in-plane axis j, so that the cubic
         components of an in-plane vector k are ``F @ k``.
     """
-    o = check_orientation(orientation)
-    if o == "111":
-        e1 = np.array([1.0, -1.0, 0.0]) / _S2
-        e2 = np.array([-1.0, -1.0, 2.0]) / _S6
-    elif o == "001":
-        e1 = np.array([1.0, 0.0, 0.0])
-        e2 = np.array([0.0, 1.0, 0.0])
-    else:
-        e1 = np.array([0.0, 0.0, 1.0])
-        e2 = np.array([1.0, -1.0, 0.0]) / _S2
-    return np.stack([e1, e2], axis=1)
+    return np.array(orientation_spec(orientation).frame, dtype=float).T
 
 
 def layer_normal(orientation: str) -> np.ndarray:
     """Integer normal vector m such that the layer index of a cubic site r is ``-(m . r)``
     (0 = A, top; 1 = B, one step below). Returns ndarray (3,) of int."""
-    o = check_orientation(orientation)
-    return {"111": np.array([1, 1, 1]), "001": np.array([0, 0, 1]),
-            "110": np.array([1, 1, 0])}[o]
+    return np.array(orientation_spec(orientation).layer_normal)
 
 
 def cubic_components(k: np.ndarray, orientation: str) -> np.ndarray:
@@ -114,14 +92,12 @@ def cubic_components(k: np.ndarray, orientation: str) -> np.ndarray:
 def cell_area(orientation: str) -> float:
     """Area of the 2D bilayer cell (two Ta sites) in units of a^2: sqrt3 (111), 1 (001),
     sqrt2 (110)."""
-    o = check_orientation(orientation)
-    return {"111": _S3, "001": 1.0, "110": _S2}[o]
+    return orientation_spec(orientation).cell_area
 
 
 def wedge_deg(orientation: str) -> float:
     """Opening angle of the irreducible wedge in degrees: 30 (111), 45 (001), 90 (110)."""
-    o = check_orientation(orientation)
-    return {"111": 30.0, "001": 45.0, "110": 90.0}[o]
+    return orientation_spec(orientation).wedge_deg
 
 
 def n_ops(orientation: str) -> int:
@@ -156,10 +132,7 @@ def symmetry_ops(orientation: str) -> np.ndarray:
 def lattice_vectors(orientation: str) -> np.ndarray:
     """Primitive vectors of one layer's 2D lattice in cubic coordinates (2, 3), units of a:
     (1,-1,0), (0,1,-1) for 111; (1,0,0), (0,1,0) for 001; (0,0,1), (1,-1,0) for 110."""
-    o = check_orientation(orientation)
-    return {"111": np.array([[1.0, -1, 0], [0, 1, -1]]),
-            "001": np.array([[1.0, 0, 0], [0, 1, 0]]),
-            "110": np.array([[0.0, 0, 1], [1, -1, 0]])}[o]
+    return np.array(orientation_spec(orientation).lattice_vectors, dtype=float)
 
 
 def reciprocal_vectors(orientation: str) -> np.ndarray:
@@ -185,39 +158,34 @@ def zone_boundary_radius(orientation: str, phi_rad: np.ndarray) -> np.ndarray:
 
 
 def zone_inradius(orientation: str) -> float:
-    """Radius (1/a) of the largest circle about Gamma inside the surface Brillouin zone:
-    Gamma-M = 2 pi/sqrt6 (111), pi (001), and pi/sqrt2 for (110) (along ky)."""
-    o = check_orientation(orientation)
-    return {"111": 2.0 * math.pi / _S6, "001": math.pi, "110": math.pi / _S2}[o]
+    """Radius (1/a) of the largest circle about Gamma inside the surface Brillouin zone,
+    half the shortest reciprocal vector: Gamma-M = 2 pi/sqrt6 (111), pi (001), and
+    pi/sqrt2 for (110) (along ky)."""
+    B = reciprocal_vectors(orientation)
+    G = [m1 * B[0] + m2 * B[1] for m1 in range(-2, 3) for m2 in range(-2, 3)
+         if (m1, m2) != (0, 0)]
+    return 0.5 * float(min(np.linalg.norm(g) for g in G))
 
 
 def high_symmetry_points(orientation: str) -> dict[str, np.ndarray]:
-    """Named points of the surface Brillouin zone (in-plane k, 1/a).
+    """Named corners of the irreducible domain (in-plane k, 1/a), Gamma first.
 
-    (111): Gamma, K = (4 pi/(3 sqrt2), 0), M = (0, 2 pi/sqrt6). (001): Gamma, X = (pi, 0),
-    M = (pi, pi). (110): Gamma, X = (pi, 0) (along cubic z), Y = (0, pi/sqrt2), S = (pi, pi/sqrt2).
+    (111): Gamma, K = (4 pi/(3 sqrt2), 0), M at 30 deg (|M| = 2 pi/sqrt6). (001): Gamma,
+    X = (pi, 0), M = (pi, pi). (110): Gamma, X = (pi, 0) (along cubic z),
+    S = (pi, pi/sqrt2), Y = (0, pi/sqrt2).
     """
-    o = check_orientation(orientation)
-    G = np.zeros(2)
-    if o == "111":
-        return {"Γ": G, "K": np.array([4 * math.pi / (3 * _S2), 0.0]),
-                "M": np.array([0.0, 2 * math.pi / _S6])}
-    if o == "001":
-        return {"Γ": G, "X": np.array([math.pi, 0.0]), "M": np.array([math.pi, math.pi])}
-    return {"Γ": G, "X": np.array([math.pi, 0.0]), "Y": np.array([0.0, math.pi / _S2]),
-            "S": np.array([math.pi, math.pi / _S2])}
+    return {name: np.array(xy, dtype=float) for name, xy in orientation_spec(orientation).domain}
 
 
 def k_unit(orientation: str) -> float:
     """The paper's plotting unit of k expressed in 1/a: pi/c with c = sqrt(2/3) a for (111)
     (= 3.8476/a), pi/a for (001) and (110)."""
-    o = check_orientation(orientation)
-    return math.pi * math.sqrt(1.5) if o == "111" else math.pi
+    return orientation_spec(orientation).k_unit
 
 
 def k_unit_label(orientation: str) -> str:
     """Axis-label text of :func:`k_unit`."""
-    return "π/c" if check_orientation(orientation) == "111" else "π/a"
+    return orientation_spec(orientation).k_unit_label
 
 
 # --------------------------------------------------------------------------------------
@@ -236,46 +204,64 @@ def _spin_rotation(axis: np.ndarray, angle: float) -> np.ndarray:
     return math.cos(angle / 2) * np.eye(2) - 1j * math.sin(angle / 2) * ns
 
 
+def _orbital_representation(O: np.ndarray) -> np.ndarray:
+    """3x3 matrix of a cubic point operation O on the t2g orbitals (yz, xz, xy).
+
+    Orbital a ~ r_b r_c is the quadratic form r^T S_a r; under r -> O r it becomes
+    r^T O S_a O^T r, expanded on the S_a' (column a = image of orbital a).
+    """
+    pairs = ((1, 2), (0, 2), (0, 1))
+    D = np.zeros((3, 3))
+    for a, (b, c) in enumerate(pairs):
+        S = np.zeros((3, 3))
+        S[b, c] = S[c, b] = 0.5
+        T = O @ S @ O.T
+        for a2, (b2, c2) in enumerate(pairs):
+            D[a2, a] = 2.0 * T[b2, c2]
+    return D
+
+
+def _spin_representation(O: np.ndarray) -> np.ndarray:
+    """SU(2) matrix of the proper part det(O) O of a cubic point operation (up to sign)."""
+    R = np.linalg.det(O) * O
+    angle = math.acos(max(-1.0, min(1.0, (np.trace(R) - 1.0) / 2.0)))
+    if angle < 1e-12:
+        return np.eye(2, dtype=complex)
+    if abs(angle - math.pi) < 1e-9:  # axis: eigenvector of eigenvalue 1
+        w, v = np.linalg.eigh(0.5 * (R + R.T))
+        axis = v[:, int(np.argmax(w))]
+    else:
+        axis = np.array([R[2, 1] - R[1, 2], R[0, 2] - R[2, 0], R[1, 0] - R[0, 1]])
+    return _spin_rotation(axis, angle)
+
+
 def symmetry_unitaries(orientation: str) -> list[tuple[str, np.ndarray, np.ndarray, bool]]:
     """Generators of the symmetry group in the 12-dimensional basis of the bilayer models.
+
+    Each generator of :attr:`ktoanalysis.orientations.OrientationSpec.generators` is a cubic
+    point operation O that keeps the layer normal; its action on in-plane k is
+    g = F^T O F (F the in-plane frame), on the t2g orbitals the quadratic-form
+    representation, on spin the SU(2) rotation of det(O) O. Time reversal is added.
 
     Returns
     -------
     list of (name, g, U, antiunitary): ``g`` (2, 2) acts on k, ``U`` (12, 12) on
     layer x orbital x spin. For a unitary operation U H(k) U^dagger = H(g k); for the
     antiunitary one (time reversal) U conj(H(k)) U^dagger = H(g k).
-    (111): C3, mirror x<->y, time reversal; (001): C4 about z, mirror x -> -x, time
-    reversal. Basis index = 6 layer + 2 orbital + spin.
+    Basis index = 6 layer + 2 orbital + spin.
     """
-    o = check_orientation(orientation)
-    out: list[tuple[str, np.ndarray, np.ndarray, bool]] = []
+    spec = orientation_spec(orientation)
+    F = in_plane_frame(spec.key)
 
     def emb(u_orb: np.ndarray, u_spin: np.ndarray) -> np.ndarray:
         return np.kron(np.eye(2), np.kron(u_orb, u_spin))
 
-    if o == "111":
-        # C3: e_x -> e_y -> e_z; orbital yz -> xz -> xy -> yz (columns = images)
-        P = np.zeros((3, 3))
-        P[1, 0] = P[2, 1] = P[0, 2] = 1.0
-        out.append(("C3", rotation(-120.0), emb(P, _spin_rotation([1, 1, 1], 2 * math.pi / 3)),
+    out: list[tuple[str, np.ndarray, np.ndarray, bool]] = []
+    for gen in spec.generators:
+        O = gen.matrix()
+        g = F.T @ O @ F
+        g[np.abs(g) < 1e-15] = 0.0
+        out.append((gen.name, g, emb(_orbital_representation(O), _spin_representation(O)),
                     False))
-        Mx = np.array([[0.0, 1, 0], [1, 0, 0], [0, 0, 1]])
-        out.append(("mirror x<->y", np.diag([-1.0, 1.0]),
-                    emb(Mx, _spin_rotation([1, -1, 0], math.pi)), False))
-    elif o == "001":
-        P = np.zeros((3, 3))
-        P[1, 0] = -1.0  # yz -> -xz
-        P[0, 1] = 1.0  # xz -> yz
-        P[2, 2] = -1.0  # xy -> -xy
-        out.append(("C4", rotation(90.0), emb(P, _spin_rotation([0, 0, 1], math.pi / 2)), False))
-        out.append(("mirror x->-x", np.diag([-1.0, 1.0]),
-                    emb(np.diag([1.0, -1.0, -1.0]), -1j * _SX), False))
-    else:
-        # (110): mirror z -> -z (kx -> -kx) and mirror x <-> y (ky -> -ky)
-        out.append(("mirror z->-z", np.diag([-1.0, 1.0]),
-                    emb(np.diag([-1.0, -1.0, 1.0]), -1j * _SZ), False))
-        Mx = np.array([[0.0, 1, 0], [1, 0, 0], [0, 0, 1]])
-        out.append(("mirror x<->y", np.diag([1.0, -1.0]),
-                    emb(Mx, _spin_rotation([1, -1, 0], math.pi)), False))
     out.append(("time reversal", -np.eye(2), emb(np.eye(3), 1j * _SY), True))
     return out

@@ -34,6 +34,7 @@ import numpy as np
 import scipy.linalg
 
 from ..errors import TheoryError
+from ..orientations import Orientation, orientation_spec
 from . import _kernels
 from ._threads import blas_threads_limited
 from .fermi import Measure, Quadrature, check_weighting
@@ -385,8 +386,8 @@ def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None 
                     vertex_ratios: tuple[float, float, float] = TABLE_II_RATIOS,
                     nbands: int | Literal["auto"] = "auto", parallel: bool = True,
                     omega0_ref_meV: float = OMEGA0_REF_MEV,
-                    quadrature: Quadrature = "trapezoid", measure: Measure = "angle",
-                    method: Literal["rays", "contour", "auto"] = "rays",
+                    quadrature: Quadrature = "trapezoid", measure: Measure | None = None,
+                    method: Literal["rays", "contour", "auto"] | None = None,
                     contour_ds: float = 0.01) -> PairingProblem:
     """Fermi surface, eigenvectors and vertex matrix elements for one model and density.
 
@@ -413,13 +414,16 @@ def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None 
         Angular rule on the wedge: ``"trapezoid"`` (default, converged at 1 deg) or
         ``"paper"`` (uniform 1/N_phi, wedge ends at full weight; Table III).
     measure
-        Fermi-surface measure: ``"angle"`` (default, the paper's equal weight per angle)
-        or ``"dos"`` (local DOS, w proportional to k_F dphi / v_r).
+        Fermi-surface measure: ``"angle"`` (the paper's equal weight per angle) or
+        ``"dos"`` (local DOS, w proportional to k_F dphi / v_r). Default (None): the
+        orientation's (:meth:`ktoanalysis.orientations.OrientationSpec.fermi_options`:
+        angle for (111) and (001), dos for (110)).
     method
-        Fermi-surface method: ``"rays"`` (default; sheets star-shaped about Gamma),
-        ``"contour"`` (contourpy on the irreducible domain, any topology:
+        Fermi-surface method: ``"rays"`` (sheets star-shaped about Gamma), ``"contour"``
+        (contourpy on the irreducible domain, any topology:
         :mod:`ktoanalysis.theory.contours`) or ``"auto"`` (rays when every sheet is
         star-shaped about Gamma, contours otherwise). mu is found by the same method.
+        Default (None): the orientation's (rays for (111) and (001), auto for (110)).
     contour_ds
         Spacing of the contour points along the sheets (1/a), contour method only.
 
@@ -427,6 +431,7 @@ def prepare_pairing(model, *, n2d_cm2: float | None = 1e14, mu_eV: float | None 
     -------
     PairingProblem
     """
+    method, measure = orientation_spec(model.orientation).fermi_options(method, measure)
     check_weighting(quadrature, measure)
     _check_method(method)
     with blas_threads_limited():
@@ -464,7 +469,7 @@ def _fermi_points(model, mu_eV: float, *, method: str, dphi_deg: float, nbands,
 
 
 def _prepare_pairing(model, *, n2d_cm2, mu_eV, dphi_deg, vertex_t0_eV, vertex_ratios, nbands,
-                     parallel, omega0_ref_meV, quadrature, measure, method="rays",
+                     parallel, omega0_ref_meV, quadrature, measure, method,
                      contour_ds=0.01) -> PairingProblem:
     from . import density, lattice
 
@@ -519,22 +524,22 @@ def _prepare_pairing(model, *, n2d_cm2, mu_eV, dphi_deg, vertex_t0_eV, vertex_ra
                           kg=kg, m2=m2, q_rlu=q, bonds=bt, options=options)
 
 
-def compute_lambda(orientation: Literal["111", "001"], tb: Literal["TB1", "TB2"], *,
+def compute_lambda(orientation: Orientation, tb: Literal["TB1", "TB2"], *,
                    n2d_cm2: float = 1e14, mu_eV: float | None = None,
                    omega0_meV: Omega0 = 5.6, dispersion: Literal["vaks", "none"] = "vaks",
                    dphi_deg: float = 1.0, rashba_static_eV: float | None = None,
                    vertex_t0_eV: float = DYNAMIC_T0_EV,
                    vertex_ratios: tuple[float, float, float] = TABLE_II_RATIOS,
                    parallel: bool = True, quadrature: Quadrature = "trapezoid",
-                   measure: Measure = "angle",
-                   method: Literal["rays", "contour", "auto"] = "rays",
+                   measure: Measure | None = None,
+                   method: Literal["rays", "contour", "auto"] | None = None,
                    **model_options: Any) -> PairingResult:
     """BCS coupling constant lambda and gap function Delta_nk of Eq. 3 for one case.
 
     Parameters
     ----------
     orientation
-        ``"111"`` or ``"001"``.
+        ``"111"``, ``"001"`` or ``"110"`` (:data:`ktoanalysis.orientations.ORIENTATIONS`).
     tb
         ``"TB1"`` or ``"TB2"`` (Table I).
     n2d_cm2
@@ -556,8 +561,8 @@ def compute_lambda(orientation: Literal["111", "001"], tb: Literal["TB1", "TB2"]
     quadrature, measure
         Fermi-surface weights (see :func:`prepare_pairing`).
     method
-        Fermi-surface method, ``"rays"``, ``"contour"`` or ``"auto"`` (see
-        :func:`prepare_pairing`).
+        Fermi-surface method, ``"rays"``, ``"contour"`` or ``"auto"``; None: the
+        orientation's default (see :func:`prepare_pairing`).
     **model_options
         Passed to ``make_model`` (parameter overrides, named assumptions).
 

@@ -13,12 +13,13 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import TheoryError
+from ..orientations import orientation_spec
 from ..plotting import new_figure, save_figure
 from . import lattice
 from .density import gamma_energy
 from .fermi import fermi_surface
-from .models._t2g import RASHBA_DYNAMIC_EV
 from .tightbinding import TightBindingModel
+from .vertex import DYNAMIC_T0_EV
 
 __all__ = ["dynamic_rashba_t0", "plot_fermi_surface", "plot_bands", "band_path"]
 
@@ -26,11 +27,12 @@ _COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:
 
 
 def dynamic_rashba_t0(orientation: str) -> float:
-    """The paper's dynamic t0 per cubic component (eV): 48.8 meV (Table II) for 001 and
-    48.8/sqrt3 meV for 111 (Norman 2026, text before Fig. 1 and Fig. 1 caption; with the
-    unit-scaled 111 form of the models, ASSUMPTION R1). For 110 (extension) 48.8/sqrt2."""
-    o = lattice.check_orientation(orientation)
-    return RASHBA_DYNAMIC_EV / {"111": math.sqrt(3.0), "001": 1.0, "110": math.sqrt(2.0)}[o]
+    """The paper's dynamic t0 per cubic component (eV): 48.8 meV (Table II) along the polar
+    axis m/|m|, so 48.8 meV for 001 and 48.8/sqrt3 meV for 111 (Norman 2026, text before
+    Fig. 1 and Fig. 1 caption; with the unit-scaled 111 form of the models, ASSUMPTION R1),
+    48.8/sqrt2 for 110 (extension)."""
+    m = np.array(orientation_spec(orientation).layer_normal, dtype=float)
+    return DYNAMIC_T0_EV / float(np.linalg.norm(m))
 
 
 def _fs_axes(ax, model: TightBindingModel, mu_eV: float, title: str, dphi_deg: float) -> None:
@@ -110,17 +112,12 @@ def band_path(orientation: str, n_per_segment: int = 120
     Returns
     -------
     k (N, 2) in 1/a, distance (N,) in 1/a, and ticks [(distance, label)].
+    Gamma, the corners of the irreducible domain, Gamma (OrientationSpec.path):
     111: Γ-K-M-Γ; 001: Γ-X-M-Γ; 110: Γ-X-S-Y-Γ.
     """
-    pts = lattice.high_symmetry_points(orientation)
-    o = lattice.check_orientation(orientation)
-    names = {"111": ["Γ", "K", "M", "Γ"], "001": ["Γ", "X", "M", "Γ"],
-             "110": ["Γ", "X", "S", "Y", "Γ"]}[o]
-    if o == "111":
-        # M adjacent to K: midpoint of the zone edge between K and its 60-degree image
-        K = pts["K"]
-        K2 = lattice.rotation(60.0) @ K
-        pts = {**pts, "M": 0.5 * (K + K2)}
+    spec = orientation_spec(orientation)
+    pts = lattice.high_symmetry_points(spec.key)
+    names = list(spec.path)
     ks, dist, ticks = [], [], []
     d0 = 0.0
     for i in range(len(names) - 1):

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..orientations import orientation_spec
 from ..plotting import new_figure
 from .pairing import PairingProblem, PairingResult, kernel_sums
 
@@ -20,8 +21,7 @@ _BAND_STYLE = ["-", "--", "-.", ":"]
 
 
 def _phi_label(orientation: str) -> str:
-    return ("phi (deg from Gamma-K)" if orientation == "111"
-            else "phi (deg from kx = (100))")
+    return f"phi (deg from {orientation_spec(orientation).kx_direction})"
 
 
 def _disp_label(res: PairingResult) -> str:

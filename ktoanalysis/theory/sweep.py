@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import TheoryError
+from ..orientations import orientation_spec
 from .pairing import PairingProblem, PairingResult, prepare_pairing
 from .paper_values import TABLE_III, TABLE_III_TOLERANCE
 from .tc import OMEGA_C_CHOICES, omega_c_meV, tc_allen_dynes, tc_bcs, tc_mcmillan
@@ -136,8 +137,8 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
                   dispersion: str | Sequence[str] = "vaks", dphi_deg: float = 1.0,
                   omega_c: str = "omega0", mu_star: float = 0.1, parallel: bool = True,
                   progress: Progress = None, quadrature: str = "trapezoid",
-                  measure: str = "angle", on_error: Literal["raise", "record"] = "raise",
-                  on_row: RowSink = None, method: str = "rays",
+                  measure: str | None = None, on_error: Literal["raise", "record"] = "raise",
+                  on_row: RowSink = None, method: str | None = None,
                   **model_options: Any) -> pd.DataFrame:
     """lambda and Tc versus sheet density for one or more orientations and TB sets.
 
@@ -160,7 +161,8 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
     progress
         Optional callback ``progress(done, total)``.
     quadrature, measure
-        Fermi-surface weights (:func:`~ktoanalysis.theory.pairing.prepare_pairing`).
+        Fermi-surface weights (:func:`~ktoanalysis.theory.pairing.prepare_pairing`);
+        measure None: each orientation's default (angle; dos for (110)).
     on_error
         ``"raise"`` (default): the first point that cannot be computed raises its
         :class:`TheoryError`; ``"record"``: it becomes a row with ``status = "failed"``
@@ -171,7 +173,8 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
     method
         Fermi-surface method (``"rays"``, ``"contour"`` or ``"auto"``, see
         :func:`~ktoanalysis.theory.pairing.prepare_pairing`); ``"auto"`` follows the
-        (110) sheets past the density where they open.
+        (110) sheets past the density where they open. None: each orientation's default
+        (rays; auto for (110)).
     **model_options
         Passed to ``make_model``.
 
@@ -187,7 +190,10 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
         raise TheoryError(f"unknown omega_c {omega_c!r}; expected one of {OMEGA_C_CHOICES}")
     if on_error not in ("raise", "record"):
         raise TheoryError(f"on_error must be 'raise' or 'record', got {on_error!r}")
-    check_weighting(quadrature, measure)
+    fermi = {o: orientation_spec(o).fermi_options(method, measure)
+             for o in _as_list(orientations)}
+    for _, meas in fermi.values():
+        check_weighting(quadrature, meas)
     n2d = [float(x) for x in _as_list(n2d_cm2)]
     if not n2d or any(not np.isfinite(x) or x <= 0 for x in n2d):
         raise TheoryError(f"densities must be positive numbers in cm^-2, got {n2d_cm2!r}")
@@ -196,8 +202,8 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
     cases = [(o, tb, n) for o in _as_list(orientations) for tb in _as_list(tbs) for n in n2d]
     models: dict[tuple[str, str], Any] = {}
     rows: list[dict[str, Any]] = []
-    known = {"dphi_deg": float(dphi_deg), "quadrature": quadrature, "measure": measure,
-             "omega_c": omega_c, "mu_star": mu_star, "method": method}
+    known = {"dphi_deg": float(dphi_deg), "quadrature": quadrature, "omega_c": omega_c,
+             "mu_star": mu_star}
 
     def emit(row: dict[str, Any]) -> None:
         rows.append(row)
@@ -216,7 +222,8 @@ def sweep_density(orientations: str | Sequence[str], tbs: str | Sequence[str],
         except TheoryError as exc:
             if on_error == "raise":
                 raise
-            emit(failed_row(o, tb, n, str(exc), **known))
+            emit(failed_row(o, tb, n, str(exc), method=fermi[o][0], measure=fermi[o][1],
+                            **known))
         else:
             for row in done:
                 emit(row)
@@ -229,8 +236,8 @@ def sweep_omega0(orientation: str, tb: str, omega0_meV: Sequence[float], *,
                  n2d_cm2: float = 1e14, dispersion: str | Sequence[str] = ("vaks", "none"),
                  dphi_deg: float = 1.0, omega_c: str = "omega0", mu_star: float = 0.1,
                  parallel: bool = True, problem: PairingProblem | None = None,
-                 quadrature: str = "trapezoid", measure: str = "angle",
-                 method: str = "rays", **model_options: Any) -> pd.DataFrame:
+                 quadrature: str = "trapezoid", measure: str | None = None,
+                 method: str | None = None, **model_options: Any) -> pd.DataFrame:
     """lambda versus omega(0) at fixed density (the paper's Fig. 11).
 
     Parameters

@@ -87,8 +87,10 @@ def test_open_sheets_of_110_handled():
     n2d = 1.5e14
     assert n2d > lim.n2d_cm2
     with pytest.raises(TheoryError, match="zone boundary"):
-        density.mu_for_density(m, n2d)
+        density.mu_for_density(m, n2d, method="rays")
     mu = density.mu_for_density(m, n2d, method="auto")  # rays up to their limit, contours above
+    # the (110) default (OrientationSpec.fermi_method) is auto: the same mu without options
+    assert density.mu_for_density(m, n2d) == mu
     with pytest.raises(TheoryError):
         fermi_surface(m, mu)
     grid = ContourGrid.compute(m, 64)

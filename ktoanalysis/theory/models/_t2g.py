@@ -30,6 +30,7 @@ import numpy as np
 from ...errors import TheoryError
 from .. import lattice
 from ..tightbinding import BondBuilder, TightBindingModel
+from ..vertex import STATIC_T0_EV, TABLE_II_RATIOS
 
 SIGMA = (
     np.eye(2, dtype=complex),
@@ -201,10 +202,10 @@ def build_bilayer(orientation: str, tb: str, params: dict[str, float],
 PARAM_NAMES = ("t", "tp", "tpp", "tppp", "xi_so")
 
 #: Table II of Norman 2026, static column: t0 = 2 meV, tA/t0 = 1.08, tB/t0 = 0.1,
-#: tC/t0 = 0.44 (the same ratios hold in the dynamic column, t0 = 48.8 meV).
-RASHBA_STATIC_EV = 0.002
-RASHBA_RATIOS = (1.08, 0.1, 0.44)
-RASHBA_DYNAMIC_EV = 0.0488
+#: tC/t0 = 0.44 (the same ratios hold in the dynamic column, t0 = 48.8 meV); one source,
+#: :mod:`ktoanalysis.theory.vertex`.
+RASHBA_STATIC_EV = STATIC_T0_EV
+RASHBA_RATIOS = TABLE_II_RATIOS
 
 #: ASSUMPTION G1 (electronic-structure spec section 2): a = 3.9885 Angstrom.
 A_ANGSTROM = 3.9885

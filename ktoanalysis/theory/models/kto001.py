@@ -16,10 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import TheoryError
 from ..tightbinding import TightBindingModel
-from ._t2g import build_bilayer, common_options, rashba_params
-from ._tables import TB_LABELS, table_params
+from ._bilayer import make_bilayer_model
 
 
 def make_kto001(tb: str = "TB1", **options: Any) -> TightBindingModel:
@@ -39,12 +37,4 @@ def make_kto001(tb: str = "TB1", **options: Any) -> TightBindingModel:
     -------
     TightBindingModel with 12 bands.
     """
-    if tb not in TB_LABELS:
-        raise TheoryError(f"unknown tight-binding set {tb!r}; expected one of {TB_LABELS}")
-    overrides, opts = common_options(options, allowed_extra=("interlayer_nnn_offdiag",))
-    flag = opts["interlayer_nnn_offdiag"]
-    opts["interlayer_nnn_offdiag"] = bool(flag) if flag is not None else False
-    params = {**table_params(tb), **overrides, **rashba_params(opts)}
-    s = float(opts["rashba_sign"])
-    return build_bilayer("001", tb, params, opts, polar=(0.0, 0.0, s),
-                         strip_interlayer_nnn_offdiag=not opts["interlayer_nnn_offdiag"])
+    return make_bilayer_model("001", tb, **options)

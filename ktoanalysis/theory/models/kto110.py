@@ -12,13 +12,10 @@ V = s (V^(x) + V^(y)), s = 1 by default ("normalized": 1/sqrt2).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from ...errors import TheoryError
 from ..tightbinding import TightBindingModel
-from ._t2g import build_bilayer, common_options, rashba_params
-from ._tables import TB_LABELS, table_params
+from ._bilayer import make_bilayer_model
 
 
 def make_kto110(tb: str = "TB2", **options: Any) -> TightBindingModel:
@@ -26,12 +23,4 @@ def make_kto110(tb: str = "TB2", **options: Any) -> TightBindingModel:
 
     Options as for :func:`ktoanalysis.theory.models.kto111.make_kto111`.
     """
-    if tb not in TB_LABELS:
-        raise TheoryError(f"unknown tight-binding set {tb!r}; expected one of {TB_LABELS}")
-    overrides, opts = common_options(options)
-    params = {**table_params(tb), **overrides, **rashba_params(opts)}
-    s = 1.0 if opts["rashba_scaling"] == "unit" else 1.0 / math.sqrt(2.0)
-    s *= opts["rashba_sign"]
-    opts["validated"] = False
-    return build_bilayer("110", tb, params, opts, polar=(s, s, 0.0),
-                         strip_interlayer_nnn_offdiag=False)
+    return make_bilayer_model("110", tb, **options)

@@ -15,13 +15,10 @@ are nearest-neighbour bonds, hence interlayer.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from ...errors import TheoryError
 from ..tightbinding import TightBindingModel
-from ._t2g import build_bilayer, common_options, rashba_params
-from ._tables import TB_LABELS, table_params
+from ._bilayer import make_bilayer_model
 
 
 def make_kto111(tb: str = "TB1", **options: Any) -> TightBindingModel:
@@ -42,11 +39,4 @@ def make_kto111(tb: str = "TB1", **options: Any) -> TightBindingModel:
     -------
     TightBindingModel with 12 bands (energies in eV, k in 1/a).
     """
-    if tb not in TB_LABELS:
-        raise TheoryError(f"unknown tight-binding set {tb!r}; expected one of {TB_LABELS}")
-    overrides, opts = common_options(options)
-    params = {**table_params(tb), **overrides, **rashba_params(opts)}
-    s = 1.0 if opts["rashba_scaling"] == "unit" else 1.0 / math.sqrt(3.0)
-    s *= opts["rashba_sign"]
-    return build_bilayer("111", tb, params, opts, polar=(s, s, s),
-                         strip_interlayer_nnn_offdiag=False)
+    return make_bilayer_model("111", tb, **options)
