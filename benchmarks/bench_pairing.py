@@ -27,19 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from reference.pairing_twin import twin_kernel  # noqa: E402
 
 from ktoanalysis.errors import TheoryError  # noqa: E402
+from ktoanalysis.orientations import ORIENTATIONS  # noqa: E402
 from ktoanalysis.theory import _kernels, _threads  # noqa: E402
 from ktoanalysis.theory.models import make_model  # noqa: E402
 from ktoanalysis.theory.pairing import prepare_pairing  # noqa: E402
 from ktoanalysis.theory.phonon import VAKS_KTO  # noqa: E402
 from ktoanalysis.theory.sweep import compute_table3, sweep_density  # noqa: E402
-
-#: (orientation, tb, options) of the density-sweep benchmark: the default (rays) for
-#: (111) and (001); (110), whose xy sheets open above 7e13 cm^-2, with the contour method
-#: and the local-DOS measure (the paper's angle measure needs star-shaped sheets)
-SWEEP_CASES = [("111", "TB1", {}), ("111", "TB2", {}), ("001", "TB1", {}),
-               ("001", "TB2", {}), ("110", "TB1", {"method": "auto", "measure": "dos"}),
-               ("110", "TB2", {"method": "auto", "measure": "dos"})]
 from ktoanalysis.theory.vertex import rashba_amplitudes  # noqa: E402
+
+#: (orientation, tb, options) of the density-sweep benchmark: every pair at its defaults
+#: (ktoanalysis.orientations: rays and the paper's angle measure for (111) and (001); for
+#: (110), whose xy sheets open above 7e13 cm^-2, auto = contours there, and the local-DOS
+#: measure)
+SWEEP_CASES = [(o, tb, {}) for o in ORIENTATIONS for tb in ("TB1", "TB2")]
 
 
 def _best(fn, repeat):
@@ -107,6 +107,7 @@ def main(argv=None) -> None:
         tt = np.array([r[col] for r in rows])
         slope = np.polyfit(np.log(P), np.log(tt), 1)[0]
         print(f"cost ~ P^{slope:.2f} ({name}; expected 2)")
+    t_table = {}
     for label, limit in (("with the BLAS thread limit (default)", 1),
                          ("without the thread limit", None)):
         saved = _threads.BLAS_THREADS
@@ -117,8 +118,11 @@ def main(argv=None) -> None:
             t_tab = time.perf_counter() - t0
         finally:
             _threads.BLAS_THREADS = saved
+        t_table[limit] = t_tab
         print(f"Table III, 16 rows at 1 deg, {label}: {t_tab:.2f} s wall "
               f"({int(df.within_tol.sum())}/16 within tolerance)")
+    print(f"Table III time ratio, without / with the thread limit: "
+          f"{t_table[None] / t_table[1]:.2f}")
     n2d = np.geomspace(2e13, 2e14, 20)
     for o, tb, extra in SWEEP_CASES:
         t0 = time.perf_counter()
@@ -131,6 +135,9 @@ def main(argv=None) -> None:
         t_sw = time.perf_counter() - t0
         n_ok = int((sw["status"] == "ok").sum())
         how = ", ".join(f"{k}={v}" for k, v in extra.items()) or "default settings"
+        done = sw[sw["status"] == "ok"]
+        how += "; " + ", ".join(f"{m} x{c}" for m, c in done["method"].value_counts().items())
+        how += ", measure " + "/".join(sorted(set(done["measure"])))
         print(f"sweep {o} {tb} ({how}), 20 densities 2e13..2e14 cm^-2 at 1 deg: "
               f"{t_sw:.1f} s wall ({n_ok}/20 computed; target < 60 s)")
 

@@ -44,7 +44,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataFormatError, KtoError
-from ..orientations import ORIENTATION_SPECS, ORIENTATIONS, VALIDATED_ORIENTATIONS
+from ..orientations import (
+    NO_REFERENCE,
+    ORIENTATION_SPECS,
+    ORIENTATIONS,
+    VALIDATED_ORIENTATIONS,
+)
 from ..theory import tc as _theory_tc
 from .literature import LAMBDA_NEEDED_QUOTED, load_literature, normalize_orientation
 
@@ -975,6 +980,14 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
             notes.append(f"TO1-only theory Tc < {NEGLIGIBLE_TC_K} K: negligible, as paper 000 "
                          "concludes (the TO1 mode alone is too weak;\nother phonons must add; "
                          "see `ktoanalysis theory eliashberg --lambda-e/--omega-e-meV`)")
+        for orient in [o for o in ORIENTATIONS if o in set(th["orientation"])]:
+            spec = ORIENTATION_SPECS[orient]
+            if not spec.validated:  # say it on the figure, not only in the docs
+                rows = th[th["orientation"] == orient]
+                meas_used = "/".join(sorted({str(v) for v in rows.get("measure", [])
+                                             if str(v) not in ("", "nan")}))
+                notes.append(f"{spec.label} theory: {NO_REFERENCE} (extension of the paper's "
+                             "models" + (f"; measure {meas_used}" if meas_used else "") + ")")
 
     # --- measured points, left panel
     for (src_is_study, orient, crit), grp in meas.groupby(

@@ -5,24 +5,25 @@ correction, and the explicit x- and y-polar forms obtained by cyclic relabelling
 evaluated at every k0 = (k_i + g k_j)/2 as a full 12x12 matrix; the matrix element is a
 direct contraction. Slow on purpose (no factorisation): it is the reference for the numba
 kernel and the baseline of the benchmark.
+
+The orientation enters only through its registry entry
+(:func:`ktoanalysis.orientations.orientation_spec`): the in-plane frame (cubic components
+of the kx and ky axes), the polar axis n = m/|m| (weights of the cubic polar vertices) and
+the integer layer normal m (layer of a cubic site r is -(m.r), A = 0, B = 1), which fixes
+the bilayer structure bond by bond. Nothing here switches on the orientation string.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from ktoanalysis.orientations import orientation_spec
+
 S0 = np.eye(2, dtype=complex)
 SX = np.array([[0, 1], [1, 0]], dtype=complex)
 SY = np.array([[0, -1j], [1j, 0]], dtype=complex)
 SZ = np.array([[1, 0], [0, -1]], dtype=complex)
 SIG = (SX, SY, SZ)
-
-FRAMES = {
-    "111": np.array([[1 / np.sqrt(2), -1 / np.sqrt(6)],
-                     [-1 / np.sqrt(2), -1 / np.sqrt(6)],
-                     [0.0, 2 / np.sqrt(6)]]),
-    "001": np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]),
-}
 
 
 def _polar_vertex(s, d, t):
@@ -46,23 +47,54 @@ def _polar_vertex(s, d, t):
     return V.transpose(0, 2, 1, 3).reshape(6, 6)
 
 
+def twin_geometry(orientation):
+    """(frame (3, 2), integer layer normal m (3,), polar axis n (3,)) from the registry.
+
+    ``frame[:, 0]`` and ``frame[:, 1]`` are the cubic components of the in-plane kx and ky
+    axes, so the cubic components of an in-plane k are ``frame @ k``.
+    """
+    spec = orientation_spec(orientation)
+    frame = np.array(spec.frame, dtype=float).T
+    m = np.array(spec.layer_normal, dtype=int)
+    n = np.asarray(spec.polar_axis, dtype=float)
+    return frame, m, n
+
+
+def twin_sine_coefficients(n, t):
+    """Bulk coefficients S_c (c = x, y, z) of V(k) = sum_c S_c sin(k_c a), each (6, 6).
+
+    The polar axis n weights the cubic polar vertices: S_c = sum_d n_d V^(d)(sin k = e_c),
+    summed over the axes d with n_d != 0 ((001): d = z only; (111): 1/sqrt3 each).
+    """
+    eye = np.eye(3)
+    return [sum(n[d] * _polar_vertex(eye[c], d, t) for d in range(3) if n[d] != 0.0)
+            for c in range(3)]
+
+
 def twin_vertex(k0, orientation, t):
-    """V_R(k0) (..., 12, 12) for the 001 (sines, layer-diagonal) or 111 (complex bilayer
-    form factors, A-B off-diagonal) bilayer."""
+    """V_R(k0) (..., 12, 12) of the bilayer, bond by bond (atomic-position gauge).
+
+    Each bulk term S_c sin(k_c a) is the pair of nearest-neighbour hoppings
+    T(s a e_c) = s S_c / (2i), s = +-1, with Bloch phase exp(i s k_c a). A bond s e_c from
+    layer ``lay`` (rows) lands in layer ``lay - s m_c`` (columns); bonds leaving the
+    bilayer are dropped. (001): m = (0, 0, 1) keeps the x and y bonds inside each layer
+    (sines, layer-diagonal); (111): every bond joins A and B (complex form factors,
+    A-B off-diagonal); (110): z bonds intralayer, x and y bonds interlayer.
+    """
+    frame, m, n = twin_geometry(orientation)
     k0 = np.asarray(k0, dtype=float)
-    kc = k0 @ FRAMES[orientation].T
-    pols = [2] if orientation == "001" else [0, 1, 2]
-    scale = 1.0 if orientation == "001" else 1 / np.sqrt(3)
-    S = [scale * sum(_polar_vertex(np.eye(3)[cc], d, t) for d in pols) for cc in range(3)]
+    kc = k0 @ frame.T
+    S = twin_sine_coefficients(n, t)
     out = np.zeros(k0.shape[:-1] + (12, 12), dtype=complex)
-    if orientation == "001":
-        V6 = sum(np.sin(kc[..., cc])[..., None, None] * S[cc] for cc in range(2))
-        out[..., :6, :6] = V6
-        out[..., 6:, 6:] = V6
-    else:
-        AB = sum(0.5j * np.exp(-1j * kc[..., cc])[..., None, None] * S[cc] for cc in range(3))
-        out[..., :6, 6:] = AB
-        out[..., 6:, :6] = np.conj(np.swapaxes(AB, -1, -2))
+    for c in range(3):
+        for s in (1, -1):
+            T = s * S[c] / 2j
+            phase = np.exp(1j * s * kc[..., c])[..., None, None]
+            for lay in (0, 1):
+                other = lay - s * int(m[c])
+                if other not in (0, 1):
+                    continue  # the bond leaves the bilayer
+                out[..., 6 * lay:6 * lay + 6, 6 * other:6 * other + 6] += phase * T
     return out
 
 

@@ -130,49 +130,27 @@ def test_110_through_the_cli(tmp_path):
     from ktoanalysis.errors import TheoryError
 
     runner = CliRunner()
-    for n2d in ("2e13", "2e14"):
+    for n2d in ("2e13", "2e14"):  # default options: the (110) defaults are auto/dos
         r = runner.invoke(app, ["theory", "mu", "--orientation", "110", "--tb", "TB1",
-                                "--n2d", n2d, "--method", "auto", "--json"])
+                                "--n2d", n2d, "--json"])
         assert r.exit_code == 0, r.output
         d = json.loads(r.output)
         assert "no published reference value" in d["reference"]
         assert d["n2d_max_cm2"] == pytest.approx(1 / (S2 * (3.9885e-8) ** 2), rel=1e-9)
-    r = runner.invoke(app, ["theory", "mu", "--orientation", "110", "--n2d", "5e14",
-                            "--method", "auto"])
+    r = runner.invoke(app, ["theory", "mu", "--orientation", "110", "--n2d", "5e14"])
     assert isinstance(r.exception, TheoryError) and "highest density" in str(r.exception)
     out = tmp_path / "s.csv"
     r = runner.invoke(app, ["theory", "sweep", "--orientation", "110", "--tb", "TB2",
-                            "--n2d", "2e13,2e14", "--method", "auto", "--measure", "dos",
-                            "--dk-deg", "5", "--out", str(out)])
+                            "--n2d", "2e13,2e14", "--dphi-deg", "5", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "no published reference value" in r.output
     df = pd.read_csv(out)
     assert list(df["status"]) == ["ok", "ok"] and list(df["method"]) == ["rays", "contour"]
+    assert list(df["measure"]) == ["dos", "dos"]  # one measure along the whole sweep
     assert (df["lambda"] > 0).all()
+    r = runner.invoke(app, ["theory", "lambda", "--orientation", "110", "--tb", "TB2",
+                            "--n2d", "2e14", "--dphi-deg", "5", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "no published reference value" in r.output
 
 
-@pytest.mark.parametrize("o", ["111", "001", "110"])
-def test_orientation_registry_agrees_with_lattice(o):
-    """One description per orientation (theory.orientations) = the lattice tables."""
-    from ktoanalysis.cli.theory_pairing import OrientationOpt
-    from ktoanalysis.theory.contours import irreducible_domain
-    from ktoanalysis.theory.orientations import ORIENTATION_SPECS, orientation_spec
-
-    spec = orientation_spec(o)
-    assert np.allclose(np.array(spec.frame).T, lattice.in_plane_frame(o))
-    assert tuple(lattice.layer_normal(o)) == spec.layer_normal
-    assert np.allclose(spec.lattice_vectors, lattice.lattice_vectors(o))
-    assert spec.cell_area == pytest.approx(lattice.cell_area(o))
-    assert spec.wedge_deg == lattice.wedge_deg(o) and spec.n_ops == lattice.n_ops(o)
-    assert spec.k_unit == pytest.approx(lattice.k_unit(o))
-    assert spec.k_unit_label == lattice.k_unit_label(o)
-    D = irreducible_domain(o)
-    # the domain tiles the zone: N_op times its area is the zone area (2 pi)^2 / A_cell
-    area = 0.5 * np.sum(D[:, 0] * np.roll(D[:, 1], -1) - np.roll(D[:, 0], -1) * D[:, 1])
-    assert spec.n_ops * area == pytest.approx((2 * math.pi) ** 2 / spec.cell_area)
-    # its corners beyond Gamma lie on the zone boundary, the last on the phi = wedge ray
-    phi = np.arctan2(D[1:, 1], D[1:, 0])
-    assert np.allclose(np.linalg.norm(D[1:], axis=1), lattice.zone_boundary_radius(o, phi))
-    assert math.degrees(phi[-1]) == pytest.approx(spec.wedge_deg)
-    assert spec.validated == (o != "110")
-    assert {m.value for m in OrientationOpt} == set(ORIENTATION_SPECS)

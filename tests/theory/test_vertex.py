@@ -8,6 +8,7 @@ import pytest
 from reference.pairing_twin import twin_vertex
 
 from ktoanalysis.errors import TheoryError
+from ktoanalysis.orientations import ORIENTATIONS
 from ktoanalysis.theory.vertex import (
     bond_terms,
     bulk_vertex,
@@ -36,14 +37,14 @@ def test_vertex_checkpoints(orientation, k, evals, norm):
     assert np.linalg.norm(V) == pytest.approx(norm, abs=1e-5)
 
 
-@pytest.mark.parametrize("orientation", ["001", "111"])
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
 def test_vertex_equals_explicit_tables(orientation):
     k = np.random.default_rng(3).normal(size=(20, 2))
     np.testing.assert_allclose(vertex_matrix(k, orientation, T_DYN),
                                twin_vertex(k, orientation, T_DYN), atol=1e-14)
 
 
-@pytest.mark.parametrize("orientation", ["001", "111"])
+@pytest.mark.parametrize("orientation", ORIENTATIONS)
 def test_vertex_hermitian_and_time_reversal_even(orientation):
     k = np.random.default_rng(4).normal(size=(10, 2))
     V = vertex_matrix(k, orientation, T_DYN)
@@ -65,11 +66,13 @@ def test_z_vertex_c4v_invariant():
         np.testing.assert_allclose(U @ V @ U.conj().T, Vr, atol=1e-15)
 
 
-@pytest.mark.parametrize("orientation,scale", [("001", 1.0), ("111", np.sqrt(3.0))])
+@pytest.mark.parametrize("orientation,scale",
+                         [("001", 1.0), ("111", np.sqrt(3.0)), ("110", np.sqrt(2.0))])
 @pytest.mark.parametrize("tb", ["TB1", "TB2"])
 def test_same_gauge_as_band_hamiltonian(orientation, scale, tb):
     """The static Rashba term of the band model is this vertex with the static Table II
-    amplitudes (111: without the 1/sqrt3), so H and V_R share basis and gauge."""
+    amplitudes (111: without the 1/sqrt3; 110: without the 1/sqrt2, models/kto110.py), so
+    H and V_R share basis and gauge."""
     from ktoanalysis.theory.models import make_model
 
     k = np.random.default_rng(6).normal(size=(8, 2))
@@ -91,6 +94,7 @@ def test_001_vertex_vanishes_at_k0_zero():
 def test_bond_terms_counts():
     assert bond_terms("001").matrices.shape == (4, 12, 12)   # +-x, +-y intralayer
     assert bond_terms("111").matrices.shape == (6, 12, 12)   # three A-B bonds, both ways
+    assert bond_terms("110").matrices.shape == (6, 12, 12)   # +-z intralayer, x and y A-B
 
 
 def test_bad_input():
