@@ -27,9 +27,8 @@ def _noisy_app() -> typer.Typer:
     @test_app.command()
     def noisy() -> None:
         log = logging.getLogger("ktoanalysis.test")
-        with np.errstate(over="warn"):  # whatever an earlier test left in numpy's state
-            for _ in range(2):
-                np.exp(np.array([1000.0]))  # RuntimeWarning: overflow encountered in exp
+        for _ in range(2):
+            np.exp(np.array([1000.0]))  # RuntimeWarning: overflow encountered in exp
         log.warning("three rows left out")
         log.info("computing 4 cases")
         typer.echo("result 42")
@@ -79,7 +78,7 @@ def test_settings_are_restored_after_the_command():
     assert logging.getLogger("ktoanalysis").level == level
     assert logging.getLogger("ktoanalysis").handlers == handlers
     assert warnings.showwarning is show
-    with pytest.raises(RuntimeWarning), np.errstate(over="warn"):  # "error" filter is back
+    with pytest.raises(RuntimeWarning):  # the "error" filter is back
         np.exp(np.array([1000.0]))
 
 
@@ -154,3 +153,81 @@ def test_quiet_real_command_prints_only_its_result(tmp_path):
     assert r.stdout.strip() == f"figure written to {out}"
     r = runner.invoke(app, ["overlay", "--no-theory", "-O", str(out)])
     assert "no theory (--no-theory)" in r.stderr  # the same note without -q
+
+
+# ----------------------------------------------------------------- numpy's state left alone
+
+_STATE_SCRIPT = """
+import importlib, json, pkgutil, sys, warnings
+import numpy as np
+# third-party imports first: scipy adds its own warning filters when imported
+import lmfit, matplotlib, pandas, scipy.optimize, scipy.special, scipy.stats  # noqa: F401
+before = {"err": np.geterr(), "filters": [repr(f) for f in warnings.filters]}
+import ktoanalysis
+for m in pkgutil.walk_packages(ktoanalysis.__path__, "ktoanalysis."):
+    if not m.name.endswith("__main__"):
+        importlib.import_module(m.name)
+imported = {"err": np.geterr(), "filters": [repr(f) for f in warnings.filters]}
+from typer.testing import CliRunner
+from ktoanalysis.cli import app
+codes = [CliRunner().invoke(app, args).exit_code for args in (
+    ["fit", "tc", sys.argv[1]], ["theory", "mu", "--n2d", "1e14"])]
+after = {"err": np.geterr(), "filters": [repr(f) for f in warnings.filters]}
+print(json.dumps({"before": before, "imported": imported, "after": after, "codes": codes}))
+"""
+
+
+def test_package_and_commands_leave_numpy_state_and_warning_filters_alone():
+    """Importing every package module and running ``fit tc`` and ``theory mu`` in-process
+    changes neither numpy's error state nor the warning filters (a fresh interpreter, so
+    that import-time effects are seen)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    rt = Path(__file__).resolve().parents[1] / "data" / "example_series" / "KTO111-A" / "RT.csv"
+    out = subprocess.run([sys.executable, "-c", _STATE_SCRIPT, str(rt)], capture_output=True,
+                         text=True, timeout=300, check=True)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["codes"] == [0, 0], out.stderr[-2000:]
+    assert got["before"]["err"] == {"divide": "warn", "over": "warn", "under": "ignore",
+                                    "invalid": "warn"}  # numpy's defaults
+    assert got["imported"] == got["before"]
+    assert got["after"] == got["before"]
+
+
+def test_in_process_commands_restore_numpy_state_and_filters():
+    """The same in this process, with pytest's filters in place, also for ``-v``/``-q``."""
+    rt = "data/example_series/KTO111-A/RT.csv"
+    err, filters = np.geterr(), list(warnings.filters)
+    for args in (["fit", "tc", rt], ["-v", "theory", "mu", "--n2d", "1e14"],
+                 ["-q", "fit", "tc", rt]):
+        r = runner.invoke(app, args)
+        assert r.exit_code == 0, r.output
+        assert np.geterr() == err, args
+        assert warnings.filters == filters, args
+
+
+def test_a_fit_that_raises_inside_lmfit_restores_numpy_state():
+    """lmfit's ``Minimizer.leastsq`` switches numpy's warnings off and restores them only
+    when it returns; the package's guard restores them when the fit raises as well."""
+    import lmfit
+
+    import ktoanalysis.transport.models  # noqa: F401  (installs the guard)
+
+    calls = {"n": 0}
+
+    def line(x, a=1.0, b=0.0):
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise ZeroDivisionError("model failed mid-fit")
+        return a * x + b
+
+    x = np.linspace(0.0, 1.0, 20)
+    with np.errstate(over="raise", divide="warn"):
+        state = np.geterr()
+        with pytest.raises(ZeroDivisionError):
+            lmfit.Model(line).fit(2.0 * x + 1.0, x=x, a=1.0, b=0.0)
+        assert np.geterr() == state
+    assert calls["n"] > 3

@@ -304,7 +304,7 @@ def test_channel_spellings_and_unknown_channel(tmp_path):
     info = json.loads(run_cli(["info", str(path), "--json", "--channel", "ch2"]).stdout)
     assert info["resistance_column"] == {"name": "R_ch2_ohm",
                                          "original": "Bridge 2 Resistance (Ohms)",
-                                         "channel": 2}
+                                         "channel": 2, "reason": "chosen with --channel"}
     for cmd in (["fit", "tc"], ["info"]):
         out = run_cli([*cmd, str(path), "--channel", "ch3"])
         assert out.exit_code == 3 and out.clean_exit, out.describe()

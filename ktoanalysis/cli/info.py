@@ -34,10 +34,12 @@ def _json_safe(value: Any) -> Any:
 
 def info_dict(path: Path, columns: dict[str | int, str] | None = None,
               channel: int | str | None = None, run: int | None = None) -> dict[str, Any]:
-    """Summary of a loaded file: ``format``, ``rows``, ``columns`` (name, SI unit, min, max,
-    non-missing count), ``resistance_column`` (the column an R analysis takes: ``name``,
-    ``original`` header, ``channel``; ``None`` without one), JSON-safe ``metadata`` (with
-    ``channels``: channel number -> column) and ``warnings`` (see
+    """Summary of a loaded file: ``format``, ``rows``, ``columns`` (name, unit, min, max,
+    non-missing count; ``unit`` is the SI unit of a converted column, else the unit the
+    file states, with ``si`` false: ``Quad.Error ch1 (ohm-cm-rad)`` stays in ohm-cm-rad),
+    ``resistance_column`` (the column an R analysis takes: ``name``, ``original`` header,
+    ``channel``, and ``reason``: why that one; ``None`` without one), JSON-safe
+    ``metadata`` (with ``channels``: channel number -> column) and ``warnings`` (see
     :func:`recognition_warnings`).
 
     Parameters
@@ -60,7 +62,6 @@ def info_dict(path: Path, columns: dict[str | int, str] | None = None,
     """
     from ..errors import DataFormatError
     from ..io import load
-    from ..io.columns import unit_of_column
 
     meta: dict[str, Any] = {} if channel is None else {"channel": channel}
     if run is not None:
@@ -68,7 +69,7 @@ def info_dict(path: Path, columns: dict[str | int, str] | None = None,
     meas = load(path, columns=columns or None, **meta)
     cols = meas.describe()
     for c in cols:
-        c["unit"] = unit_of_column(c["name"])
+        c["unit"], c["si"] = _unit(meas, c["name"])
         c["original"] = meas.original_names.get(c["name"], "")
     try:
         rcol: str | None = meas.resistance_column()
@@ -80,10 +81,35 @@ def info_dict(path: Path, columns: dict[str | int, str] | None = None,
     if rcol is not None:
         number = next((int(k) for k, v in meas.channel_columns().items() if v == rcol), None)
         used = {"name": rcol, "original": meas.original_names.get(rcol, ""),
-                "channel": number}
+                "channel": number, "reason": _channel_reason(meas, channel)}
     return {"format": meas.metadata.get("format"), "rows": len(meas.data),
             "columns": _json_safe(cols), "resistance_column": used,
             "metadata": _json_safe(meas.metadata), "warnings": recognition_warnings(meas)}
+
+
+def _unit(meas: Any, name: str) -> tuple[str, bool]:
+    """``(unit, si)`` of a column: its SI unit when the loader converted it, else the lab
+    unit the file states (``si`` False), or ``("", True)`` for a unitless column."""
+    from ..io.columns import _unit_conv as si_conversion  # the loader's conversion table
+    from ..io.columns import unit_of_column
+
+    lab = str(meas.units.get(name, "") or "").strip()
+    if lab and si_conversion(lab) is None:
+        return lab, False  # not converted (e.g. 'ohm-cm-rad', 'dB', 'code'): as in the file
+    return unit_of_column(name), True
+
+
+def _channel_reason(meas: Any, channel: int | str | None) -> str:
+    """Why the resistance column shown is the one an analysis takes."""
+    if channel is not None:
+        return "chosen with --channel"
+    n = len(meas.resistance_columns())
+    if meas.metadata.get("channel_reason"):
+        return f"{meas.metadata['channel_reason']}; --channel N for another"
+    if n > 1:
+        return "the first resistance channel (the file names no channel roles); " \
+               "--channel N for another"
+    return "the only longitudinal resistance column"
 
 
 def recognition_warnings(meas: Any) -> list[str]:
@@ -92,8 +118,12 @@ def recognition_warnings(meas: Any) -> list[str]:
     One warning when there is no temperature (``T_K``), no field (``B_T``) and no
     resistance-like column (``R``, ``Rxy``, ``rho``); or, while some headers were not
     recognised, when there is no resistance-like and no voltage column, or a resistance
-    but neither a temperature nor a field column. It lists those headers and the mapping
-    syntax (``--column ORIGINAL=CANONICAL``, with a unit ``--column 'HEADER=B (mT)'``).
+    but neither a temperature nor a field column. A table of precomputed critical fields
+    (``Hc2_T`` with ``theta_rad`` or ``T_K``, what ``hc2-angle`` and ``hc2-temperature``
+    read) is complete. The warning lists the headers :func:`ktoanalysis.io.columns.classify`
+    does not recognise (the loader's ``unrecognised_columns``, the one list both use) and
+    the mapping syntax (``--column ORIGINAL=CANONICAL``, with a unit
+    ``--column 'HEADER=B (mT)'``).
     """
     from ..io.columns import mapping_hint
 
@@ -102,6 +132,9 @@ def recognition_warnings(meas: Any) -> list[str]:
     has_b = any(n == "B_T" or n.startswith("B_ch") for n in names)
     has_r = any(n.split("_")[0] in ("R", "Rxy", "rho") and "_std" not in n for n in names)
     has_v = any(n.split("_")[0] == "V" for n in names)
+    has_hc2 = any(n.split("_")[0] == "Hc2" and "_err" not in n for n in names)
+    if has_hc2 and (has_t or any(n.startswith("theta") for n in names)):
+        return []
     unknown = list(meas.metadata.get("unrecognised_columns", []))
     if has_t or has_b or has_r:
         if (has_r or has_v) and (has_t or has_b):
@@ -153,16 +186,18 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(f"file:   {file}")
         typer.echo(f"format: {summary['format']}   rows: {summary['rows']}")
-        typer.echo("columns (SI):")
+        typer.echo("columns (SI; a unit marked * is the file's, not converted):")
         width = max(len(c["name"]) for c in summary["columns"])
         for c in summary["columns"]:
-            typer.echo(f"  {c['name']:<{width}}  [{c['unit'] or '-':>5}]  "
+            unit = (c["unit"] or "-") + ("" if c["si"] else "*")
+            typer.echo(f"  {c['name']:<{width}}  [{unit:>5}]  "
                        f"min {_fmt(c['min']):>12}  max {_fmt(c['max']):>12}  "
                        f"n {c['count']:>6}   <- {c['original']}")
         used = summary["resistance_column"]
         if used is not None:
             ch = "" if used["channel"] is None else f" (channel {used['channel']})"
-            typer.echo(f"resistance column: {used['name']} <- {used['original']}{ch}")
+            typer.echo(f"resistance column: {used['name']} <- {used['original']}{ch}: "
+                       f"{used['reason']}")
         typer.echo("metadata:")
         for key, value in summary["metadata"].items():
             text = str(value)

@@ -3,13 +3,15 @@
 A header such as ``"Magnetic Field (Oe)"``, ``"T [K]"``, ``"R_xy (Ohm)"``, ``"T_K"`` or
 ``"Res. ch1 (ohm-cm)"`` is parsed into a :class:`ColumnSpec`: the recognised quantity
 (``base``: ``"T"``, ``"B"``, ``"R"``, ``"Rxy"``, ``"rho"``, ``"I"``, ``"V"``, ``"theta"``,
-``"t"``, ``"Vg"``, ``"n2d"``, ``"excitation"``, ``"frequency"``, ``"phase"``, a ``*_std``
+``"t"``, ``"Vg"``, ``"n2d"``, ``"excitation"``, ``"frequency"``, ``"phase"``, ``"Hc2"`` and
+``"Hc2_err"`` (a table of precomputed critical fields and their 1-sigma errors), a ``*_std``
 variant, or ``None`` when unknown), the instrument channel (``ch1``, ``Bridge 2``...), the
 lab unit, and the SI conversion ``si = value*factor + offset``.
 
 Canonical names are ``<base>[_ch<N>]_<si unit>``: ``T_K``, ``B_T``, ``R_ch1_ohm``,
-``rho_ch2_ohm_m``, ``R_std_ch1_ohm``, ``excitation_ch1_A``. Unknown columns keep a
-snake_case version of their header plus their unit (converted when the unit is known).
+``rho_ch2_ohm_m``, ``R_std_ch1_ohm``, ``excitation_ch1_A``, ``Hc2_T``, ``Hc2_err_T``.
+Unknown columns keep a snake_case version of their header plus their unit (converted when
+the unit is known).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ __all__ = [
 SI_UNIT_OF_BASE: dict[str, str] = {
     "T": "K", "B": "T", "R": "ohm", "Rxy": "ohm", "rho": "ohm_m", "I": "A", "V": "V",
     "theta": "rad", "t": "s", "Vg": "V", "n2d": "m2", "excitation": "", "frequency": "Hz",
-    "phase": "rad",
+    "phase": "rad", "Hc2": "T", "Hc2_err": "T",
 }
 
 #: bases holding a resistance-like signal (their channels define the channel layout)
@@ -63,6 +65,10 @@ for _base, _names in {
     "excitation": ["excitation", "excitation current", "excitation amplitude"],
     "frequency": ["frequency", "freq"],
     "phase": ["phase", "phase angle"],
+    # precomputed critical fields (hc2-angle / hc2-temperature tables): Hc2_T, Hc2_err_T
+    "Hc2": ["hc2", "bc2", "h c2", "b c2", "mu0hc2", "mu0 hc2"],
+    "Hc2_err": ["hc2 err", "bc2 err", "h c2 err", "b c2 err", "hc2 error", "bc2 error",
+                "dhc2", "dbc2", "delta hc2", "delta bc2", "hc2 t err", "bc2 t err"],
 }.items():
     for _n in _names:
         _STEMS[_n] = _base
@@ -281,7 +287,9 @@ def classify(header: str) -> ColumnSpec:
             base = None  # e.g. "V (K)": a unit that contradicts the name
     if base is not None and not unit:
         si_unit = SI_UNIT_OF_BASE[base]
-    if base is not None and is_std:
+    if base == "Hc2" and is_std:
+        base = "Hc2_err"  # "sigma Hc2 (T)": the error of a precomputed field, Hc2_err_T
+    elif base is not None and is_std and base != "Hc2_err":
         base = base + "_std"
     return ColumnSpec(header=header, stem=stem, base=base, channel=channel, unit=unit,
                       si_unit=si_unit, factor=factor, offset=offset)
@@ -329,7 +337,7 @@ def unit_of_column(name: str) -> str:
 #: canonical names shown in messages about column mappings
 CANONICAL_EXAMPLES: tuple[str, ...] = (
     "T_K", "B_T", "R_ohm", "R_ch1_ohm", "Rxy_ohm", "rho_ohm_m", "R_std_ohm", "I_A", "V_V",
-    "theta_rad", "t_s", "Vg_V", "n2d_m2",
+    "theta_rad", "t_s", "Vg_V", "n2d_m2", "Hc2_T", "Hc2_err_T",
 )
 
 _IDENTIFIER_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")

@@ -53,7 +53,7 @@ from .columns import (
 from .columns import _unit_conv as unit_conversion
 from .measurement import QUANTITIES, Measurement, channel_number
 from .qcodes_db import is_sqlite
-from .qd import is_qd, parse_qd
+from .qd import channel_roles, is_qd, parse_qd
 from .raw import RawTable, decode_file
 from .tabular import parse_table
 
@@ -367,6 +367,35 @@ def _inherit_std_units(specs: dict[int, ColumnSpec]) -> None:
                 break
 
 
+def _named_longitudinal_channel(meta: dict[str, Any],
+                                channels: dict[str, str]) -> tuple[int, str] | None:
+    """``(channel, reason)`` of the one longitudinal-resistance channel that the file's
+    channel labels name (``TMR``, ``R_xx``...; :func:`~ktoanalysis.io.qd.channel_roles`),
+    when the file has several such channels; else ``None`` (the first one is the default).
+    """
+    names = meta.get("qd_channel_names")
+    longitudinal = [k for k, v in channels.items() if v.startswith("R_ch")]
+    if not isinstance(names, dict) or len(longitudinal) < 2:
+        return None
+    roles = channel_roles(names)
+    picked = [int(k) for k in longitudinal if roles.get(int(k), ("",))[0] == "longitudinal"]
+    if len(picked) != 1:
+        return None
+    ch = picked[0]
+
+    def said(k: int) -> str:
+        role, word = roles[k]
+        label = str(names[str(k)])
+        m = re.search(re.escape(word), label, re.I)
+        return f"{'Hall' if role == 'hall' else role} ({(m.group(0) if m else word)!r} " \
+               f"in {label!r})"
+
+    why = [f"the file header labels channel {ch} {said(ch)}"]
+    why += [f"channel {k} {said(int(k))}" for k in sorted(longitudinal, key=int)
+            if int(k) != ch and int(k) in roles]
+    return ch, "; ".join(why)
+
+
 def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
            require: tuple[str, ...], user_meta: dict[str, Any]) -> Measurement:
     explicit = _explicit_specs(raw, path, columns) if columns else {}
@@ -532,6 +561,10 @@ def _build(raw: RawTable, path: Path, columns: dict[str | int, str] | None,
     if iv:
         meta.setdefault("derived", {}).update(iv)
     meta["warnings"] = list(raw.warnings)
+    if "channel" not in meta:
+        named = _named_longitudinal_channel(meta, channels)
+        if named is not None:
+            meta["channel"], meta["channel_reason"] = named
 
     for name in require:
         if name not in frame.columns:

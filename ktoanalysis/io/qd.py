@@ -25,12 +25,20 @@ Channel labels: a Resistivity-option bridge whose ``SampleN Name`` is exactly a 
 its resistance becomes ``Rxy_chN_ohm``. Free text that merely mentions Hall (a title, an
 AC-transport ``SAMPLEn_MATERIAL``) does not count, and AC-transport ``Res. chN`` columns are
 never Hall: that option records Hall data in its separate ``Hall chN`` columns.
+
+Channel roles: the labels (``metadata['qd_channel_names']``) may still *name* a channel's
+role, as the AC-transport file ``ACT_Ch1_Hall_Ch2_TMR.dat`` does (``...Ch1 4 wire Hall on
+side surface``, ``...Ch2_TMR on top surface``). :func:`channel_roles` reads those words;
+the loader then takes the one channel named longitudinal as the default resistance
+channel of a file with several (``metadata['channel']``, with ``channel_reason``), and
+leaves the columns' names as they are.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,10 +46,17 @@ from ..errors import DataFormatError
 from .block import read_block
 from .raw import RawTable, iter_lines, split_csv_line, split_lines, unique_headers
 
-__all__ = ["is_qd", "parse_qd", "HALL_LABELS"]
+__all__ = ["is_qd", "parse_qd", "HALL_LABELS", "LONGITUDINAL_WORDS", "HALL_WORDS",
+           "channel_roles"]
 
 #: sample names (lower case, letters and digits only) that mark a bridge as Hall
 HALL_LABELS = frozenset({"hall", "rxy", "ryx", "rhall", "hallresistance", "halltransverse"})
+#: words of a channel label naming a longitudinal-resistance channel (``TMR``: transverse
+#: magnetoresistance, i.e. R_xx in a perpendicular field)
+LONGITUDINAL_WORDS = frozenset({"tmr", "lmr", "mr", "rxx", "longitudinal",
+                                "magnetoresistance"})
+#: words of a channel label naming a Hall (transverse) channel
+HALL_WORDS = frozenset({"hall", "rxy", "ryx"})
 
 _SKIP_KEYWORDS = {"FIELDGROUP", "STARTUPGROUP", "STARTUPAXIS", "PLOT_APPEARANCE", "DATATYPE"}
 
@@ -112,6 +127,46 @@ def _format_of(app: str, headers: list[str], header_text: str) -> str:
     if any(h.startswith("resistance ch") for h in hl):
         return "qd-eto"
     return "qd"
+
+
+def _label_words(label: str) -> set[str]:
+    low = label.lower()
+    words = set(re.findall(r"[a-z]+", low))
+    for pair in ("xx", "xy", "yx"):  # "R_xx", "R xy"
+        if re.search(rf"(?<![a-z])r[ _.]?{pair}(?![a-z])", low):
+            words.add("r" + pair)
+    return words
+
+
+def channel_roles(names: Mapping[str, str]) -> dict[int, tuple[str, str]]:
+    """The role that each channel's label names, with the word that names it.
+
+    Parameters
+    ----------
+    names
+        Channel number (as text) -> label (``metadata['qd_channel_names']``).
+
+    Returns
+    -------
+    dict
+        Channel number -> ``(role, word)``, role ``"longitudinal"`` (a word of
+        :data:`LONGITUDINAL_WORDS`: ``TMR``, ``MR``, ``R_xx``...) or ``"hall"`` (a word of
+        :data:`HALL_WORDS`); a label naming both roles or neither is left out.
+    """
+    out: dict[int, tuple[str, str]] = {}
+    for key, label in names.items():
+        try:
+            ch = int(key)
+        except (TypeError, ValueError):
+            continue
+        words = _label_words(str(label))
+        lon = sorted(words & LONGITUDINAL_WORDS)
+        hall = sorted(words & HALL_WORDS)
+        if lon and not hall:
+            out[ch] = ("longitudinal", lon[0])
+        elif hall and not lon:
+            out[ch] = ("hall", hall[0])
+    return out
 
 
 def _channel_info(table: RawTable) -> None:

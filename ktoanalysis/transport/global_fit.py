@@ -26,6 +26,7 @@ import lmfit
 import numpy as np
 
 from ..errors import FitError
+from . import _lmfit_guard  # noqa: F401  (numpy error state kept when a fit raises)
 
 __all__ = ["DataSet", "GlobalFit", "GlobalFitResult"]
 

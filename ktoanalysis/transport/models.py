@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import FitError
 from ..units import HBAR, K_B, MU_B, PHI0, E
+from . import _lmfit_guard  # noqa: F401  (numpy error state kept when a fit raises)
 from .lineshapes import (
     EPS_MIN,
     G_AL_S,

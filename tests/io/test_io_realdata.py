@@ -50,6 +50,33 @@ def test_act_file_info_json(ppms_act):
     assert out["metadata"]["qd_app"] == "ACTRANSPORT"
 
 
+def test_act_file_default_channel_and_units():
+    """SOURCES 1b: the header labels ch1 '4 wire Hall on side surface' and ch2 'TMR on top
+    surface' (SAMPLEn_MATERIAL; TITLE '..._Ch1_4 wire Hall_Ch2_TMR ...'): ch2, the
+    longitudinal channel, is the default, and info says why. The quadrature error is in
+    'ohm-cm-rad' as the [Data] header states (not converted), not in rad."""
+    path = realdata_file("snse_nbse2_misfit_ppms", "ACT_Ch1_Hall_Ch2_TMR.dat")
+    out = _info(path)
+    used = out["resistance_column"]
+    assert used["name"] == "R_ch2_ohm" and used["channel"] == 2
+    assert used["original"] == "Res. ch2 (ohm-cm)"
+    assert "'TMR' in '(SnSe)1.16(NbSe)2_S2_Ch2_TMR on top surface'" in used["reason"]
+    assert "channel 1 Hall" in used["reason"]
+    units = {c["original"]: (c["unit"], c["si"]) for c in out["columns"]}
+    assert units["Quad.Error ch1 (ohm-cm-rad)"] == ("ohm-cm-rad", False)
+    assert units["Quad.Error ch2 (ohm-cm-rad)"] == ("ohm-cm-rad", False)
+    assert units["2nd Harm. ch1 (dB)"] == ("dB", False)
+    assert load(path).resistance_column() == "R_ch2_ohm"
+    assert load(path, channel="ch1").resistance_column() == "R_ch1_ohm"
+    # the Resistivity-option file of the same crystal: ch1 'TMR' is the only longitudinal
+    # channel (ch2 'Hall' is Rxy), so nothing is chosen in the metadata
+    res = realdata_file("snse_nbse2_misfit_ppms", "Resistivity_Ch1_TMR_Ch2_Hall_test.dat")
+    m = load(res)
+    assert "channel" not in m.metadata and m.resistance_column() == "R_ch1_ohm"
+    assert _info(res)["resistance_column"]["reason"] == \
+        "the only longitudinal resistance column"
+
+
 def test_act_file_values(ppms_act):
     m = load(ppms_act)
     r1, r2 = m.column("R_ch1_ohm"), m.column("R_ch2_ohm")
@@ -168,7 +195,8 @@ REALDATA_TESTS = {
     "snse_nbse2_misfit_ppms/Resistivity_Ch1_TMR_Ch2_Hall_test.dat":
         ["test_resistivity_file_info_json", "test_resistivity_file_values"],
     "snse_nbse2_misfit_ppms/ACT_Ch1_Hall_Ch2_TMR.dat":
-        ["test_act_file_info_json", "test_act_file_values"],
+        ["test_act_file_info_json", "test_act_file_values",
+         "test_act_file_default_channel_and_units"],
     "mbe_film_hall_psu/TRP4_MBE1-230327A-MS_RvsH_50K.dat": ["test_hall_film_file"],
     **{f"tbg_wse2_wal/{n}": ["test_wal_matrix_file"] for n in WAL_REFERENCE},
     "tbg_wse2_wal/Data_array.txt": ["test_wal_authors_curves"],
