@@ -29,6 +29,13 @@ def _model(orientation: str, tb: str, option: list[str] | None):
     return make_model(orientation, tb, **parse_options(option))
 
 
+def _say_reference(model) -> None:
+    """One line on stderr for an orientation the paper does not compute (text output)."""
+    spec = ORIENTATION_SPECS[model.orientation]
+    if not spec.validated:
+        typer.echo(f"{spec.label}: {spec.reference}", err=True)
+
+
 def _mu(model, n2d: float | None, mu_ev: float | None, method: str
         ) -> tuple[float, float | None]:
     from ..errors import TheoryError
@@ -82,6 +89,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             echo_json(out)
         else:
+            _say_reference(model)
             typer.echo(f"mu = {mu:.5f} eV  ({model.orientation}, {model.tb}, "
                        f"n2D = {n2d:.4g} cm^-2, {nb} occupied bands; model limit "
                        f"{n_max:.3g} cm^-2, sheets open above {limit.n2d_cm2:.3g} cm^-2)")
@@ -150,6 +158,7 @@ def register(app: typer.Typer) -> None:
             if json_out:
                 echo_json(cout)
                 return
+            _say_reference(model)
             typer.echo(f"{model.orientation} {model.tb}: mu = {mu:.5f} eV, "
                        f"E_F = {cs.E_F_eV:.5f} eV (contour method)")
             typer.echo("band   DOS (states/eV/cell)   points  star-shaped about Gamma")
@@ -170,6 +179,7 @@ def register(app: typer.Typer) -> None:
             echo_json(out)
             return
         unit = out["k_unit"]
+        _say_reference(model)
         typer.echo(f"{model.orientation} {model.tb}: mu = {mu:.5f} eV, E_F = {fs.E_F_eV:.5f} eV")
         typer.echo("band   DOS (states/eV/cell)   kF min..max (" + unit + ")")
         kp = fs.kF_paper_units()
@@ -220,6 +230,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             echo_json(out)
             return
+        _say_reference(model)
         for name, E in levels.items():
             typer.echo(f"{name}: " + " ".join(f"{e:.5f}" for e in E))
         if mu is not None:
