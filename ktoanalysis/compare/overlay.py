@@ -974,20 +974,31 @@ def plot_overlay(results: pd.DataFrame | str | Path | None = None,
         central_vals = np.concatenate(kept[::2]) if kept else central_vals
         from ..theory.eliashberg import NEGLIGIBLE_TC_K
 
-        tc_th = th["Tc_K"].to_numpy(dtype=float)
-        if tc_th.size and not np.nanmax(tc_th) >= NEGLIGIBLE_TC_K:
+        present = [o for o in ORIENTATIONS if o in set(th["orientation"])]
+        weak = [ORIENTATION_SPECS[o].label for o in present
+                if not np.nanmax(th.loc[th["orientation"] == o, "Tc_K"].to_numpy(float),
+                                 initial=0.0) >= NEGLIGIBLE_TC_K]
+        if weak:
             # paper 000's own conclusion (Sec. IV, Conclusion): TO1 alone is too weak
-            notes.append(f"TO1-only theory Tc < {NEGLIGIBLE_TC_K} K: negligible, as paper 000 "
-                         "concludes (the TO1 mode alone is too weak;\nother phonons must add; "
-                         "see `ktoanalysis theory eliashberg --lambda-e/--omega-e-meV`)")
-        for orient in [o for o in ORIENTATIONS if o in set(th["orientation"])]:
+            which = "" if len(weak) == len(present) else f" for {', '.join(weak)}"
+            notes.append(f"TO1-only theory Tc{which} < {NEGLIGIBLE_TC_K} K: negligible, as "
+                         "paper 000 concludes (the TO1 mode alone is too weak;\nother phonons "
+                         "must add; see `ktoanalysis theory eliashberg "
+                         "--lambda-e/--omega-e-meV`)")
+        for orient in present:
             spec = ORIENTATION_SPECS[orient]
             if not spec.validated:  # say it on the figure, not only in the docs
                 rows = th[th["orientation"] == orient]
                 meas_used = "/".join(sorted({str(v) for v in rows.get("measure", [])
                                              if str(v) not in ("", "nan")}))
+                paper = sorted({str(v) for o in present if ORIENTATION_SPECS[o].validated
+                                for v in th.loc[th["orientation"] == o].get("measure", [])
+                                if str(v) not in ("", "nan")})
+                differs = meas_used and paper and meas_used != "/".join(paper)
                 notes.append(f"{spec.label} theory: {NO_REFERENCE} (extension of the paper's "
-                             "models" + (f"; measure {meas_used}" if meas_used else "") + ")")
+                             "models" + (f"; measure {meas_used}" if meas_used else "")
+                             + (f",\nnot the paper's {'/'.join(paper)}: compare its size "
+                                "with the others with care" if differs else "") + ")")
 
     # --- measured points, left panel
     for (src_is_study, orient, crit), grp in meas.groupby(
