@@ -22,8 +22,8 @@ T/25; a broader one is not); (3) among the points 3 to 11 half-widths above T50,
 flattest one T_N (smallest |d ln R/d ln T| of a line through the points within a factor
 sqrt(1.25) in T: dR/dT back at the normal-state level, past the fluctuation tail, before a
 metallic rise); (4) R_N = mean R within +/- 2 % of T_N (at least 5 points), error the
-standard error of the mean
-(:func:`above_transition_window`). ``options`` record ``rn_window_K`` and
+standard error of the mean and the plateau choice (``_window_choice_error``) in
+quadrature (:func:`above_transition_window`). ``options`` record ``rn_window_K`` and
 ``rn_window_rule``. Alternatives: ``'fixed_T'`` (mean near ``rn_T_K``, default the top of
 the data; an explicit ``rn_T_K`` implies it), ``'fixed_B'``, ``'extrapolated_linear'``.
 
@@ -77,7 +77,10 @@ the noise; those crossings are skipped). All raw crossings are reported. The cro
   bracket. In the local-fit regime the quadratic term absorbs the curvature (0).
 * ``sys["R_N"]``: every temperature recomputed with R_N +/- its standard error at Tc_mid
   (band mean: std/sqrt(n); fitted line: its prediction error), half the difference; also
-  reported as ``<name>_sys_RN``.
+  reported as ``<name>_sys_RN``. With ``above_transition`` the R_N error adds in
+  quadrature the noise-driven choice of the plateau point (``_window_choice_error``:
+  the flattest-point search repeated on noisy copies of the smoothed curve), which
+  dominates where the normal state still rises (BCG fluctuation tail, metallic slope).
 
 Tested 1-sigma coverage of the combined error (tests/transport/test_tc_quality.py, 250
 sets each, sloped normal state, 25 points between 1 and 99 % of R_N with 2 and 5 % noise,
@@ -267,7 +270,8 @@ class NormalState:
         Reference temperature (K).
     scatter_ohm
         1-sigma error (Ohm) of R_N at ``T_ref_K`` (the standard error of the band mean,
-        or of the fitted line), used for the R_N systematic.
+        with ``above_transition`` and the plateau choice in quadrature, or of the fitted
+        line), used for the R_N systematic.
     method
         The rn_method used (``"given"`` when R_N_ohm was supplied).
     cov
@@ -608,8 +612,10 @@ def normal_state(data: RTData, method: RnMethod = "above_transition", *,
     if R_N_ohm is not None:
         rn = NormalState(float(R_N_ohm), 0.0, float(T[-1]), 0.0, "given")
     elif method == "above_transition":
-        sel = above_transition_window(T, R).select(T)
-        rn = NormalState(float(np.mean(R[sel])), 0.0, float(np.mean(T[sel])), _sem(R[sel]),
+        win = above_transition_window(T, R)
+        sel = win.select(T)
+        rn = NormalState(float(np.mean(R[sel])), 0.0, float(np.mean(T[sel])),
+                         float(np.hypot(_sem(R[sel]), _window_choice_error(T, R, win))),
                          "above_transition")
     elif method == "fixed_T":
         T0 = float(T[-1]) if rn_T_K is None else float(rn_T_K)
@@ -879,6 +885,92 @@ def above_transition_window(T_K: np.ndarray, R_ohm: np.ndarray) -> RnWindow:
     j = _flattest(T, R, cand)
     lo, hi = _band(T, j, lo_s)
     return RnWindow(lo, hi, float(T[j]), float(T50), float(h), True, low)
+
+
+#: _window_choice_error: noisy copies of the smoothed curve on which the flattest point is
+#: searched again (fixed seed: the error is reproducible)
+RN_CHOICE_COPIES = 64
+RN_CHOICE_SEED = 20261201
+
+
+def _local_lines(x: np.ndarray, Y: np.ndarray, idx: np.ndarray, look: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Slope and value at ``x[p]`` of the local line of :func:`_flattest` (the points
+    within half of ``look`` of ``x[p]``, at least the 3 nearest) for every ``p`` in
+    ``idx`` and every row of ``Y`` (shape ``(k, x.size)``); slope ``inf`` where the
+    points do not define a line."""
+    lo = np.searchsorted(x, x[idx] - 0.5 * look, side="left")
+    hi = np.searchsorted(x, x[idx] + 0.5 * look, side="right")
+    few = np.flatnonzero(hi - lo < 3)
+    for q in few:  # sparse data: the 3 nearest points (contiguous on the sorted axis)
+        sel = np.sort(np.argsort(np.abs(x - x[idx[q]]), kind="stable")[:3])
+        lo[q], hi[q] = sel[0], sel[-1] + 1
+    zero = np.zeros((Y.shape[0], 1))
+    cy = np.concatenate([zero, np.cumsum(Y, axis=1)], axis=1)
+    cxy = np.concatenate([zero, np.cumsum(Y * x, axis=1)], axis=1)
+    cx = np.concatenate([[0.0], np.cumsum(x)])
+    cxx = np.concatenate([[0.0], np.cumsum(x * x)])
+    m = (hi - lo).astype(float)
+    Sx, Sxx = cx[hi] - cx[lo], cxx[hi] - cxx[lo]
+    Sy, Sxy = cy[:, hi] - cy[:, lo], cxy[:, hi] - cxy[:, lo]
+    den = Sxx - Sx**2 / m
+    ok = den > 1e-12 * np.maximum(Sxx, 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where(ok, (Sxy - Sx * Sy / m) / np.where(ok, den, 1.0), np.inf)
+        value = Sy / m + np.where(ok, slope, 0.0) * (x[idx] - Sx / m)
+    return slope, value
+
+
+def _window_choice_error(T_K: np.ndarray, R_ohm: np.ndarray, win: RnWindow) -> float:
+    """Error (Ohm) of R_N from the noise-driven choice of the plateau point T_N.
+
+    Where the normal state still rises (a long fluctuation tail, a metallic slope) the
+    flattest point of :func:`above_transition_window` is picked by the noise among
+    candidates of nearly equal slope, and R_N moves with it by more than the standard
+    error of the band mean. Here the choice is repeated on ``RN_CHOICE_COPIES`` noisy
+    copies of the smoothed curve (ln R of the local line of :func:`_flattest` at every
+    point, plus Gaussian noise of :func:`estimate_noise`); the error is the standard
+    deviation of the smoothed band means at the points chosen. 0 without a transition,
+    with fewer than 2 candidates or without noise.
+
+    Parameters
+    ----------
+    T_K, R_ohm
+        Sorted curve (K, Ohm).
+    win
+        Its window (:func:`above_transition_window`).
+
+    Returns
+    -------
+    float
+        1-sigma error (Ohm).
+    """
+    T, R = np.asarray(T_K, float), np.asarray(R_ohm, float)
+    if not win.found or not np.isfinite(win.half_width_K):
+        return 0.0
+    lo_s = win.T50_K + RN_START * win.half_width_K
+    hi_s = win.T50_K + (RN_START + RN_SPAN) * win.half_width_K
+    cand = np.flatnonzero((T >= lo_s) & (T <= hi_s))
+    sigma = estimate_noise(R)
+    if cand.size < 2 or not np.isfinite(sigma) or sigma <= 0:
+        return 0.0
+    x, look = _log_scale(T)
+    x = x - float(np.mean(x))  # the lines do not depend on the origin; sums stay small
+    y = np.log(np.clip(R, np.max(np.abs(R)) * 1e-12, None))
+    slope, value = _local_lines(x, y[None, :], np.arange(T.size), look)
+    smooth = np.where(np.isfinite(slope[0]), value[0], y)
+    rng = np.random.default_rng(RN_CHOICE_SEED)
+    copies = smooth[None, :] + (sigma / np.exp(smooth))[None, :] * rng.standard_normal(
+        (RN_CHOICE_COPIES, T.size))
+    s_b = np.abs(_local_lines(x, copies, cand, look)[0])
+    if np.sum(np.isfinite(s_b[0])) < 2:
+        return 0.0
+    chosen = cand[np.argmin(s_b, axis=1)]
+    means: dict[int, float] = {}
+    for j in np.unique(chosen):
+        lo, hi = _band(T, int(j), lo_s)
+        means[int(j)] = float(np.mean(np.exp(smooth[(T >= lo) & (T <= hi)])))
+    return float(np.std([means[int(j)] for j in chosen], ddof=1))
 
 
 def _sem(vals: np.ndarray) -> float:
