@@ -105,7 +105,9 @@ def test_demo_report_page(demo_run):
     n_rows = data_path("example_series", "manifest.toml").read_text().count("[[run]]")
     assert len(re.findall(r'<tr class="row-(?:ok|warn|fail)" id="row-\d+"', html)) == n_rows
     srcs = re.findall(r'<img src="([^"]*)"', html)
-    assert len(srcs) == n_rows + 1  # each row's figure and the overlay
+    n_series = len(list((out / "series").glob("*.png")))
+    assert n_series >= 2  # the gate series KTO111-G and Tc(n2D)
+    assert len(srcs) == n_rows + 1 + n_series  # each row's figure, the overlay, the series
     assert all(s.startswith("data:image/png;base64,") for s in srcs)
     assert "<script" not in html.lower() and "href=" not in html
     version = pd.read_csv(written["results"])["ktoanalysis_version"].iloc[0]

@@ -24,6 +24,12 @@ supplies any field, options merged key by key)::
     [run.options]
     alpha = 3
 
+    [[run]]
+    sample = "KTO111-B"
+    file = "B/experiment.db"            # a QCoDeS database
+    run = 3                             # its run id (load(..., run_id=3))
+    options = { sweep = "warming" }     # any option of the kind, checked against it
+
 CSV form: one line per row, a header with the same field names; several files in one
 cell are separated by ``;``; options come as a JSON object in an ``options`` column and/or
 as ``opt.<name>`` columns (cells parsed as JSON literals, else kept as text; empty cells
@@ -39,10 +45,23 @@ or ``n2d_m2`` in m^-2), ``Vg_V`` or ``V_G_V`` (gate voltage in V; rows of one sa
 manifest order make a gate series, see :mod:`ktoanalysis.batch.series_level`),
 ``polarization`` (text, e.g. the ferroelectric polarization state ``up``/``down`` or a
 poling voltage ``+10 V``), ``channel`` (resistance channel number or column name),
-``options`` (keyword options of the analysis), ``columns`` (original header -> canonical
+``run`` (QCoDeS run id, an integer >= 1, passed to :func:`ktoanalysis.io.load` as
+``run_id=``; every existing file of the row must then be a QCoDeS SQLite database),
+``options`` (keyword options of the analysis, checked against the kind's declaration:
+an unknown option or a refused value is a :class:`~ktoanalysis.errors.ManifestError`
+naming the row, the option and the accepted ones), ``columns`` (original header -> canonical
 name or lab header with unit, passed to :func:`ktoanalysis.io.load` as ``columns=``; merged
 with ``[defaults]`` key by key like ``options``; targets are checked when the manifest is
 read, headers when the file is loaded).
+
+Gate voltage from the data file
+-------------------------------
+A row without ``Vg_V`` takes the gate voltage its data file states (a ``# gate voltage:
+-40 V`` or ``# Vg_V = 2.5`` comment, a QCoDeS station snapshot: whatever
+:func:`ktoanalysis.io.load` puts in ``metadata['Vg_V']``) for the results table and the
+gate series; ``results.csv`` column ``Vg_source`` says ``manifest`` or ``file``. A
+manifest value wins over the file's; where they differ the row carries a warning naming
+both (logged by the runner and kept in ``rows/<row>.json``).
 
 Two severities of problems
 --------------------------
@@ -94,6 +113,7 @@ FIELDS: dict[str, str] = {
     "V_G_V": "gate voltage in V (same as Vg_V)",
     "polarization": "polarization state (text)",
     "channel": "resistance channel (number or column name)",
+    "run": "QCoDeS run id (integer >= 1) of a .db data file",
     "options": "options of the analysis (table / JSON object)",
     "columns": "header -> canonical name ('B_T') or lab header with unit ('B (mT)') "
                "(table / JSON object)",
@@ -126,6 +146,9 @@ class ManifestRow:
         Entries that name no existing file (a missing path or a glob matching nothing).
     orientation, n2d_m2, Vg_V, polarization, channel
         Metadata (SI; ``None`` when not given).
+    run
+        QCoDeS run id passed to :func:`ktoanalysis.io.load` as ``run_id`` (``None``: not
+        given).
     options
         Keyword options passed to the analysis.
     columns
@@ -146,6 +169,7 @@ class ManifestRow:
     channel: int | str | None = None
     options: dict[str, Any] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)
+    run: int | None = None
 
     @property
     def label(self) -> str:
@@ -336,7 +360,7 @@ def _from_csv(path: Path, source: str) -> list[dict[str, Any]]:
                 raw[name] = _json_object(cell, f"{source}: row {i}", name)
             elif name == "files":
                 raw[name] = [p.strip() for p in cell.split(";") if p.strip()]
-            elif name == "channel":
+            elif name in ("channel", "run"):
                 raw[name] = int(cell) if (cell.isascii() and cell.isdigit()) else cell
             else:
                 raw[name] = cell
@@ -440,6 +464,29 @@ def _orientation(value: Any, where: str) -> str:
         raise ManifestError(f"{where}, field 'orientation': unknown orientation {value!r}; "
                             f"expected one of {', '.join(ORIENTATIONS)}{hint}")
     return text
+
+
+def _run_id(value: Any, where: str) -> int:
+    """A QCoDeS run id: an integer >= 1 (``3``; ``"3"`` from a CSV cell)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ManifestError(f"{where}, field 'run': expected a QCoDeS run id (an integer "
+                            f">= 1), got {value!r}")
+    return value
+
+
+def _check_run_files(run: int, files: Sequence[str], entries: Sequence[str],
+                     where: str) -> None:
+    """``run`` needs QCoDeS databases: every existing file must be an SQLite file."""
+    from ..io.qcodes_db import is_sqlite
+
+    for f in files:
+        p = Path(f)
+        if p.is_file() and not is_sqlite(p):
+            raise ManifestError(f"{where}, field 'run': run = {run} selects a run of a "
+                                f"QCoDeS database, but {p.name} is not one (remove 'run' "
+                                f"for {', '.join(entries)})")
 
 
 def _file_entries(raw: Mapping[str, Any], where: str) -> list[str]:
@@ -573,12 +620,16 @@ def _parse_row(i: int, raw: dict[str, Any], base: Path, kinds: Mapping[str, str]
             raise ManifestError(f"{where}, field 'channel': expected a channel number >= 1 "
                                 f"or a column name, got {channel!r}")
 
+    run = _run_id(raw["run"], where) if "run" in raw else None
+
     files, missing = _resolve(entries, base)
     if strict and missing:
         raise ManifestError(f"{where}, field 'files': no such file: {', '.join(missing)} "
                             f"(relative paths resolve against {base})")
+    if run is not None:
+        _check_run_files(run, files, entries, where)
     return ManifestRow(index=i, sample=sample, kind=kind, module=module, files=tuple(files),
                        patterns=tuple(entries), missing=tuple(missing),
                        orientation=orientation, n2d_m2=n2d_m2, Vg_V=Vg_V,
                        polarization=polarization, channel=channel, options=dict(options),
-                       columns=_as_columns(raw.get("columns"), where))
+                       columns=_as_columns(raw.get("columns"), where), run=run)

@@ -6,6 +6,8 @@ Written by ``ktoanalysis batch ... --report`` and ``ktoanalysis demo``. The page
   unit), the quality verdict (coloured: ok green, warn orange, fail red) and every flag
   with its message; the rows that failed to run, with their error;
 * the theory-vs-experiment overlay when one was drawn;
+* the series figures (``series/*.png`` of :mod:`ktoanalysis.batch.series_level`: each
+  gate series, Tc against n2D), captioned, with the main numbers of ``series.json``;
 * each sample's figures (the per-row PNGs, embedded as base64 data URIs);
 * the provenance: ktoanalysis version, Python, date, manifest (with SHA-256), and each
   row's input files with their SHA-256 and the resolved options.
@@ -72,6 +74,48 @@ def _data_uri(path: Path) -> str | None:
     except OSError:
         return None
     return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _series_figures(out: Path) -> tuple[list[dict[str, str]], list[str]]:
+    """The figures of ``out/series/`` (gate series in the order of ``series.json``, then
+    ``tc_n2d.png``, then any other PNG by name) with captions, and the summary lines of
+    ``series.json`` (both empty when the run has no series)."""
+    from ..compare.series import summary_lines
+    from ..compare.series_plots import gate_plot_name
+
+    folder = out / "series"
+    if not folder.is_dir():
+        return [], []
+    doc: dict[str, Any] = {}
+    try:
+        loaded = json.loads((folder / "series.json").read_text(encoding="utf-8"))
+        doc = loaded if isinstance(loaded, dict) else {}
+    except (OSError, ValueError):
+        pass
+    captions: dict[str, str] = {}
+    for g in doc.get("gate_series") or []:
+        sample, orient = str(g.get("sample", "")), str(g.get("orientation") or "")
+        branches = g.get("branches") or {}
+        counts = ", ".join(f"{n} {b}" for b, n in branches.items()) if branches else ""
+        captions[gate_plot_name(sample, orient)] = (
+            f"Gate series of {sample}{' ' + orient if orient else ''}: Tc, R_s and n2D "
+            f"against V_G, up and down sweep branches drawn apart"
+            + (f" (points: {counts})" if counts else ""))
+    captions["tc_n2d.png"] = ("Tc against n2D per orientation, with each orientation's "
+                              "Tc-density slope")
+    names = sorted(p.name for p in folder.glob("*.png"))
+    order = [n for n in captions if n in names] + [n for n in names if n not in captions]
+    figures = []
+    for name in order:
+        src = _data_uri(folder / name)
+        if src is not None:
+            figures.append({"src": src, "name": f"series/{name}",
+                            "caption": captions.get(name, f"series figure {name}")})
+    try:
+        lines = summary_lines(doc) if doc else []
+    except (KeyError, TypeError, ValueError):  # a document of another version
+        lines = []
+    return figures, lines
 
 
 def _float(v: Any) -> float:
@@ -170,6 +214,7 @@ def render_report(series: Any, *, overlay: str | Path | None = None,
                                                   "theory and the literature"}
         else:
             overlay_note = overlay_note or f"the overlay figure {overlay} could not be read"
+    series_figs, series_lines = _series_figures(out)
     verdicts = [row["verdict"] for row in rows]
     summary = {"n_rows": series.n_rows, "n_ok": series.n_ok, "n_failed": series.n_failed,
                "n_verdict": {v: verdicts.count(v) for v in ("ok", "warn", "fail")}}
@@ -192,6 +237,7 @@ def render_report(series: Any, *, overlay: str | Path | None = None,
         failures=failures.to_dict("records"),
         samples=[{"sample": s, "figures": figs} for s, figs in samples.items()],
         overlay=overlay_fig, overlay_note=overlay_note, prov=prov, summary=summary,
+        series_figures=series_figs, series_lines=series_lines,
         colours=VERDICT_COLOURS)
 
 

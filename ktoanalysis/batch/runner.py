@@ -8,7 +8,10 @@ Output folder layout
     (cm^-2), ``Vg_V``, ``polarization``, ``channel``), ``options`` (JSON: the resolved
     options, defaults included), ``ktoanalysis_version`` (the version that analysed the
     row), ``inputs_sha256`` (SHA-256 of each data file, ``;``-separated in the order of
-    ``files``), ``quality`` (verdict) and ``flags`` (codes, ``;``-separated), then every
+    ``files``), ``run`` (the QCoDeS run id of a ``.db`` row, else empty), ``Vg_source``
+    (``manifest`` or ``file``: where ``Vg_V`` comes from, a row without ``Vg_V`` taking
+    the gate voltage its data file states; empty without one), ``quality`` (verdict) and
+    ``flags`` (codes, ``;``-separated), then every
     parameter with its ``_err`` column (empty when unknown) and the fit statistics
     (``stat_*``). A parameter named like a metadata column (a Hall ``n2d_cm2``) is
     written as ``fit_<name>`` and ``fit_<name>_err``; densities are in cm^-2 only (see
@@ -99,7 +102,8 @@ log = logging.getLogger(__name__)
 #: leading columns of ``results.csv`` (parameters and statistics follow)
 RESULT_META_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "files", "orientation",
                                         "n2d_cm2", "Vg_V", "polarization", "channel",
-                                        "options", "ktoanalysis_version", "inputs_sha256")
+                                        "options", "ktoanalysis_version", "inputs_sha256",
+                                        "run", "Vg_source")
 #: columns of ``failures.csv``
 FAILURE_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "files", "error_type", "message")
 
@@ -343,6 +347,10 @@ def _run_locked(man: Manifest, out: Path, executor: Any, jobs: int, resume: bool
                      stamp)
 
     ordered = [records[r.index] for r in man.rows]
+    for row, rec in zip(man.rows, ordered, strict=True):
+        for note in rec.get("warnings") or ():
+            if note.startswith("GateVoltageConflict: "):  # see jobs.gate_voltage
+                log.warning("%s: %s", row.label, note.split(": ", 1)[1])
     results, failures = _tables(man, ordered)
     long = long_table(results, RESULT_META_COLUMNS)
     # the wide table last: its presence says the set is complete
@@ -601,16 +609,20 @@ def _tables(man: Manifest, records: list[dict[str, Any]]) -> tuple[pd.DataFrame,
         files = _display_files(row, man.base_dir)
         if rec.get("status") == "ok":
             options = rec.get("options")
+            # the gate voltage the row ran with: the manifest's, else the data file's
+            Vg_V = rec.get("Vg_V", row.Vg_V)
+            Vg_source = rec.get("Vg_source", "manifest" if row.Vg_V is not None else None)
             line = {"row": row.index, "sample": row.sample, "kind": row.kind, "files": files,
                     "orientation": orientation_label(row.orientation),
                     "n2d_cm2": math.nan if row.n2d_m2 is None else row.n2d_m2 * 1e-4,
-                    "Vg_V": row.Vg_V, "polarization": row.polarization,
+                    "Vg_V": Vg_V, "polarization": row.polarization,
                     "channel": row.channel,
                     "options": json.dumps(row.options if options is None else options,
                                           sort_keys=True),
                     "ktoanalysis_version": rec.get("ktoanalysis_version", ""),
                     "inputs_sha256": ";".join(i.get("sha256") or ""
-                                              for i in rec.get("inputs", []))}
+                                              for i in rec.get("inputs", [])),
+                    "run": _meta_cell(row.run), "Vg_source": _meta_cell(Vg_source)}
             for k, v in user_units(rec["values"]).items():
                 k = _column_name(k)
                 (stats if k.startswith("stat_") else params).setdefault(k, None)

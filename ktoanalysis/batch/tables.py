@@ -41,7 +41,8 @@ LONG_COLUMNS: tuple[str, ...] = ("row", "sample", "kind", "parameter", "value", 
 #: text columns of the series tables (read back as strings)
 TEXT_COLUMNS: frozenset[str] = frozenset({
     "sample", "kind", "files", "orientation", "polarization", "channel", "options",
-    "ktoanalysis_version", "inputs_sha256", "quality", "flags", "error_type", "message",
+    "ktoanalysis_version", "inputs_sha256", "run", "Vg_source", "quality", "flags",
+    "error_type", "message",
     "parameter", "unit", "verdict",
     "branch", "n2d_source",  # series/series.csv (ktoanalysis.compare.series)
 })
