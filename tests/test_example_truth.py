@@ -53,10 +53,10 @@ POLARIZATION = {"up": (0.90, 900.0), "down": (0.55, 2700.0)}
 #: gate series: the first 7 of its 13 points (manifest order) are the up branch
 GATE_UP_POINTS = 7
 
-#: Measured on the bundled series (ktoanalysis 0.1.0, 126 values): 115 with |pull| < 2
-#: (91.3 %), rms 1.17, largest |pull| 3.4 (KTO111-A hall mobility: its R_xx(B=0) noise
-#: realisation lies 2.9 sigma of the true noise off; the estimator covers 67 % on 4000
-#: simulated sets). With the error bars halved 65 % would be below 2 and 11 pulls above 4.
+#: Measured on the bundled series (ktoanalysis 0.1.0, 126 values): 119 with |pull| < 2
+#: (94.4 %), rms 1.11, largest |pull| 3.0 (before the Hall R_xx noise came from the whole
+#: sweep: 115, rms 1.17, largest 3.4 on KTO111-A's mobility). With the error bars halved
+#: 65 % would be below 2 and 11 pulls above 4.
 MIN_FRACTION_BELOW_2 = 0.80
 MAX_ABS_PULL = 4.0
 

@@ -35,7 +35,10 @@ Quality checks (flags of the result):
 
 Error budget: R_H and n2d carry the statistical error and the systematics of the field
 window (refit with half the window) and of the form (linear vs cubic); see
-:func:`_systematics`.
+:func:`_systematics`. R_S from an R_xx column (``W_m``, ``L_m``): R_xx(0) from an even fit
+on |B| <= B_max/4 with the noise estimated from the whole sweep (third differences,
+:func:`_rxx_zero_field`, Student-t factor of its degrees of freedom); ``bad_fit`` (warn)
+when the window residuals exceed that noise (a cusp near B = 0).
 """
 
 from __future__ import annotations
@@ -1162,35 +1165,191 @@ def robust_split_sweeps(m: Measurement, x: str, y: str, by: str | None,
     raise DataFormatError(f"cannot split {x} into monotonic sweeps", file=m.source, column=x)
 
 
-def _rxx_zero_field(B: np.ndarray, R: np.ndarray) -> Any:
+#: the R_xx(B = 0) fit uses |B| up to this fraction of the field range (at least
+#: ``_RXX_MIN_WINDOW`` points)
+_RXX_WINDOW = 0.25
+_RXX_MIN_WINDOW = 7
+#: the linear noise model sigma^2 = s_a^2 + s_r^2 R^2 replaces the constant one when its
+#: slope exceeds this many standard errors
+_RXX_HETERO_SIGMA = 3.0
+#: the window residuals exceeding the whole-sweep noise at this p-value (F test): the error
+#: of R_xx(0) is scaled by sqrt(chi2_red) of the window (a misfit of a + c B^2)
+_RXX_MISFIT_P = 0.01
+#: ... and beyond this p-value the result is flagged ``bad_fit`` (warn)
+_RXX_FLAG_P = 1e-3
+#: variance inflation of a mean of squared normalised third differences by their
+#: correlation (lags 1-3: rho = -3/4, 3/10, -1/20; 1 + 2 sum 2 rho^2 / 2 = 2.31): the
+#: noise variance from M of them has M / 2.31 effective degrees of freedom
+_D3_INFLATION = 1.0 + 2.0 * (0.75**2 + 0.3**2 + 0.05**2)
+#: one-sided normal probability of 1 sigma (the Student-t quantile of a 68.27 % interval)
+_P1SIGMA = 0.8413447460685429
+
+
+def _monotonic_runs(B: np.ndarray) -> list[np.ndarray]:
+    """Index arrays of the strictly monotonic runs of ``B`` in acquisition order."""
+    s = np.sign(np.diff(B))
+    runs, i0 = [], 0
+    for i in range(1, s.size + 1):
+        if i == s.size or s[i] != s[i - 1] or s[i] == 0:
+            if s[i - 1] != 0:
+                runs.append(np.arange(i0, i + 1))
+            i0 = i
+    return runs
+
+
+def _third_differences(B: np.ndarray, R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Normalised third divided differences of ``R(B)`` along each monotonic run.
+
+    For each four consecutive points the combination ``sum c_j R_j`` with
+    ``c_j = 1/prod_{k != j}(B_j - B_k)`` annihilates any quadratic (offset, slope and the
+    curvature of the magnetoresistance, also on an uneven grid); divided by
+    ``sqrt(sum c_j^2)`` its variance is the noise variance. Returns the values (Ohm) and
+    the mean R of their four points (Ohm). Runs shorter than 4 points give nothing; data
+    without monotonic runs (scrambled order) are sorted by B first.
+    """
+    runs = [r for r in _monotonic_runs(B) if r.size >= 4]
+    if sum(r.size - 3 for r in runs) < 5:
+        b, r = _mean_duplicates(B, R)
+        B, R, runs = b, r, ([np.arange(b.size)] if b.size >= 4 else [])
+    ds, rs = [], []
+    for idx in runs:
+        x = np.lib.stride_tricks.sliding_window_view(B[idx], 4)
+        y = np.lib.stride_tricks.sliding_window_view(R[idx], 4)
+        c = np.empty_like(x)
+        for j in range(4):
+            others = [k for k in range(4) if k != j]
+            c[:, j] = 1.0 / np.prod([x[:, j] - x[:, k] for k in others], axis=0)
+        ds.append(np.sum(c * y, axis=1) / np.sqrt(np.sum(c**2, axis=1)))
+        rs.append(np.mean(y, axis=1))
+    if not ds:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(ds), np.concatenate(rs)
+
+
+def _rxx_noise(Bs: list[np.ndarray], Rs: list[np.ndarray]) -> dict[str, Any] | None:
+    """Noise model of R_xx from the whole sweep (all files), or None (too few points).
+
+    The squared normalised third differences (:func:`_third_differences`, per file; those
+    beyond 5 robust standard deviations left out as glitches) estimate the noise
+    variance. Model ``sigma^2 = s_a^2 + s_r^2 R^2`` (additive plus relative noise, e.g. a
+    gain or current error): the slope ``s_r^2`` is kept only when positive and significant
+    (``_RXX_HETERO_SIGMA`` standard errors; weighted fit with ``Var(d^2) = 2 sigma^4``),
+    else the variance is the mean. ``dof`` is
+    ``2 var^2 / Var(var)`` of the variance predicted at the lowest R (for the mean:
+    ``M / 2.31``, the correlation of neighbouring differences, ``_D3_INFLATION``).
+    """
+    parts = [_third_differences(np.asarray(b, float), np.asarray(r, float))
+             for b, r in zip(Bs, Rs, strict=True)]
+    d = np.concatenate([p[0] for p in parts]) if parts else np.empty(0)
+    rc = np.concatenate([p[1] for p in parts]) if parts else np.empty(0)
+    if d.size < 5:
+        return None
+    mad = 1.4826 * float(np.median(np.abs(d - np.median(d))))
+    keep = np.abs(d - np.median(d)) <= 5.0 * mad if mad > 0 else np.ones(d.size, bool)
+    d, rc = d[keep], rc[keep]
+    M = d.size
+    d2 = d**2
+    const = float(np.mean(d2))
+    out: dict[str, Any] = {"model": "constant", "variance_ohm2": const, "n_differences": M,
+                           "dof": M / _D3_INFLATION, "s_r2": 0.0, "n_dropped":
+                           int((~keep).sum())}
+    if M >= 8 and np.ptp(rc) > 0 and const > 0:
+        x = (rc / np.max(rc)) ** 2
+        coef, cov = _irls_variance(np.column_stack([np.ones(M), x]), d2, const)
+        if coef[1] > _RXX_HETERO_SIGMA * np.sqrt(cov[1, 1]):
+            model = "s_a^2 + s_r^2 R^2"
+            if coef[0] <= 0:  # no additive part resolved: purely relative noise
+                model = "s_r^2 R^2"
+                c1, v1 = _irls_variance(x[:, None], d2, const)
+                coef, cov = np.array([0.0, c1[0]]), np.diag([0.0, v1[0, 0]])
+            g = np.array([1.0, float(np.min(x))])
+            pred = float(g @ coef)
+            out.update({"model": model, "variance_ohm2": float(coef[0]),
+                        "s_r2": float(coef[1]) / float(np.max(rc)) ** 2,
+                        "dof": 2.0 * pred**2 / max(float(g @ cov @ g), 1e-300)})
+    return out
+
+
+def _irls_variance(X: np.ndarray, d2: np.ndarray, const: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Linear model of the squared differences ``d2`` on the columns ``X`` by iteratively
+    reweighted least squares, ``Var(d2) = 2 pred^2`` (Gaussian noise); the covariance is
+    inflated by the correlation of neighbouring differences (``_D3_INFLATION``)."""
+    pred = np.full(d2.size, const)
+    for _ in range(6):
+        w = 1.0 / (2.0 * np.maximum(pred, 1e-3 * const) ** 2)
+        A = X.T @ (X * w[:, None])
+        coef = np.linalg.solve(A, X.T @ (w * d2))
+        pred = X @ coef
+    return coef, np.linalg.inv(A) * _D3_INFLATION
+
+
+def _rxx_zero_field(B: Any, R: Any) -> tuple[Any, dict[str, Any]]:
     """R_xx at B = 0 from an even fit ``R = a + c B^2`` to the low-field points.
 
-    The window holds the points with |B| up to a quarter of the field range (at least 7
-    points); the error is the 1-sigma error of ``a`` with the covariance scaled by the
-    reduced chi-square. With fewer than 4 points the mean is returned without an error.
+    The window holds the points with |B| up to ``_RXX_WINDOW`` (a quarter) of the field
+    range (at least 7 points): a low-field feature (weak (anti)localisation cusp) outside
+    it does not bias ``a``. The noise is not taken from the 7-25 window points (a noisy
+    error bar, on average too small) but from the whole sweep (:func:`_rxx_noise`); the
+    fit is weighted by it and the error of ``a`` is its propagation through the window
+    points, times the Student-t factor of the noise estimate's effective degrees of
+    freedom (``t_dof`` quantile of a 68.27 % interval). When the window residuals exceed
+    that noise (F test, p < ``_RXX_MISFIT_P``) the error is scaled by their
+    ``sqrt(chi2_red)``. With too few points for the whole-sweep noise, the window
+    residuals give it (``dof = n - 2``). ``B``, ``R``: arrays, or lists of arrays (one per
+    file, each in acquisition order). Returns ``(value, record)``; the value is a plain
+    float (no error) with fewer than 4 points.
     """
+    from scipy import stats as st
     from uncertainties import ufloat
 
-    B = np.asarray(B, float)
-    R = np.asarray(R, float)
-    bmax = float(np.max(np.abs(B))) if B.size else 0.0
-    sel = np.abs(B) <= 0.25 * bmax
-    if sel.sum() < 7:
-        sel = np.zeros(B.size, bool)
-        sel[np.argsort(np.abs(B))[: min(7, B.size)]] = True
-    Bs, Rs = B[sel], R[sel]
-    if Bs.size < 4:
-        return float(np.mean(Rs))
-    X = np.column_stack([np.ones_like(Bs), Bs**2])
-    coef, res, rank, _ = np.linalg.lstsq(X, Rs, rcond=None)
-    if rank < 2:
-        return float(np.mean(Rs))
-    dof = Bs.size - 2
-    resid = Rs - X @ coef
-    s2 = float(resid @ resid) / dof
-    cov = s2 * np.linalg.inv(X.T @ X)
-    err = float(np.sqrt(cov[0, 0]))
-    return ufloat(float(coef[0]), err) if err > 0 else float(coef[0])
+    Bl = [np.asarray(b, float) for b in (B if isinstance(B, list | tuple) else [B])]
+    Rl = [np.asarray(r, float) for r in (R if isinstance(R, list | tuple) else [R])]
+    Ba, Ra = np.concatenate(Bl), np.concatenate(Rl)
+    bmax = float(np.max(np.abs(Ba))) if Ba.size else 0.0
+    sel = np.abs(Ba) <= _RXX_WINDOW * bmax
+    if sel.sum() < _RXX_MIN_WINDOW:
+        sel = np.zeros(Ba.size, bool)
+        sel[np.argsort(np.abs(Ba))[: min(_RXX_MIN_WINDOW, Ba.size)]] = True
+    Bw, Rw = Ba[sel], Ra[sel]
+    rec: dict[str, Any] = {"window_T": float(np.max(np.abs(Bw))) if Bw.size else 0.0,
+                           "n_window": int(Bw.size)}
+    X = np.column_stack([np.ones_like(Bw), Bw**2])
+    if Bw.size < 4 or np.linalg.matrix_rank(X) < 2:
+        return float(np.mean(Rw)), rec | {"noise": "too few points: no error"}
+    noise = _rxx_noise(Bl, Rl)
+    dof_w = Bw.size - 2
+    if noise is None:
+        coef, *_ = np.linalg.lstsq(X, Rw, rcond=None)
+        resid = Rw - X @ coef
+        s2 = float(resid @ resid) / dof_w
+        cov = s2 * np.linalg.inv(X.T @ X)
+        dof = float(dof_w)
+        rec["noise"] = "window residuals (too few points for the whole-sweep estimate)"
+    else:
+        var = noise["variance_ohm2"] + noise["s_r2"] * Rw**2
+        # noiseless data (exact arithmetic): no error, as without noise
+        var = np.maximum(var, 1e-30 * float(np.max(np.abs(Rw))) ** 2 + 1e-300)
+        W = 1.0 / var
+        A = X.T @ (X * W[:, None])
+        coef = np.linalg.solve(A, X.T @ (W * Rw))
+        cov = np.linalg.inv(A)
+        resid = Rw - X @ coef
+        dof = float(noise["dof"])
+        chi2 = float(np.sum(resid**2 * W))
+        p = float(st.f.sf(chi2 / dof_w, dof_w, max(dof, 1.0))) if dof_w > 0 else 1.0
+        rec.update({"noise": f"whole sweep: third differences ({noise['model']})",
+                    "noise_ohm": float(np.sqrt(var.mean())), "chi2_red_window":
+                    chi2 / dof_w if dof_w > 0 else float("nan"), "p_window": p})
+        if p < _RXX_MISFIT_P:
+            cov = cov * chi2 / dof_w
+            dof = float(dof_w)
+            rec["misfit"] = ("window residuals exceed the sweep noise: error scaled by "
+                             "sqrt(chi2_red) of the window")
+    tfac = float(st.t.ppf(_P1SIGMA, max(dof, 1.0)))
+    err = float(np.sqrt(max(cov[0, 0], 0.0))) * tfac
+    rec.update({"dof": dof, "student_t_factor": tfac})
+    return (ufloat(float(coef[0]), err) if err > 0 else float(coef[0])), rec
 
 
 def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
@@ -1216,7 +1375,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
                           f"B_min_T={opts['B_min_T']:g}")
     B, R, D, XB, Xs, T, cols = _collect(measurements, opts)
     src = ", ".join(str(m.source) for m in measurements)
-    R_S, rs_note = _sheet_resistance(opts, XB, Xs)
+    R_S, rs_note, rs_rec = _sheet_resistance(opts, XB, Xs)
     try:
         res = fit_hall(
             B, R, direction=D, antisym=opts["antisymmetrize"], form=opts["form"],
@@ -1229,14 +1388,21 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
             raise
         raise FitError(f"hall: numerical failure ({exc})") from None
     out = dict(res.options)
-    out.update({"hall_column": sorted(cols), "R_S_source": rs_note,
+    out.update({"hall_column": sorted(cols), "R_S_source": rs_note, "R_S_estimate": rs_rec,
                 "W_m": opts["W_m"], "L_m": opts["L_m"]})
     prov = dict(res.provenance)
     prov.update({"files": [str(m.source) for m in measurements], "columns": ["B_T"] + sorted(cols),
                  "T_K": float(np.mean(np.concatenate(T))) if T else None})
+    quality = res.quality
+    if rs_rec is not None and rs_rec.get("p_window", 1.0) < _RXX_FLAG_P:
+        quality = quality + [warn("bad_fit", (
+            f"R_xx(B=0) fit: the residuals of a + c B^2 on |B| <= {rs_rec['window_T']:.3g} T "
+            f"exceed the sweep noise (chi2_red {rs_rec['chi2_red_window']:.3g}): R_xx(B) is "
+            "not quadratic near B = 0 (a weak-(anti)localisation cusp, drift between "
+            "sweeps?); the R_S error is scaled by sqrt(chi2_red), R_S may be biased"))]
     return FitResult(kind="hall", params=res.params, stats=res.stats, options=out,
                      provenance=prov, data=res.data, lmfit_result=res.lmfit_result,
-                     quality=res.quality, budget=res.budget)
+                     quality=quality, budget=res.budget)
 
 
 def _collect(measurements: list[Measurement], opts: dict[str, Any]) -> tuple:
@@ -1265,16 +1431,18 @@ def _collect(measurements: list[Measurement], opts: dict[str, Any]) -> tuple:
     return (np.concatenate(Bs), np.concatenate(Rs), np.concatenate(Ds), XB, Xs, T, cols)
 
 
-def _sheet_resistance(opts: dict[str, Any], XB: list, Xs: list) -> tuple[Any, str | None]:
-    """R_S from the option, or from R_xx(B = 0) and the geometry."""
+def _sheet_resistance(opts: dict[str, Any], XB: list, Xs: list
+                      ) -> tuple[Any, str | None, dict[str, Any] | None]:
+    """R_S from the option, or from R_xx(B = 0) (:func:`_rxx_zero_field`) and the
+    geometry; the third item records how R_xx(0) and its error were estimated."""
     if opts["R_S_ohm"] is not None:
-        return opts["R_S_ohm"], "option R_S_ohm"
+        return opts["R_S_ohm"], "option R_S_ohm", None
     if not Xs:
-        return None, None
+        return None, None, None
     if opts["W_m"] is None or opts["L_m"] is None:
         raise OptionError("hall: R_S from R_xx needs both W_m and L_m (or give R_S_ohm)")
-    rxx0 = _rxx_zero_field(np.concatenate(XB), np.concatenate(Xs))
-    return ns.sheet_from_wire(rxx0, opts["W_m"], opts["L_m"]), "R_xx(B=0) * W/L"
+    rxx0, rec = _rxx_zero_field(list(XB), list(Xs))
+    return ns.sheet_from_wire(rxx0, opts["W_m"], opts["L_m"]), "R_xx(B=0) * W/L", rec
 
 
 def plot(result: FitResult, fig) -> None:
