@@ -51,8 +51,13 @@ and below it below (a level a few sigma_R under a noisy plateau is crossed many 
 the noise; those crossings are skipped). All raw crossings are reported. The crossing is
 
 * **sparse regime** (the noise ambiguity ``NOISE_WINDOW*sigma_R/|dR/dT|`` holds at most 3
-  points): linear interpolation between the two bracketing points, with the statistical
-  error propagated from sigma_R::
+  points): root of the interpolating quintic through the two bracketing points and two
+  neighbours on each side (a cubic, one neighbour each side, where the data end;
+  :func:`poly_crossing`), ``sigma_T = sigma_R sqrt(sum L_k(T*)^2)/P'(T*)`` (L_k: Lagrange
+  basis). Linear interpolation misses a curved step with a fixed sign (T(0.8 R_N) high,
+  T(0.2 R_N) low: the width biased high by ~h^2|R''/R'|/6, as large as its error); it is
+  kept only where the step is not resolved (``POLY_RHO_MAX``, ``POLY_INSIDE_FRAC``), with
+  the statistical error propagated from sigma_R::
 
       T* = T1 + u*(T2 - T1),  u = (y - R1)/(R2 - R1)
       sigma_T = sigma_R * |T2 - T1|/|R2 - R1| * sqrt((1 - u)**2 + u**2)
@@ -66,7 +71,9 @@ the noise; those crossings are skipped). All raw crossings are reported. The cro
 **Error budget (``FitResult.budget``; the param's ufloat carries the quadrature sum)**
 
 * ``stat``: the sigma_R propagation above.
-* ``sampling`` (the point spacing): linear interpolation between points ``h`` apart
+* ``sampling`` (the point spacing): polynomial crossing: ``|P(T*) - Q(T*)|/P'(T*)`` with
+  Q the cubic through the four inner nodes (for the cubic the larger of the two quartics
+  one node wider), its noise part removed. Linear interpolation between points ``h`` apart
   misses a curved R(T) by ``R'' h^2 u(1-u)/2``; divided by the slope this is
   ``h rho u(1-u)/2`` with the undersampling ratio ``rho = |R''| h^2/|R2 - R1|``. R'' is
   the larger second divided difference at the two bracketing points with its noise part
@@ -84,7 +91,10 @@ the noise; those crossings are skipped). All raw crossings are reported. The cro
 
 Tested 1-sigma coverage of the combined error (tests/transport/test_tc_quality.py, 250
 sets each, sloped normal state, 25 points between 1 and 99 % of R_N with 2 and 5 % noise,
-and a dense sweep): 60-76 % for Tc_mid, Tc_onset and width.
+and a dense sweep): 60-76 % for Tc_mid, Tc_onset and width; tanh steps with the default
+R_N (tests/transport/test_tc_width.py, 300 sets each, spacing w/4 with 0.05 % and 1 %
+noise, spacing w with 2 %): 60-76 % for the width, up to 80 % for Tc_mid and Tc_onset
+(85 % for Tc_onset on the sparse steps: its sampling term is conservative at 0.9 R_N).
 
 **Refusals (:class:`~ktoanalysis.errors.RefusedError`, CLI exit 3)**
 
@@ -139,7 +149,7 @@ __all__ = [
     "estimate_noise", "normal_state", "crossings", "crossing_temperature", "fit_tc",
     "analyze", "plot", "SPEC", "LevelTemperature", "level_temperature",
     "significant_crossing", "sampling_error", "refuse_not_rt", "RnWindow",
-    "above_transition_window", "RTSweep", "rt_sweeps",
+    "above_transition_window", "RTSweep", "rt_sweeps", "poly_crossing",
 ]
 
 RnMethod = Literal["above_transition", "fixed_T", "fixed_B", "extrapolated_linear"]
@@ -1066,8 +1076,10 @@ class LevelTemperature:
         1-sigma error (K) from the finite point spacing (curvature between the points;
         for the zero floor at least spacing/sqrt(12)).
     method
-        ``"interpolation"`` (two bracketing points) or ``"local fit"`` (polynomial fit
-        to the points within the noise ambiguity of the level).
+        ``"polynomial interpolation"`` (quintic or cubic through the bracket and its
+        neighbours, :func:`poly_crossing`), ``"interpolation"`` (linear between the two
+        bracketing points, an unresolved step) or ``"local fit"`` (polynomial fit to the
+        points within the noise ambiguity of the level).
     n_points
         Number of points that determine the crossing.
     spacing_K
@@ -1157,6 +1169,138 @@ def sampling_error(T: np.ndarray, R: np.ndarray, c: Crossing, sigma: float) -> f
     return float(min(err, h * np.sqrt(1.0 / 12.0 + (u - 0.5) ** 2)))
 
 
+#: nodes of the interpolating polynomial in the sparse regime: a quintic through the two
+#: bracketing points and two neighbours on each side, else (where the data end) a cubic
+#: through one neighbour on each side
+POLY_NODES = (6, 4)
+#: first and last+1 node of each polynomial, relative to the lower bracketing point
+_POLY_OFFSETS = {6: (-2, 4), 4: (-1, 3)}
+#: the polynomial is used only while the undersampling ratio ``rho`` of
+#: :func:`sampling_error` stays below this (a step resolved by the points around it);
+#: beyond, linear interpolation with its bracket-sized sampling error applies
+POLY_RHO_MAX = 1.0
+#: ... and while the nodes resolve the step: at least ``n - 3`` of the ``n`` nodes (the
+#: quintic; ``n - 2`` for the cubic) lie inside it, more than this fraction of the rise
+#: across the nodes above their lowest and below their highest value (a step 2 w wide
+#: sampled every 2 w has one or two points inside: a polynomial through the plateau
+#: points around them misses the crossing)
+POLY_INSIDE_FRAC = 0.05
+
+
+def _lagrange(t: float, nodes: np.ndarray, deriv: bool = True
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Lagrange basis values and (with ``deriv``) derivatives at ``t`` (K) for ``nodes``
+    (K); the derivatives are zeros without ``deriv``."""
+    n = nodes.size
+    D = nodes[:, None] - nodes[None, :]
+    np.fill_diagonal(D, 1.0)
+    den = D.prod(axis=1)
+    M = np.broadcast_to(t - nodes, (n, n)).copy()
+    np.fill_diagonal(M, 1.0)
+    L = M.prod(axis=1) / den
+    dL = np.zeros(n)
+    if deriv:
+        for m in range(n):  # d/dt of prod_{j != k}(t - t_j): drop one factor j = m
+            Mm = M.copy()
+            Mm[:, m] = 1.0
+            Mm[m, :] = 0.0  # the row k = m has no factor m to drop
+            dL += Mm.prod(axis=1)
+        dL /= den
+    return L, dL
+
+
+def _basis_on(t: float, T: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Lagrange basis of the nodes ``T[lo:hi]`` at ``t``, spread over all points."""
+    out = np.zeros(T.size)
+    out[lo:hi] = _lagrange(t, T[lo:hi], deriv=False)[0]
+    return out
+
+
+def poly_crossing(T: np.ndarray, d: np.ndarray, c: Crossing, sigma: float
+                  ) -> tuple[float, float, float, int] | None:
+    """Crossing of ``d = R - level`` from the interpolating polynomial through the
+    bracketing points and their neighbours (``POLY_NODES``).
+
+    Linear interpolation between the bracketing points misses a curved step by
+    ``R'' h^2 u(1-u)/2`` with a fixed sign (the chord lies below a concave curve, above
+    a convex one): it moves T(0.8 R_N) up and T(0.2 R_N) down, so the width comes out
+    high by about ``h^2 |R''/R'|/6`` on average, as large as its sampling error (a tanh
+    step sampled every w/4: 1-sigma coverage of the width 28 %, mean pull +1.2).
+    The quintic (cubic where the data end) through the nodes around the bracket is
+    exact to fifth (third) order. Its sampling error is ``|P(T) - Q(T)|/P'(T)`` at the
+    crossing T, with its noise part removed (counted only beyond ``CURV_THRESHOLD`` sigma
+    of its noise): Q is the cubic through the four inner nodes for the quintic (the
+    cubic's error, larger than the quintic's: width coverage 67-74 % on tanh steps
+    sampled every w/4 to w, tests/transport/test_tc_width.py), and the larger of the two
+    quartics one node wider for the cubic.
+
+    Parameters
+    ----------
+    T
+        Sorted temperatures (K).
+    d
+        ``R - level`` at each T (Ohm).
+    c
+        The raw (linear) crossing whose bracket ``c.index, c.index + 1`` is refined.
+    sigma
+        Resistance noise (Ohm).
+
+    Returns
+    -------
+    tuple or None
+        ``(T (K), statistical error (K), sampling error (K), nodes)`` with the
+        statistical error ``sigma sqrt(sum L_k(T)^2)/P'(T)`` (L_k: Lagrange basis);
+        ``None`` when fewer than 4 nodes are available, the step is not resolved
+        (undersampling ratio ``rho >= POLY_RHO_MAX``, or too few nodes inside the step:
+        ``POLY_INSIDE_FRAC``) or the polynomial is not rising at its root (then linear
+        interpolation applies).
+    """
+    from scipy.optimize import brentq
+
+    i = c.index
+    a, b = float(T[i]), float(T[i + 1])
+    fa, fb = float(d[i]), float(d[i + 1])
+    curv = max(_node_curvature(T, d, i, sigma), _node_curvature(T, d, i + 1, sigma))
+    if fb <= fa or curv * (b - a) ** 2 >= POLY_RHO_MAX * (fb - fa):
+        return None
+    for n in POLY_NODES:
+        lo, hi = i + _POLY_OFFSETS[n][0], i + _POLY_OFFSETS[n][1]
+        if lo >= 0 and hi <= T.size:
+            break
+    else:
+        return None
+    nodes, vals = T[lo:hi], d[lo:hi]
+    rise = float(np.ptp(vals))
+    inside = (vals - vals.min() > POLY_INSIDE_FRAC * rise) & \
+        (vals.max() - vals > POLY_INSIDE_FRAC * rise)
+    if int(inside.sum()) < nodes.size - (3 if nodes.size == 6 else 2):
+        return None
+
+    def poly(t: float) -> float:
+        return float(_lagrange(t, nodes, deriv=False)[0] @ vals)
+
+    if fa == 0.0 or fb == 0.0:
+        root = a if fa == 0.0 else b
+    else:
+        root = float(brentq(poly, a, b, xtol=1e-12 * max(b - a, 1e-300)))
+    L, dL = _lagrange(root, nodes)
+    slope = float(dL @ vals)
+    chord = (fb - fa) / (b - a)
+    if chord <= 0 or slope <= 0.25 * chord:
+        return None
+    stat = sigma * float(np.sqrt(L @ L)) / slope
+    full = _basis_on(root, T, lo, hi)
+    refs = [(lo + 1, hi - 1)] if n == 6 else [(lo - 1, hi), (lo, hi + 1)]
+    samp = 0.0
+    for rlo, rhi in refs:
+        if rlo < 0 or rhi > T.size:
+            continue
+        wts = full - _basis_on(root, T, rlo, rhi)
+        diff, var = float(wts @ d), sigma**2 * float(wts @ wts)
+        samp = max(samp, float(np.sqrt(max(0.0, diff * diff - CURV_THRESHOLD**2 * var))))
+    return root, float(stat), float(min(samp / slope, b - a)), int(nodes.size)
+
+
 def _poly_fit(x: np.ndarray, y: np.ndarray, deg: int) -> tuple[np.ndarray, np.ndarray]:
     """Least-squares polynomial ``y = c0 + c1 x (+ c2 x^2)``: coefficients, (X^T X)^-1."""
     X = np.vander(x, deg + 1, increasing=True)
@@ -1228,9 +1372,10 @@ def level_temperature(data: RTData, level: np.ndarray | float, sigma_R_ohm: floa
                       allow_missing: bool = False) -> LevelTemperature | None:
     """Highest-T significant crossing of ``R = level`` with statistical and sampling errors.
 
-    Sparse regime (the noise ambiguity ``sigma_R/|dR/dT|`` holds at most 3 points): linear
-    interpolation between the bracketing points (docs/models/tc_definitions.md) with the
-    interpolation error of :func:`crossings` and the :func:`sampling_error`. Dense noisy
+    Sparse regime (the noise ambiguity ``sigma_R/|dR/dT|`` holds at most 3 points): the
+    interpolating polynomial of :func:`poly_crossing` (docs/models/tc_definitions.md), or
+    where the step is not resolved linear interpolation between the bracketing points with
+    the interpolation error of :func:`crossings` and the :func:`sampling_error`. Dense noisy
     regime: a local fit (see :func:`_local_fit`), whose error follows from its covariance.
 
     Parameters
@@ -1276,8 +1421,13 @@ def level_temperature(data: RTData, level: np.ndarray | float, sigma_R_ohm: floa
         T_c, stat, n = fit
         samp, method = 0.0, "local fit"
     else:
-        T_c, stat, n = c.T_K, c.stderr_K, 2
-        samp, method = sampling_error(T, R, c, sigma_R_ohm), "interpolation"
+        poly = poly_crossing(T, d, c, sigma_R_ohm) if c.slope_ohm_K > 0 else None
+        if poly is not None:
+            T_c, stat, samp, n = poly
+            method = "polynomial interpolation"
+        else:
+            T_c, stat, n = c.T_K, c.stderr_K, 2
+            samp, method = sampling_error(T, R, c, sigma_R_ohm), "interpolation"
     if floor:
         samp = max(samp, h / np.sqrt(12.0))
     return LevelTemperature(float(T_c), float(stat), float(samp), method, int(n), h,
