@@ -405,17 +405,9 @@ def write_series_table(out_dir: str | Path, name: str, table: pd.DataFrame) -> P
 
 
 def _write_parquet(table: pd.DataFrame, path: Path) -> Path:
-    from .._fileio import mkstemp_like_open
+    from .._fileio import write_via_temp
 
-    fd, tmp = mkstemp_like_open(path)
-    os.close(fd)
-    try:
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return write_via_temp(path, lambda tmp: table.to_parquet(tmp, index=False))
 
 
 def plot_width(n_rows: int) -> int:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataFormatError
+from .._fileio import read_text_table
 from ..orientations import orientation_label
 
 __all__ = ["read_results", "orientation_label", "typed_table", "long_table",
@@ -218,18 +218,4 @@ def read_results(path: str | Path) -> pd.DataFrame:
     DataFormatError
         Missing or unreadable file.
     """
-    path = Path(path)
-    if path.is_dir():
-        path = path / "results.csv"
-    if not path.is_file():
-        raise DataFormatError("results table not found", file=path,
-                              expected="a table written by ktoanalysis batch")
-    try:
-        if path.suffix == ".parquet":
-            df = pd.read_parquet(path)
-        else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except (ImportError, ValueError, OSError, pd.errors.ParserError,
-            pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"cannot read the table ({exc})", file=path) from None
-    return typed_table(df)
+    return typed_table(read_text_table(path, expected="a table written by ktoanalysis batch"))

@@ -7,14 +7,13 @@ numba and matplotlib are imported inside the commands.
 from __future__ import annotations
 
 import json
-import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .._fileio import mkstemp_like_open
+from .._fileio import write_via_temp
 from ..errors import TheoryError
 from ..orientations import ORIENTATION_SPECS, ORIENTATIONS
 
@@ -105,15 +104,7 @@ def resolve_dphi(dphi_deg: float, dk_deg: float | None) -> float:
 
 def _write_csv_atomic(df, path: Path) -> None:
     """Write ``df`` to ``path`` through a temporary file and a rename (never half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = mkstemp_like_open(path)
-    os.close(fd)
-    try:
-        df.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_via_temp(path, lambda tmp: df.to_csv(tmp, index=False))
 
 
 def register(app: typer.Typer) -> None:

@@ -43,6 +43,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .._fileio import results_path
 from ..errors import DataFormatError, KtoError
 from ..orientations import (
     NO_REFERENCE,
@@ -218,12 +219,8 @@ def load_results(results: pd.DataFrame | str | Path) -> pd.DataFrame:
     if isinstance(results, pd.DataFrame):
         df = results.copy()
     else:
-        path = Path(results)
-        if path.is_dir():
-            path = path / "results.csv"
-        if not path.is_file():
-            raise DataFormatError("results table not found", file=path,
-                                  expected="a CSV written by the batch runner (results.csv)")
+        path = results_path(results,
+                            expected="a CSV written by the batch runner (results.csv)")
         source = path
         try:
             df = pd.read_csv(path, dtype={"orientation": str, "sample": str})

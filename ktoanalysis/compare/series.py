@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._fileio import read_text_table
 from ..errors import FitError
 from ..orientations import orientation_label
 from .trends import tc_density_slope
@@ -539,19 +540,7 @@ def _orientation_labels(df: pd.DataFrame) -> np.ndarray:
 
 
 def _read_table(path: Any) -> pd.DataFrame:
-    from pathlib import Path
-
-    from ..errors import DataFormatError
-
-    path = Path(path)
-    if path.is_dir():
-        path = path / "results.csv"
-    if not path.is_file():
-        raise DataFormatError("results table not found", file=path,
-                              expected="a results.csv written by ktoanalysis batch")
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    return read_text_table(path, expected="a results.csv written by ktoanalysis batch")
 
 
 def analyze_series(results: pd.DataFrame | str, *, tc_column: str = "Tc_mid_K",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-from .._fileio import mkstemp_like_open
+from .._fileio import write_via_temp
 
 __all__ = ["new_figure", "save_figure", "residual_axes", "show_figure"]
 
@@ -39,16 +38,9 @@ def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:
         Target path; ``.png`` or ``.pdf`` (anything matplotlib knows).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = mkstemp_like_open(path, suffix=path.suffix)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    fmt = path.suffix.lstrip(".") or "png"
+    return write_via_temp(path, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt),
+                          suffix=path.suffix)
 
 
 def show_figure(fig, path: str | Path) -> Path:
