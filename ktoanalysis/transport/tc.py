@@ -106,7 +106,9 @@ its magnitude) within blocks of rows at one T holding at least half of the rows 
 the refusal names critical-field for one temperature, tc-field or hc2-temperature for
 several); R constant within 5 sigma_R (5-95 %
 range) or R_N < 5 sigma_R; R/R_N never below ``mid_fraction`` (no transition in range) or
-never above it (no normal state); a data span below ``MIN_SPAN_WIDTHS`` (3) widths
+never above it (no normal state); a metallic R(T) falling below half its top value with
+no fall below ``RN_DROP`` of the value ahead and none steeper than R ~ T^``STEP_SLOPE``
+(unless ``R_N_ohm`` is given); a data span below ``MIN_SPAN_WIDTHS`` (3) widths
 (except for a multi-step transition whose data reach below Tc_zero and above Tc_onset).
 
 **Quality flags**
@@ -2439,6 +2441,30 @@ def _rrr(data: RTData, params: dict[str, Any], T_K: float, sigma: float) -> dict
     return {"R_300K_ohm": R_hi, "RRR": R_hi / RN}
 
 
+def _refuse_metallic(data: RTData, opts: dict[str, Any]) -> None:
+    """Refuse an R(T) without a superconducting transition that still falls below half its
+    top value (a metal cooled from room temperature: R ~ T or T^2 would otherwise give a
+    "Tc_mid" where it crosses half of R(300 K)): no fall below ``RN_DROP`` of the plateau
+    ahead and no step steeper than ``STEP_SLOPE`` on the 3-point median. Not when the
+    user gives ``R_N_ohm``.
+
+    Raises
+    ------
+    RefusedError
+        Naming the temperature range and the resistances at its ends.
+    """
+    if opts.get("R_N_ohm") is not None or data.T_K.size < 5:
+        return
+    T, Rs = data.T_K, _median3(data.R_ohm)
+    if _transition_index(T, Rs) is not None or _step_index(T, Rs, float(T[0])) is not None:
+        return
+    where = f" ({data.source})" if data.source else ""
+    raise RefusedError(
+        f"R(T) shows no superconducting transition between {T[0]:.4g} and {T[-1]:.4g} K: R "
+        f"goes from {Rs[0]:.4g} to {Rs[-1]:.4g} Ohm without a fall below {RN_DROP:.0%} of the "
+        f"value ahead or one steeper than R ~ T^{STEP_SLOPE:g} (a metallic R(T)){where}")
+
+
 def _level_table(res: dict[str, Any], opts: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every level (onset, mid, both width ends, zero): its fraction of R_N, the crossing
     temperature and statistical error (K), ``None`` (JSON null) when never reached."""
@@ -2501,6 +2527,7 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
     refuse_not_rt(measurements, field_tol_T=float(opts["field_tol_T"]))
     data, rn, res = analyze_rt(measurements, opts, allow_missing=True)
     _refuse_span(data, rn, res)
+    _refuse_metallic(data, opts)
     res["mid_fraction"] = float(opts["mid_fraction"])
     RN_T = rn(data.T_K)
     fl, fh = opts["width_fractions"]
@@ -2515,8 +2542,9 @@ def analyze(measurements: list[Measurement], **options: Any) -> FitResult:
              + floor_flags)
     opts = dict(opts)
     opts["tc_definitions"] = _definitions(opts)
-    opts["crossing_rule"] = ("highest-T significant crossing; linear interpolation (sparse) "
-                             "or local polynomial fit (dense, noisy)")
+    opts["crossing_rule"] = ("highest-T significant crossing; interpolating polynomial "
+                             "(sparse; linear where the step is not resolved) or local "
+                             "polynomial fit (dense, noisy)")
     opts["sigma_R_source"] = res["sigma_source"]
     provenance = {
         "files": [str(m.source) for m in measurements],
